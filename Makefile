@@ -1,0 +1,94 @@
+# claimledger build/test entry points. Everything a fresh machine needs is installed here:
+#   make setup   venv + pinned Python deps, npm ci, solc-js registered for brownie, compile
+#   make test    brownie test (on anvil)   -- extra pytest/brownie args: make test ARGS="-k foo -x"
+#   make demo    .venv/bin/claimledger demo
+# Stamps live inside what they describe (.venv/, node_modules/, build/), so deleting
+# one of those directories re-runs the matching step.
+
+SHELL        := /bin/bash
+.SHELLFLAGS  := -eu -o pipefail -c
+.DEFAULT_GOAL := setup
+
+PYTHON       ?= python3.11
+VENV         := .venv
+VBIN         := $(CURDIR)/$(VENV)/bin
+NODE_BIN     := $(CURDIR)/node_modules/.bin
+ARGS         ?=
+
+# solc version = package.json's solc; brownie-config.yaml must pin the same.
+SOLC_VERSION := $(shell sed -n 's/^ *"solc": *"\([0-9.]*\)".*/\1/p' package.json)
+SOLCX_DIR    := $(if $(SOLCX_BINARY_PATH),$(SOLCX_BINARY_PATH),$(HOME)/.solcx)
+SOLC_BIN     := $(SOLCX_DIR)/solc-v$(SOLC_VERSION)
+
+# anvil (node_modules) and brownie (.venv) for every recipe, incl. brownie's `cmd: anvil`.
+export PATH  := $(VBIN):$(NODE_BIN):$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+PY_STAMP     := $(VENV)/.requirements.stamp
+PKG_STAMP    := $(VENV)/.editable.stamp
+NPM_STAMP    := node_modules/.package-lock.json
+ANVIL_STAMP  := $(VENV)/.anvil.stamp
+COMPILE_STAMP := build/.compile.stamp
+# sources + their directories (a directory's mtime changes when a file is added/removed)
+SOL_SOURCES  := $(shell find contracts interfaces \( -type d -o -name '*.sol' -o -name '*.vy' -o -name '*.json' \) 2>/dev/null)
+
+.PHONY: setup test demo lint clean distclean check-solc-pin dev-network
+
+setup: $(PY_STAMP) $(PKG_STAMP) $(NPM_STAMP) $(ANVIL_STAMP) $(SOLC_BIN) $(COMPILE_STAMP) dev-network
+
+$(VENV)/bin/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(PY_STAMP): requirements.txt | $(VENV)/bin/python
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -q -r requirements.txt
+	$(VENV)/bin/python -m pip check
+	touch $@
+
+$(PKG_STAMP): pyproject.toml $(PY_STAMP)
+	$(VENV)/bin/python -m pip install --disable-pip-version-check -q --no-deps -e .
+	touch $@
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --ignore-scripts --no-audit --no-fund
+	touch $@
+
+# .venv/bin/anvil -> the real anvil binary from the platform package that npm installed
+# (node_modules/.bin/anvil is a node wrapper that spawns it; both work, this saves a process).
+$(ANVIL_STAMP): $(NPM_STAMP) $(PY_STAMP)
+	ln -sfn "$$(node -p "require.resolve('@foundry-rs/anvil-' + process.platform + '-' + {x64:'amd64',arm64:'arm64'}[process.arch] + '/bin/anvil')")" $(VENV)/bin/anvil
+	$(VENV)/bin/anvil --version | head -1
+	touch $@
+
+check-solc-pin:
+	@grep -Eq "^ *version: *['\"]?$(SOLC_VERSION)['\"]?( |#|$$)" brownie-config.yaml || \
+	  { echo "brownie-config.yaml compiler.solc.version must be $(SOLC_VERSION) (package.json)"; exit 1; }
+
+# ~/.solcx/solc-v<version>: solc-js via tools/solc-shim, so brownie never downloads solc.
+$(SOLC_BIN): $(NPM_STAMP) $(PY_STAMP) tools/register_solc.py tools/solc-shim brownie-config.yaml | check-solc-pin
+	$(VENV)/bin/python tools/register_solc.py
+	touch $@
+
+$(COMPILE_STAMP): $(SOL_SOURCES) brownie-config.yaml $(SOLC_BIN) $(PY_STAMP)
+	brownie compile
+	mkdir -p build && touch $@
+
+# ~/.brownie/network-config.yaml: `development` must be `cmd: anvil` (brownie's default).
+dev-network: $(PY_STAMP)
+	@$(VBIN)/python tools/ensure_dev_network.py
+
+test: setup
+	brownie test $(ARGS)
+
+demo: setup
+	$(VBIN)/claimledger demo $(ARGS)
+
+lint: setup
+	@if [ -x $(VBIN)/ruff ]; then $(VBIN)/ruff check claimledger tests tools; \
+	 else $(VBIN)/python -m compileall -q claimledger tests tools/register_solc.py; fi
+
+clean:
+	rm -rf build reports .hypothesis .pytest_cache *.egg-info
+	find claimledger tests tools -name __pycache__ -type d -prune -exec rm -rf {} + 2>/dev/null || true
+
+distclean: clean
+	rm -rf $(VENV) node_modules

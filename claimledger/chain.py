@@ -1,0 +1,380 @@
+"""Deploy claimledger, load a scenario's reference data and read outcomes back from events.
+
+web3.py with locally signed transactions (see :mod:`claimledger.sender`); the compiled
+artifacts come from ``brownie compile`` (``build/contracts``). No arithmetic of the rules
+lives here: outcomes are read from the chain's events and only formatted.
+"""
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable
+
+from eth_abi import decode as abi_decode
+from eth_utils import event_abi_to_log_topic, keccak
+from web3 import Web3
+
+from .money import CENT_UNITS
+from .records import Adjustment, Claim, LineResult, LineStatus, Plan, Reject
+from .reference import Pricing, RejectReason as RefReject, REJECT_FIELDS, adjustments_for
+from .scenario import Scenario
+from .sender import TxSender
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+BUILD_DIR = PROJECT_ROOT / "build" / "contracts"
+SETUP_GAS = 25_000_000
+CHUNK = 100  # records per setup transaction
+OPEN_ENDED = 2**32 - 1
+
+ROLE_NAMES = ("PLAN_MANAGER", "BILLER", "REVIEWER", "TREASURER", "ENGINE", "MINTER")
+ROLES = {name: keccak(text=name) for name in ROLE_NAMES}
+
+LINE_STATUS = {1: LineStatus.APPROVED, 2: LineStatus.DENIED, 3: LineStatus.PENDED, 4: LineStatus.REVERSED}
+
+# IClaimsEngine.RejectReason -> (field, reason) as the loader and the reference word them
+CHAIN_REJECTS: dict[int, tuple[str, str]] = {
+    1: ("frequency", "frequency must be 1, 7 or 8"),
+    2: ("claim_id", "claim has no lines"),
+    3: ("claim_id", "more than 50 lines"),
+    4: ("diagnoses", "at most 12 diagnoses"),
+    5: ("units", "units must be positive"),
+    6: ("billed", "billed must be positive"),
+    7: ("service_date", "service_date after received_date"),
+    8: ("original_claim_id", "original_claim_id is required"),
+    9: ("original_claim_id", "original_claim_id must be empty for frequency 1"),
+    10: (REJECT_FIELDS[RefReject.REUSED_ID], RefReject.REUSED_ID.value),
+    11: (REJECT_FIELDS[RefReject.ORIGINAL_UNKNOWN], RefReject.ORIGINAL_UNKNOWN.value),
+    12: (REJECT_FIELDS[RefReject.ORIGINAL_REVERSED], RefReject.ORIGINAL_REVERSED.value),
+    13: (REJECT_FIELDS[RefReject.ORIGINAL_IS_VOID], RefReject.ORIGINAL_IS_VOID.value),
+    14: (REJECT_FIELDS[RefReject.OTHER_MEMBER], RefReject.OTHER_MEMBER.value),
+    15: (REJECT_FIELDS[RefReject.OTHER_PROVIDER], RefReject.OTHER_PROVIDER.value),
+}
+
+
+class ChainError(RuntimeError):
+    """Deployment or loading failed: one-line reason."""
+
+
+# ------------------------------------------------------------------------------------ artifacts
+
+
+def artifact(name: str) -> dict:
+    """ABI and bytecode of a compiled contract, compiling with brownie when missing."""
+    path = BUILD_DIR / f"{name}.json"
+    if not path.exists():
+        brownie = Path(sys.executable).parent / "brownie"
+        result = subprocess.run([str(brownie), "compile"], cwd=PROJECT_ROOT, capture_output=True, text=True)
+        if result.returncode != 0 or not path.exists():
+            raise ChainError(f"contracts not compiled and `brownie compile` failed: run `make setup`")
+    data = json.loads(path.read_text())
+    return {"abi": data["abi"], "bytecode": data["bytecode"]}
+
+
+def to_id(text: str) -> bytes:
+    """The pseudonymous on-chain key of a claim, member, family, plan or authorization id."""
+    return keccak(text=text)
+
+
+def to_bytes8(text: str) -> bytes:
+    raw = text.encode("ascii")
+    if len(raw) > 8:
+        raise ChainError(f"code {text!r} longer than 8 characters")
+    return raw.ljust(8, b"\0")
+
+
+def to_bytes16(text: str) -> bytes:
+    raw = text.encode("ascii")
+    if len(raw) > 16:
+        raise ChainError(f"category {text!r} longer than 16 characters")
+    return raw.ljust(16, b"\0")
+
+
+def from_fixed_bytes(raw: bytes) -> str:
+    return raw.rstrip(b"\0").decode("ascii")
+
+
+def payee_for(npi: str) -> str:
+    """A deterministic demo payee address for a provider (a real deployment registers its own)."""
+    return Web3.to_checksum_address(keccak(text=f"claimledger-payee:{npi}")[-20:])
+
+
+# ------------------------------------------------------------------------------------ deployment
+
+
+@dataclass
+class Keys:
+    """One private key per role (anvil's dev accounts by default)."""
+
+    admin: str
+    plan_manager: str
+    biller: str
+    reviewer: str
+    treasurer: str
+
+    @classmethod
+    def from_list(cls, keys: list[str]) -> "Keys":
+        return cls(*keys[:5])
+
+
+@dataclass
+class Deployment:
+    w3: Web3
+    addresses: dict[str, str]
+    contracts: dict[str, object] = field(default_factory=dict)
+
+    def __post_init__(self):
+        for name, address in self.addresses.items():
+            self.contracts[name] = self.w3.eth.contract(address=address, abi=artifact(name)["abi"])
+
+    def __getitem__(self, name: str):
+        return self.contracts[name]
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps({"chain_id": self.w3.eth.chain_id, "contracts": self.addresses}, indent=2) + "\n")
+
+    @classmethod
+    def load(cls, w3: Web3, path: Path) -> "Deployment":
+        if not path.is_file():
+            raise ChainError(f"{path}: no deployments file (deploy first)")
+        data = json.loads(path.read_text())
+        return cls(w3, data["contracts"])
+
+
+def _call(sender: TxSender, contract, fn: str, *args, gas: int = SETUP_GAS) -> dict:
+    data = contract.encode_abi(fn, args=list(args))
+    return sender.transact(contract.address, data, gas)
+
+
+def _deploy_one(w3: Web3, sender: TxSender, name: str, *args) -> str:
+    art = artifact(name)
+    factory = w3.eth.contract(abi=art["abi"], bytecode=art["bytecode"])
+    data = factory.constructor(*args).data_in_transaction
+    receipt = sender.transact(None, data, SETUP_GAS)
+    return receipt["contractAddress"]
+
+
+def deploy(w3: Web3, keys: Keys, admin_delay: int = 0) -> Deployment:
+    """Deploys token, registries, escrow and engine, and wires the roles (see docs/ROLES)."""
+    admin = TxSender(w3, keys.admin)
+    a = admin.address
+    addresses = {
+        "SettlementToken": _deploy_one(w3, admin, "SettlementToken", a, admin_delay),
+        "PlanRegistry": _deploy_one(w3, admin, "PlanRegistry", a, admin_delay),
+        "ProviderRegistry": _deploy_one(w3, admin, "ProviderRegistry", a, admin_delay),
+        "AuthorizationRegistry": _deploy_one(w3, admin, "AuthorizationRegistry", a, admin_delay),
+    }
+    addresses["MemberRegistry"] = _deploy_one(w3, admin, "MemberRegistry", a, admin_delay, addresses["PlanRegistry"])
+    addresses["SettlementEscrow"] = _deploy_one(
+        w3, admin, "SettlementEscrow", a, admin_delay, addresses["SettlementToken"], addresses["ProviderRegistry"]
+    )
+    addresses["ClaimsEngine"] = _deploy_one(
+        w3, admin, "ClaimsEngine", a, admin_delay, addresses["PlanRegistry"], addresses["MemberRegistry"],
+        addresses["ProviderRegistry"], addresses["AuthorizationRegistry"], addresses["SettlementEscrow"],
+    )
+    dep = Deployment(w3, addresses)
+    addr = {role: TxSender(w3, getattr(keys, role)).address
+            for role in ("plan_manager", "biller", "reviewer", "treasurer")}
+    grants = [
+        ("PlanRegistry", "PLAN_MANAGER", addr["plan_manager"]),
+        ("MemberRegistry", "PLAN_MANAGER", addr["plan_manager"]),
+        ("ProviderRegistry", "PLAN_MANAGER", addr["plan_manager"]),
+        ("AuthorizationRegistry", "PLAN_MANAGER", addr["plan_manager"]),
+        ("ClaimsEngine", "BILLER", addr["biller"]),
+        ("ClaimsEngine", "REVIEWER", addr["reviewer"]),
+        ("SettlementEscrow", "TREASURER", addr["treasurer"]),
+        ("SettlementToken", "MINTER", addr["treasurer"]),
+        ("MemberRegistry", "ENGINE", addresses["ClaimsEngine"]),
+        ("AuthorizationRegistry", "ENGINE", addresses["ClaimsEngine"]),
+        ("SettlementEscrow", "ENGINE", addresses["ClaimsEngine"]),
+    ]
+    for contract, role, account in grants:
+        _call(admin, dep[contract], "grantRole", ROLES[role], account)
+    return dep
+
+
+# ------------------------------------------------------------------------------------ reference data
+
+
+def plan_content_hash(plan: Plan) -> bytes:
+    """Hash of the plan version's canonical JSON, anchored on chain when the version is sealed."""
+    fees = {code: vars(entry) for code, entry in sorted(plan.fee_schedule.items())}
+    document = {**{k: v for k, v in vars(plan).items() if k != "fee_schedule"}, "fee_schedule": fees}
+    return keccak(text=json.dumps(document, sort_keys=True, default=list))
+
+
+def plan_terms(plan: Plan) -> tuple:
+    return (
+        plan.deductible_individual, plan.deductible_family, plan.oop_max_individual, plan.oop_max_family,
+        plan.coinsurance_bps, plan.out_of_network_coinsurance_bps, plan.out_of_network_covered,
+        plan.timely_filing_days, plan.pend_above is not None, plan.pend_above or 0,
+    )
+
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def load_plan(dep: Deployment, sender: TxSender, plan: Plan, effective_from: int = 0) -> int:
+    """Publishes one plan version: terms, copays, fee schedule, then seals it."""
+    registry = dep["PlanRegistry"]
+    plan_id = to_id(plan.plan_id)
+    version = registry.functions.versionCount(plan_id).call() + 1
+    _call(sender, registry, "createVersion", plan_id, plan.plan_id, effective_from, plan_terms(plan))
+    if plan.copays:
+        cats = sorted(plan.copays)
+        _call(sender, registry, "setCopays", plan_id, version, [to_bytes16(c) for c in cats],
+              [plan.copays[c] for c in cats])
+    codes = sorted(plan.fee_schedule)
+    for chunk in _chunks(codes, 40):
+        entries = []
+        for code in chunk:
+            e = plan.fee_schedule[code]
+            entries.append((True, e.allowed, to_bytes16(e.category), e.prior_auth, e.review,
+                            e.max_units_per_day or 0, e.annual_limit or 0,
+                            [to_bytes8(p) for p in e.dx_prefixes]))
+        _call(sender, registry, "setFees", plan_id, version, [to_bytes8(c) for c in chunk], entries)
+    _call(sender, registry, "sealVersion", plan_id, version, plan_content_hash(plan))
+    return version
+
+
+def load_reference_data(dep: Deployment, keys: Keys, scenario: Scenario) -> None:
+    """Plans, members, providers and authorizations of a scenario, as the plan manager."""
+    sender = TxSender(dep.w3, keys.plan_manager)
+    for plan in scenario.plans.values():
+        load_plan(dep, sender, plan)
+    members = list(scenario.members.values())
+    for chunk in _chunks(members):
+        _call(sender, dep["MemberRegistry"], "enroll", [to_id(m.member_id) for m in chunk], [
+            (True, to_id(m.subscriber_id), to_id(m.plan_id), m.coverage_start,
+             OPEN_ENDED if m.coverage_end is None else m.coverage_end) for m in chunk
+        ])
+    providers = list(scenario.providers.values())
+    for chunk in _chunks(providers):
+        _call(sender, dep["ProviderRegistry"], "register", [int(p.npi) for p in chunk],
+              [(True, p.in_network, payee_for(p.npi)) for p in chunk])
+    for chunk in _chunks(scenario.authorizations):
+        _call(sender, dep["AuthorizationRegistry"], "grant", [to_id(a.auth_id) for a in chunk], [
+            (to_id(a.member_id), to_bytes8(a.procedure_code), a.start, a.end, a.units, 0) for a in chunk
+        ])
+
+
+# ------------------------------------------------------------------------------------ claims
+
+
+def claim_input(claim: Claim) -> tuple:
+    """The IClaimsEngine.ClaimInput tuple of a claim."""
+    return (
+        to_id(claim.claim_id),
+        int(claim.frequency),
+        to_id(claim.original_claim_id) if claim.original_claim_id else b"\0" * 32,
+        to_id(claim.member_id),
+        int(claim.provider_npi),
+        claim.received_date,
+        [to_bytes8(d) for d in claim.diagnoses],
+        [(l.service_date, to_bytes8(l.procedure_code), l.units, l.billed) for l in claim.lines],
+    )
+
+
+class EventDecoder:
+    """Decodes the claims engine's events from receipts, in log order."""
+
+    NAMES = ("ClaimAccepted", "ClaimRecordRejected", "ClaimAlreadyRecorded", "LineAdjudicated",
+             "LineReversed", "PendedLineDecided")
+
+    def __init__(self, engine):
+        self.address = engine.address.lower()
+        self.by_topic = {}
+        for item in engine.abi:
+            if item.get("type") == "event" and item["name"] in self.NAMES:
+                names = [i["name"] for i in item["inputs"] if not i["indexed"]]
+                types = [i["type"] for i in item["inputs"] if not i["indexed"]]
+                indexed = [i["name"] for i in item["inputs"] if i["indexed"]]
+                self.by_topic[event_abi_to_log_topic(item)] = (item["name"], names, types, indexed)
+
+    def decode(self, receipt: dict) -> list[tuple[str, dict]]:
+        events = []
+        for log in receipt["logs"]:
+            if log["address"].lower() != self.address:
+                continue
+            spec = self.by_topic.get(bytes(log["topics"][0]))
+            if spec is None:
+                continue
+            name, names, types, indexed = spec
+            values = dict(zip(names, abi_decode(types, bytes(log["data"]))))
+            for key, topic in zip(indexed, log["topics"][1:]):
+                values[key] = bytes(topic)
+            events.append((name, values))
+        return events
+
+
+def line_result(claim_id: str, values: dict, status: LineStatus | None = None) -> LineResult:
+    """A results.csv row from a LineAdjudicated (or LineReversed, before negation) event."""
+    status = status or LINE_STATUS[values["status"]]
+    billed = values["billed"]
+    if status == LineStatus.DENIED:
+        return LineResult(claim_id, values["line"], status,
+                          adjustments=(Adjustment("CO", from_fixed_bytes(values["carc"]), billed),))
+    if status == LineStatus.PENDED:
+        return LineResult(claim_id, values["line"], status)
+    pricing = Pricing(values["allowed"], values["deductible"], values["copay"], values["coinsurance"])
+    return LineResult(claim_id, values["line"], status, pricing.allowed, pricing.deductible, pricing.copay,
+                      pricing.coinsurance, pricing.paid, pricing.patient, adjustments_for(billed, pricing))
+
+
+@dataclass
+class ClaimOutcome:
+    """What one submitted record produced, in processing order."""
+
+    claim_id: str
+    rows: list[LineResult] = field(default_factory=list)
+    reject: Reject | None = None
+    already_recorded: bool = False
+
+
+def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, dict]]) -> list[ClaimOutcome]:
+    """Pairs a batch's records with its events: each sent claim opens with exactly one of
+    ClaimAccepted, ClaimRecordRejected or ClaimAlreadyRecorded."""
+    names: dict[bytes, str] = {}
+    for item in items:
+        if isinstance(item, Claim):
+            names[to_id(item.claim_id)] = item.claim_id
+            if item.original_claim_id:
+                names[to_id(item.original_claim_id)] = item.original_claim_id
+    outcomes: list[ClaimOutcome] = []
+    queue = iter(events)
+    current: ClaimOutcome | None = None
+    pending_events = list(queue)
+    index = 0
+    for item in items:
+        if isinstance(item, Reject):
+            outcomes.append(ClaimOutcome(item.claim_id, reject=item))
+            continue
+        current = ClaimOutcome(item.claim_id)
+        name, values = pending_events[index]
+        index += 1
+        if name == "ClaimRecordRejected":
+            field_name, reason = CHAIN_REJECTS[values["reason"]]
+            current.reject = Reject(item.claim_id, field_name, reason)
+        elif name == "ClaimAlreadyRecorded":
+            current.already_recorded = True
+        elif name != "ClaimAccepted":
+            raise ChainError(f"unexpected event {name} at the start of claim {item.claim_id}")
+        while index < len(pending_events) and pending_events[index][0] in ("LineAdjudicated", "LineReversed"):
+            name, values = pending_events[index]
+            index += 1
+            if name == "LineReversed":
+                original = names.get(values["claimId"], "0x" + values["claimId"].hex())
+                row = line_result(original, values, LINE_STATUS[values["previousStatus"]])
+                current.rows.append(row.negated())
+            else:
+                current.rows.append(line_result(item.claim_id, values))
+        outcomes.append(current)
+    return outcomes
+
+
+def cents_to_units(cents: int) -> int:
+    return cents * CENT_UNITS

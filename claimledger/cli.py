@@ -1,0 +1,137 @@
+"""``claimledger``: the command line. Thin over the package: parse, call, print.
+
+Every failure the user can cause ends in one line on stderr and a non-zero exit, never a
+traceback (set CLAIMLEDGER_DEBUG=1 to see one).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import sys
+from pathlib import Path
+
+from . import __version__
+
+EXIT_USAGE = 2
+EXIT_FAILED = 1
+
+
+def _progress(total_label: str):
+    """A tqdm progress bar fed by (on_start(total), on_progress(n)) callbacks."""
+    from tqdm import tqdm
+
+    state: dict = {}
+
+    def on_start(total: int) -> None:
+        state["bar"] = tqdm(total=total, unit="claim", desc=total_label, dynamic_ncols=True,
+                            disable=not sys.stderr.isatty() and os.environ.get("CLAIMLEDGER_PROGRESS") != "1")
+
+    def on_progress(n: int) -> None:
+        state["bar"].update(n)
+
+    def close() -> None:
+        if "bar" in state:
+            state["bar"].close()
+
+    return on_start, on_progress, close
+
+
+def cmd_adjudicate(args) -> int:
+    from .pipeline import adjudicate_on_chain, adjudicate_reference, write_summary
+    from .summary import print_summary
+
+    out = Path(args.out)
+    if args.reference:
+        result = adjudicate_reference(Path(args.scenario), out)
+    else:
+        on_start, on_progress, close = _progress("adjudicating")
+        try:
+            result = adjudicate_on_chain(Path(args.scenario), out, rpc=args.rpc, batch_claims=args.batch,
+                                         on_start=on_start, on_progress=on_progress)
+        finally:
+            close()
+    summary = write_summary(result, {"mode": "reference" if args.reference else "chain"})
+    print_summary(summary, result.scenario.input_errors)
+    print(f"wrote {out / 'results.csv'} and {out / 'rejects.csv'}")
+    return 0
+
+
+def cmd_synth(args) -> int:
+    from .synth import SynthConfig, generate
+
+    summary = generate(Path(args.out), SynthConfig(claims=args.claims, seed=args.seed))
+    print(f"wrote {args.out}: {summary}")
+    return 0
+
+
+def cmd_demo(args) -> int:
+    from .demo import run_demo
+
+    run_dir = Path(args.out) / dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return run_demo(run_dir, claims=args.claims, seed=args.seed, batch_claims=args.batch)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="claimledger",
+        description="Health-insurance claims adjudication and settlement on an EVM ledger.",
+    )
+    parser.add_argument("--version", action="version", version=f"claimledger {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    adj = sub.add_parser("adjudicate", help="adjudicate a scenario directory (A-2) and write results (A-9)")
+    adj.add_argument("scenario", help="directory with plans.yaml, members.csv, providers.csv, "
+                                      "authorizations.csv, claims.csv")
+    adj.add_argument("--out", required=True, help="output directory")
+    adj.add_argument("--reference", action="store_true", help="run the Python reference model, no chain")
+    adj.add_argument("--rpc", help="JSON-RPC URL of a dev node with anvil's default accounts "
+                                   "(default: start a private anvil and stop it afterwards)")
+    adj.add_argument("--batch", type=int, default=25, help="claims per transaction (default 25)")
+    adj.set_defaults(func=cmd_adjudicate)
+
+    syn = sub.add_parser("synth", help="generate a synthetic scenario directory")
+    syn.add_argument("--claims", type=int, required=True)
+    syn.add_argument("--seed", type=int, default=0)
+    syn.add_argument("--out", required=True)
+    syn.set_defaults(func=cmd_synth)
+
+    demo = sub.add_parser("demo", help="synthesize, adjudicate on a local anvil, settle and report")
+    demo.add_argument("--claims", type=int, default=2000)
+    demo.add_argument("--seed", type=int, default=7)
+    demo.add_argument("--batch", type=int, default=25)
+    demo.add_argument("--out", default="runs")
+    demo.set_defaults(func=cmd_demo)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if getattr(args, "claims", 1) is not None and getattr(args, "claims", 1) <= 0:
+        parser.error("--claims must be positive")
+    if getattr(args, "batch", 1) <= 0:
+        parser.error("--batch must be positive")
+    try:
+        return args.func(args)
+    except KeyboardInterrupt:
+        print("claimledger: interrupted", file=sys.stderr)
+        return 130
+    except Exception as exc:  # noqa: BLE001 - the one place that turns errors into one line
+        if os.environ.get("CLAIMLEDGER_DEBUG"):
+            raise
+        print(f"claimledger: {_one_line(exc)}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _one_line(exc: Exception) -> str:
+    text = str(exc).strip().splitlines()
+    message = text[0] if text else exc.__class__.__name__
+    known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError")
+    if exc.__class__.__name__ in known:
+        return message
+    return f"{exc.__class__.__name__}: {message}"
+
+
+if __name__ == "__main__":
+    sys.exit(main())

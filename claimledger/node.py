@@ -1,0 +1,125 @@
+"""The embedded local chain: an anvil process that claimledger starts and stops itself."""
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from web3 import Web3
+from web3.providers.rpc import HTTPProvider
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_GAS_LIMIT = 30_000_000
+DEV_MNEMONIC = "test test test test test test test test test test test junk"
+
+
+class NodeError(RuntimeError):
+    """The local chain could not be started or reached."""
+
+
+def find_anvil() -> str:
+    """The anvil binary: the project's npm install first, then PATH."""
+    local = PROJECT_ROOT / "node_modules" / ".bin" / "anvil"
+    if local.exists():
+        return str(local)
+    found = shutil.which("anvil")
+    if found:
+        return found
+    raise NodeError("anvil not found: run `make setup` (installs @foundry-rs/anvil with npm)")
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def connect(url: str, timeout: float = 120.0) -> Web3:
+    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
+    if not w3.is_connected():
+        raise NodeError(f"no JSON-RPC node answers at {url}")
+    return w3
+
+
+@dataclass
+class AnvilNode:
+    """A private anvil on a free loopback port; use as a context manager."""
+
+    gas_limit: int = DEFAULT_GAS_LIMIT
+    accounts: int = 10
+    state_path: Path | None = None  # dump/load chain state here (``anvil --state``)
+    port: int = 0
+    process: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30.0) -> "AnvilNode":
+        self.port = self.port or free_port()
+        cmd = [
+            find_anvil(), "--host", "127.0.0.1", "--port", str(self.port),
+            "--accounts", str(self.accounts), "--balance", "1000000",
+            "--gas-limit", str(self.gas_limit), "--base-fee", "0", "--gas-price", "0",
+            "--mnemonic", DEV_MNEMONIC, "--silent",
+        ]
+        if self.state_path is not None:
+            cmd += ["--state", str(self.state_path)]
+        self.process = subprocess.Popen(
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+        )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                err = (self.process.stderr.read() or b"").decode(errors="replace").strip()
+                raise NodeError(f"anvil exited at start: {err.splitlines()[-1] if err else 'no output'}")
+            try:
+                if Web3(HTTPProvider(self.url, request_kwargs={"timeout": 1})).is_connected():
+                    return self
+            except Exception:  # noqa: BLE001 - not up yet
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise NodeError(f"anvil did not answer on {self.url} within {timeout:.0f}s")
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+        if self.process.stderr:
+            self.process.stderr.close()
+        self.process = None
+
+    def __enter__(self) -> "AnvilNode":
+        return self.start()
+
+    def __exit__(self, *exc) -> None:
+        self.stop()
+
+
+def dev_private_keys(count: int = 10) -> list[str]:
+    """Private keys of anvil's default accounts (public test keys: never use on a real chain)."""
+    from eth_account import Account
+
+    Account.enable_unaudited_hdwallet_features()
+    return [
+        Account.from_mnemonic(DEV_MNEMONIC, account_path=f"m/44'/60'/0'/0/{i}").key.hex()
+        for i in range(count)
+    ]
+
+
+def env_private_key(var: str) -> str:
+    key = os.environ.get(var, "").strip()
+    if not key:
+        raise NodeError(f"environment variable {var} holds no private key")
+    return key

@@ -1,0 +1,185 @@
+"""Typed records of a scenario (A-2) and of its outcome (A-9).
+
+Amounts are integer cents, percentages basis points, dates days since 1970-01-01.
+"""
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from .money import format_cents
+
+
+class Frequency(enum.IntEnum):
+    """X12 claim frequency codes (A-2.5)."""
+
+    ORIGINAL = 1
+    REPLACEMENT = 7
+    VOID = 8
+
+
+class LineStatus(str, enum.Enum):
+    APPROVED = "APPROVED"
+    DENIED = "DENIED"
+    PENDED = "PENDED"
+    REVERSED = "REVERSED"
+
+
+@dataclass(frozen=True)
+class FeeEntry:
+    """One procedure code of a plan's fee schedule (A-2.1)."""
+
+    allowed: int
+    category: str
+    prior_auth: bool = False
+    review: bool = False
+    max_units_per_day: int | None = None
+    annual_limit: int | None = None
+    dx_prefixes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Plan:
+    plan_id: str
+    deductible_individual: int
+    deductible_family: int
+    oop_max_individual: int
+    oop_max_family: int
+    coinsurance_bps: int
+    out_of_network_covered: bool
+    out_of_network_coinsurance_bps: int
+    copays: dict[str, int]
+    timely_filing_days: int
+    pend_above: int | None
+    fee_schedule: dict[str, FeeEntry]
+
+
+@dataclass(frozen=True)
+class Member:
+    member_id: str
+    subscriber_id: str
+    plan_id: str
+    coverage_start: int
+    coverage_end: int | None  # None: open-ended
+
+
+@dataclass(frozen=True)
+class Provider:
+    npi: str
+    name: str
+    in_network: bool
+
+
+@dataclass(frozen=True)
+class Authorization:
+    auth_id: str
+    member_id: str
+    procedure_code: str
+    units: int
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class ClaimLine:
+    service_date: int
+    procedure_code: str
+    units: int
+    billed: int
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A claim: its claim-level fields and its service lines in order (A-2.5)."""
+
+    claim_id: str
+    frequency: Frequency
+    original_claim_id: str
+    member_id: str
+    provider_npi: str
+    received_date: int
+    diagnoses: tuple[str, ...]
+    lines: tuple[ClaimLine, ...]
+
+    def content(self) -> tuple:
+        """What makes two submissions of one claim_id the same claim (A-3 idempotence)."""
+        return (
+            self.frequency,
+            self.original_claim_id,
+            self.member_id,
+            self.provider_npi,
+            self.received_date,
+            self.diagnoses,
+            self.lines,
+        )
+
+
+@dataclass(frozen=True)
+class Reject:
+    """A record error (A-3): the record changed nothing."""
+
+    claim_id: str
+    field: str
+    reason: str
+
+    def row(self) -> list[str]:
+        return [self.claim_id, self.field, self.reason]
+
+
+@dataclass(frozen=True)
+class Adjustment:
+    group: str  # CO or PR
+    code: str  # CARC
+    amount: int
+
+    def __str__(self) -> str:
+        return f"{self.group}-{self.code}:{format_cents(self.amount)}"
+
+
+@dataclass(frozen=True)
+class LineResult:
+    """One row of ``results.csv`` (A-9)."""
+
+    claim_id: str
+    line: int
+    status: LineStatus
+    allowed: int = 0
+    deductible: int = 0
+    copay: int = 0
+    coinsurance: int = 0
+    paid: int = 0
+    patient: int = 0
+    adjustments: tuple[Adjustment, ...] = field(default=())
+
+    def negated(self) -> "LineResult":
+        """The REVERSED row that takes this line back (A-7.1)."""
+        return LineResult(
+            claim_id=self.claim_id,
+            line=self.line,
+            status=LineStatus.REVERSED,
+            allowed=-self.allowed,
+            deductible=-self.deductible,
+            copay=-self.copay,
+            coinsurance=-self.coinsurance,
+            paid=-self.paid,
+            patient=-self.patient,
+            adjustments=tuple(Adjustment(a.group, a.code, -a.amount) for a in self.adjustments),
+        )
+
+    def row(self) -> list[str]:
+        return [
+            self.claim_id,
+            str(self.line),
+            self.status.value,
+            *(format_cents(v) for v in (
+                self.allowed, self.deductible, self.copay, self.coinsurance, self.paid, self.patient
+            )),
+            ";".join(str(a) for a in self.adjustments),
+        ]
+
+
+RESULT_COLUMNS = [
+    "claim_id", "line", "status", "allowed", "deductible", "copay", "coinsurance",
+    "paid", "patient", "adjustments",
+]
+REJECT_COLUMNS = ["claim_id", "field", "reason"]

@@ -1,0 +1,84 @@
+"""Writing ``results.csv`` and ``rejects.csv`` (A-9) as outcomes stream in, and summarising them."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .records import REJECT_COLUMNS, RESULT_COLUMNS, LineResult, Reject
+from .scenario import InputError
+
+RESULTS_FILE = "results.csv"
+REJECTS_FILE = "rejects.csv"
+INPUT_ERRORS_FILE = "input_errors.csv"
+
+
+@dataclass
+class ResultWriter:
+    """Streams rows to ``OUT/results.csv`` and ``OUT/rejects.csv``; use as a context manager."""
+
+    out_dir: Path
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def __enter__(self) -> "ResultWriter":
+        self.out_dir.mkdir(parents=True, exist_ok=True)
+        self._results_file = open(self.out_dir / RESULTS_FILE, "w", newline="")
+        self._rejects_file = open(self.out_dir / REJECTS_FILE, "w", newline="")
+        self._results = csv.writer(self._results_file)  # RFC 4180 CRLF, as the spec examples
+        self._rejects = csv.writer(self._rejects_file)
+        self._results.writerow(RESULT_COLUMNS)
+        self._rejects.writerow(REJECT_COLUMNS)
+        return self
+
+    def rows(self, rows: list[LineResult]) -> None:
+        for row in rows:
+            self._results.writerow(row.row())
+            self.counts[row.status.value] = self.counts.get(row.status.value, 0) + 1
+
+    def reject(self, reject: Reject) -> None:
+        self._rejects.writerow(reject.row())
+        self.counts["REJECTED"] = self.counts.get("REJECTED", 0) + 1
+
+    def __exit__(self, *exc) -> None:
+        self._results_file.close()
+        self._rejects_file.close()
+
+
+def write_input_errors(out_dir: Path, errors: list[InputError]) -> None:
+    with open(out_dir / INPUT_ERRORS_FILE, "w", newline="") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(["file", "row", "record_id", "field", "reason"])
+        for e in errors:
+            writer.writerow([e.file, e.row, e.record_id, e.field, e.reason])
+
+
+def read_results(out_dir: Path) -> pd.DataFrame:
+    frame = pd.read_csv(out_dir / RESULTS_FILE, dtype={"claim_id": str, "adjustments": str},
+                        keep_default_na=False)
+    for column in ("allowed", "deductible", "copay", "coinsurance", "paid", "patient"):
+        frame[column] = (frame[column].astype(str).str.replace(".", "", regex=False).astype(int))
+    return frame  # amounts in cents
+
+
+def outcome_totals(results: pd.DataFrame, billed_cents: int | None = None) -> dict:
+    """Lines by status and money totals in dollars (REVERSED rows net their originals out)."""
+    by_status = results.groupby("status").size().to_dict()
+    claims_by_status = results.groupby("status")["claim_id"].nunique().to_dict()
+    money = {c: results[c].sum() / 100 for c in ("allowed", "deductible", "copay", "coinsurance", "paid", "patient")}
+    totals = {
+        "lines": {k: int(v) for k, v in by_status.items()},
+        "claims": {k: int(v) for k, v in claims_by_status.items()},
+        "amounts": {k: round(float(v), 2) for k, v in money.items()},
+    }
+    if billed_cents is not None:
+        totals["amounts"]["billed"] = round(billed_cents / 100, 2)
+    return totals
+
+
+def denial_reasons(results: pd.DataFrame) -> pd.Series:
+    """Count of denied lines by CARC."""
+    denied = results[results["status"] == "DENIED"]
+    codes = denied["adjustments"].str.extract(r"^CO-([^:]+):")[0]
+    return codes.value_counts().sort_values(ascending=False)

@@ -1,0 +1,454 @@
+"""Load and validate a scenario directory (A-2, A-3).
+
+Reference data (plans, members, providers, authorizations) is small and loaded whole; a bad
+record there is skipped and reported as an :class:`InputError` naming file, row and field.
+Claims are streamed: :func:`iter_claims` yields each claim (its contiguous rows) as a
+:class:`~claimledger.records.Claim`, or a :class:`~claimledger.records.Reject` when a field is
+missing or malformed. Stateful record checks (reused ids, originals) belong to the engine.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+import yaml
+
+from .money import FormatError, parse_bps, parse_cents, parse_day
+from .records import (
+    Authorization, Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider, Reject,
+)
+
+PLANS_FILE = "plans.yaml"
+MEMBERS_FILE = "members.csv"
+PROVIDERS_FILE = "providers.csv"
+AUTHORIZATIONS_FILE = "authorizations.csv"
+CLAIMS_FILE = "claims.csv"
+
+MEMBER_COLUMNS = ["member_id", "subscriber_id", "plan_id", "coverage_start", "coverage_end"]
+PROVIDER_COLUMNS = ["npi", "name", "in_network"]
+AUTHORIZATION_COLUMNS = ["auth_id", "member_id", "procedure_code", "units", "start", "end"]
+CLAIM_COLUMNS = [
+    "claim_id", "frequency", "original_claim_id", "member_id", "provider_npi",
+    "received_date", "service_date", "procedure_code", "units", "billed", "diagnoses",
+]
+CLAIM_LEVEL_FIELDS = [
+    "frequency", "original_claim_id", "member_id", "provider_npi", "received_date", "diagnoses",
+]
+
+MAX_LINES_PER_CLAIM = 50  # X12 837P allows 50 service lines per claim
+MAX_DIAGNOSES = 12  # X12 837P HI segment: 12 diagnosis codes
+MAX_ID_LENGTH = 64
+MAX_UNITS = 9_999
+MAX_CENTS = 10**12  # ten billion dollars: anything larger is a keying error
+_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+_NPI = re.compile(r"^\d{10}$")
+_CODE = re.compile(r"^[A-Z0-9]{4,8}$")
+_ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+_BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
+
+
+class ScenarioError(Exception):
+    """The scenario cannot be used at all (missing file or column): one-line reason."""
+
+
+@dataclass(frozen=True)
+class InputError:
+    """A reference-data record that was skipped."""
+
+    file: str
+    row: int  # 1-based data row (header excluded); 0 for YAML
+    record_id: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.row}" if self.row else self.file
+        return f"{where} {self.record_id}: {self.field}: {self.reason}"
+
+
+@dataclass
+class Scenario:
+    plans: dict[str, Plan]
+    members: dict[str, Member]
+    providers: dict[str, Provider]
+    authorizations: list[Authorization]
+    input_errors: list[InputError] = field(default_factory=list)
+    directory: Path | None = None
+
+    @property
+    def claims_path(self) -> Path:
+        assert self.directory is not None
+        return self.directory / CLAIMS_FILE
+
+
+class _FieldError(Exception):
+    def __init__(self, field_name: str, reason: str):
+        super().__init__(f"{field_name}: {reason}")
+        self.field = field_name
+        self.reason = reason
+
+
+def _require(row: dict, name: str) -> str:
+    value = str(row.get(name, "")).strip()
+    if not value:
+        raise _FieldError(name, f"{name} is required")
+    return value
+
+
+def _identifier(row: dict, name: str) -> str:
+    value = _require(row, name)
+    if not _ID.match(value):
+        raise _FieldError(name, f"{name} must be 1-{MAX_ID_LENGTH} letters, digits, '.', '_' or '-'")
+    return value
+
+
+def _day(row: dict, name: str) -> int:
+    try:
+        return parse_day(_require(row, name))
+    except FormatError as exc:
+        raise _FieldError(name, str(exc)) from None
+
+
+def _cents(row: dict, name: str) -> int:
+    try:
+        return parse_cents(_require(row, name))
+    except FormatError as exc:
+        raise _FieldError(name, str(exc)) from None
+
+
+def _count(row: dict, name: str) -> int:
+    text = _require(row, name)
+    if not re.fullmatch(r"-?\d+", text):
+        raise _FieldError(name, f"{name} must be a whole number")
+    value = int(text)
+    if value <= 0:
+        raise _FieldError(name, f"{name} must be positive")
+    if value > MAX_UNITS:
+        raise _FieldError(name, f"{name} must be at most {MAX_UNITS}")
+    return value
+
+
+def _bool(row: dict, name: str) -> bool:
+    text = _require(row, name).lower()
+    if text not in _BOOL:
+        raise _FieldError(name, f"{name} must be true or false")
+    return _BOOL[text]
+
+
+def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    if not path.is_file():
+        raise ScenarioError(f"{path.name}: file not found in {path.parent}")
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    return frame
+
+
+# ---------------------------------------------------------------------------------------------
+# plans.yaml
+
+
+def _fee_entry(code: str, raw: dict) -> FeeEntry:
+    if not isinstance(raw, dict):
+        raise _FieldError(f"fee_schedule.{code}", "must be a mapping")
+    if not _CODE.match(code):
+        raise _FieldError(f"fee_schedule.{code}", "procedure code must be 4-8 letters or digits")
+    try:
+        allowed = parse_cents(raw.get("allowed"))
+    except FormatError as exc:
+        raise _FieldError(f"fee_schedule.{code}.allowed", str(exc)) from None
+    if allowed <= 0:
+        raise _FieldError(f"fee_schedule.{code}.allowed", "allowed must be positive")
+    category = str(raw.get("category") or "").strip()
+    if not category:
+        raise _FieldError(f"fee_schedule.{code}.category", "category is required")
+
+    def optional_count(key: str) -> int | None:
+        value = raw.get(key)
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+            raise _FieldError(f"fee_schedule.{code}.{key}", f"{key} must be a positive whole number")
+        return value
+
+    prefixes = raw.get("dx_prefixes") or []
+    if not isinstance(prefixes, list) or not all(
+        isinstance(p, str) and re.fullmatch(r"[A-Z][0-9A-Z.]{0,7}", p) for p in prefixes
+    ):
+        raise _FieldError(f"fee_schedule.{code}.dx_prefixes", "must be a list of ICD-10 prefixes")
+    return FeeEntry(
+        allowed=allowed,
+        category=category,
+        prior_auth=bool(raw.get("prior_auth", False)),
+        review=bool(raw.get("review", False)),
+        max_units_per_day=optional_count("max_units_per_day"),
+        annual_limit=optional_count("annual_limit"),
+        dx_prefixes=tuple(prefixes),
+    )
+
+
+def _plan(plan_id: str, raw: dict) -> Plan:
+    if not isinstance(raw, dict):
+        raise _FieldError("plan", "must be a mapping")
+
+    def amount(*keys: str) -> int:
+        value = raw
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        name = ".".join(keys)
+        if value is None:
+            raise _FieldError(name, f"{name} is required")
+        try:
+            cents = parse_cents(value)
+        except FormatError as exc:
+            raise _FieldError(name, str(exc)) from None
+        if cents < 0:
+            raise _FieldError(name, f"{name} must not be negative")
+        return cents
+
+    def pct(*keys: str) -> int:
+        value = raw
+        for key in keys:
+            value = value.get(key) if isinstance(value, dict) else None
+        name = ".".join(keys)
+        if value is None:
+            raise _FieldError(name, f"{name} is required")
+        try:
+            return parse_bps(value)
+        except FormatError as exc:
+            raise _FieldError(name, str(exc)) from None
+
+    oon = raw.get("out_of_network") or {}
+    copays_raw = raw.get("copays") or {}
+    if not isinstance(copays_raw, dict):
+        raise _FieldError("copays", "must be a mapping of category to amount")
+    copays = {}
+    for category, value in copays_raw.items():
+        try:
+            copays[str(category)] = parse_cents(value)
+        except FormatError as exc:
+            raise _FieldError(f"copays.{category}", str(exc)) from None
+    filing = raw.get("timely_filing_days")
+    if isinstance(filing, bool) or not isinstance(filing, int) or filing <= 0:
+        raise _FieldError("timely_filing_days", "timely_filing_days must be a positive whole number")
+    fees_raw = raw.get("fee_schedule") or {}
+    if not isinstance(fees_raw, dict) or not fees_raw:
+        raise _FieldError("fee_schedule", "fee_schedule must list at least one procedure code")
+    return Plan(
+        plan_id=plan_id,
+        deductible_individual=amount("deductible", "individual"),
+        deductible_family=amount("deductible", "family"),
+        oop_max_individual=amount("oop_max", "individual"),
+        oop_max_family=amount("oop_max", "family"),
+        coinsurance_bps=pct("coinsurance_pct"),
+        out_of_network_covered=bool(oon.get("covered", False)),
+        out_of_network_coinsurance_bps=pct("out_of_network", "coinsurance_pct") if oon else 0,
+        copays=copays,
+        timely_filing_days=filing,
+        pend_above=amount("pend_above") if raw.get("pend_above") is not None else None,
+        fee_schedule={str(code): _fee_entry(str(code), entry) for code, entry in fees_raw.items()},
+    )
+
+
+def load_plans(path: Path, errors: list[InputError]) -> dict[str, Plan]:
+    if not path.is_file():
+        raise ScenarioError(f"{path.name}: file not found in {path.parent}")
+    try:
+        document = yaml.safe_load(path.read_text())
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path.name}: not valid YAML ({exc.__class__.__name__})") from None
+    if not isinstance(document, dict) or not isinstance(document.get("plans"), dict):
+        raise ScenarioError(f"{path.name}: expected a top-level 'plans:' mapping")
+    plans = {}
+    for plan_id, raw in document["plans"].items():
+        plan_id = str(plan_id)
+        try:
+            if not _ID.match(plan_id):
+                raise _FieldError("plan_id", "plan id must be letters, digits, '.', '_' or '-'")
+            plans[plan_id] = _plan(plan_id, raw)
+        except _FieldError as exc:
+            errors.append(InputError(PLANS_FILE, 0, plan_id, exc.field, exc.reason))
+    return plans
+
+
+# ---------------------------------------------------------------------------------------------
+# members, providers, authorizations
+
+
+def _rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
+    for index, row in enumerate(frame.to_dict("records"), start=1):
+        yield index, row
+
+
+def load_members(path: Path, plans: dict[str, Plan], errors: list[InputError]) -> dict[str, Member]:
+    members: dict[str, Member] = {}
+    for row_no, row in _rows(_read_csv(path, MEMBER_COLUMNS)):
+        record_id = str(row.get("member_id", "")).strip()
+        try:
+            member_id = _identifier(row, "member_id")
+            if member_id in members:
+                raise _FieldError("member_id", "member_id listed twice")
+            plan_id = _require(row, "plan_id")
+            if plan_id not in plans:
+                raise _FieldError("plan_id", f"unknown plan {plan_id}")
+            start = _day(row, "coverage_start")
+            end = _day(row, "coverage_end") if str(row.get("coverage_end", "")).strip() else None
+            if end is not None and end < start:
+                raise _FieldError("coverage_end", "coverage_end before coverage_start")
+            members[member_id] = Member(
+                member_id, _identifier(row, "subscriber_id"), plan_id, start, end
+            )
+        except _FieldError as exc:
+            errors.append(InputError(MEMBERS_FILE, row_no, record_id, exc.field, exc.reason))
+    return members
+
+
+def load_providers(path: Path, errors: list[InputError]) -> dict[str, Provider]:
+    providers: dict[str, Provider] = {}
+    for row_no, row in _rows(_read_csv(path, PROVIDER_COLUMNS)):
+        record_id = str(row.get("npi", "")).strip()
+        try:
+            npi = _require(row, "npi")
+            if not _NPI.match(npi):
+                raise _FieldError("npi", "npi must be 10 digits")
+            if npi in providers:
+                raise _FieldError("npi", "npi listed twice")
+            providers[npi] = Provider(npi, str(row.get("name", "")).strip(), _bool(row, "in_network"))
+        except _FieldError as exc:
+            errors.append(InputError(PROVIDERS_FILE, row_no, record_id, exc.field, exc.reason))
+    return providers
+
+
+def load_authorizations(
+    path: Path, members: dict[str, Member], errors: list[InputError]
+) -> list[Authorization]:
+    if not path.is_file():
+        return []  # a plan without prior-auth codes needs no authorizations file
+    auths: list[Authorization] = []
+    seen: set[str] = set()
+    for row_no, row in _rows(_read_csv(path, AUTHORIZATION_COLUMNS)):
+        record_id = str(row.get("auth_id", "")).strip()
+        try:
+            auth_id = _identifier(row, "auth_id")
+            if auth_id in seen:
+                raise _FieldError("auth_id", "auth_id listed twice")
+            member_id = _identifier(row, "member_id")
+            if member_id not in members:
+                raise _FieldError("member_id", f"unknown member {member_id}")
+            code = _require(row, "procedure_code")
+            if not _CODE.match(code):
+                raise _FieldError("procedure_code", "procedure code must be 4-8 letters or digits")
+            start, end = _day(row, "start"), _day(row, "end")
+            if end < start:
+                raise _FieldError("end", "end before start")
+            auths.append(Authorization(auth_id, member_id, code, _count(row, "units"), start, end))
+            seen.add(auth_id)
+        except _FieldError as exc:
+            errors.append(InputError(AUTHORIZATIONS_FILE, row_no, record_id, exc.field, exc.reason))
+    return auths
+
+
+def load_scenario(directory: str | Path) -> Scenario:
+    """Load the reference data of a scenario directory; claims are streamed separately."""
+    directory = Path(directory)
+    if not directory.is_dir():
+        raise ScenarioError(f"{directory}: not a directory")
+    errors: list[InputError] = []
+    plans = load_plans(directory / PLANS_FILE, errors)
+    members = load_members(directory / MEMBERS_FILE, plans, errors)
+    providers = load_providers(directory / PROVIDERS_FILE, errors)
+    auths = load_authorizations(directory / AUTHORIZATIONS_FILE, members, errors)
+    if not (directory / CLAIMS_FILE).is_file():
+        raise ScenarioError(f"{CLAIMS_FILE}: file not found in {directory}")
+    return Scenario(plans, members, providers, auths, errors, directory)
+
+
+# ---------------------------------------------------------------------------------------------
+# claims
+
+
+def _claim_line(row: dict, received: int) -> ClaimLine:
+    service_date = _day(row, "service_date")
+    if service_date > received:
+        raise _FieldError("service_date", "service_date after received_date")
+    code = _require(row, "procedure_code")
+    if not _CODE.match(code):
+        raise _FieldError("procedure_code", "procedure code must be 4-8 letters or digits")
+    units = _count(row, "units")
+    billed = _cents(row, "billed")
+    if billed <= 0:
+        raise _FieldError("billed", "billed must be positive")
+    if billed > MAX_CENTS:
+        raise _FieldError("billed", "billed is implausibly large")
+    return ClaimLine(service_date, code, units, billed)
+
+
+def parse_claim(rows: list[dict]) -> Claim | Reject:
+    """Turn the contiguous rows of one claim into a Claim, or the first field error."""
+    head = rows[0]
+    claim_id = str(head.get("claim_id", "")).strip()
+    try:
+        claim_id = _identifier(head, "claim_id")
+        for name in CLAIM_LEVEL_FIELDS:
+            values = {str(r.get(name, "")).strip() for r in rows}
+            if len(values) > 1:
+                raise _FieldError(name, f"{name} differs between lines of one claim")
+        frequency_text = str(head.get("frequency", "")).strip()
+        if frequency_text not in {"1", "7", "8"}:
+            raise _FieldError("frequency", "frequency must be 1, 7 or 8")
+        frequency = Frequency(int(frequency_text))
+        original = str(head.get("original_claim_id", "")).strip()
+        if frequency == Frequency.ORIGINAL and original:
+            raise _FieldError("original_claim_id", "original_claim_id must be empty for frequency 1")
+        if frequency != Frequency.ORIGINAL:
+            original = _identifier(head, "original_claim_id")
+            if original == claim_id:
+                raise _FieldError("original_claim_id", "a claim cannot correct itself")
+        member_id = _identifier(head, "member_id")
+        npi = _require(head, "provider_npi")
+        if not _NPI.match(npi):
+            raise _FieldError("provider_npi", "provider_npi must be 10 digits")
+        received = _day(head, "received_date")
+        diagnoses = tuple(d.strip() for d in str(head.get("diagnoses", "")).split(";") if d.strip())
+        if not diagnoses:
+            raise _FieldError("diagnoses", "at least one diagnosis is required")
+        if len(diagnoses) > MAX_DIAGNOSES:
+            raise _FieldError("diagnoses", f"at most {MAX_DIAGNOSES} diagnoses")
+        bad = [d for d in diagnoses if not _ICD10.match(d)]
+        if bad:
+            raise _FieldError("diagnoses", f"not an ICD-10 code: {bad[0]}")
+        if len(rows) > MAX_LINES_PER_CLAIM:
+            raise _FieldError("claim_id", f"more than {MAX_LINES_PER_CLAIM} lines")
+        lines = tuple(_claim_line(r, received) for r in rows)
+    except _FieldError as exc:
+        return Reject(claim_id, exc.field, exc.reason)
+    return Claim(claim_id, frequency, original, member_id, npi, received, diagnoses, lines)
+
+
+def iter_claim_rows(path: Path, chunksize: int = 50_000) -> Iterator[list[dict]]:
+    """Yield the rows of each claim: consecutive rows sharing a claim_id, streamed."""
+    if not path.is_file():
+        raise ScenarioError(f"{path.name}: file not found in {path.parent}")
+    reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunksize)
+    pending: list[dict] = []
+    for chunk in reader:
+        missing = [c for c in CLAIM_COLUMNS if c not in chunk.columns]
+        if missing:
+            raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
+        for row in chunk.to_dict("records"):
+            if pending and row["claim_id"] != pending[0]["claim_id"]:
+                yield pending
+                pending = []
+            pending.append(row)
+    if pending:
+        yield pending
+
+
+def iter_claims(path: str | Path) -> Iterator[Claim | Reject]:
+    """Stream claims.csv as Claims, or Rejects for records with a bad field (A-3)."""
+    for rows in iter_claim_rows(Path(path)):
+        yield parse_claim(rows)
