@@ -35,11 +35,12 @@ class TxSender:
         self.nonce = w3.eth.get_transaction_count(self.address, "pending")
         self.window = window
         self.gas_price = w3.eth.gas_price if gas_price is None else gas_price
+        self.block_gas_limit = w3.eth.get_block("latest")["gasLimit"]
         self._in_flight: deque[Sent] = deque()
 
     def sign(self, to: str | None, data: bytes | str, gas: int, value: int = 0) -> bytes:
         tx = {
-            "chainId": self.chain_id, "nonce": self.nonce, "gas": gas, "gasPrice": self.gas_price,
+            "chainId": self.chain_id, "nonce": self.nonce, "gas": min(gas, self.block_gas_limit), "gasPrice": self.gas_price,
             "value": value, "data": data,
         }
         if to is not None:
