@@ -55,10 +55,11 @@ def write_input_errors(out_dir: Path, errors: list[InputError]) -> None:
 
 
 def read_results(out_dir: Path) -> pd.DataFrame:
-    frame = pd.read_csv(out_dir / RESULTS_FILE, dtype={"claim_id": str, "adjustments": str},
-                        keep_default_na=False)
+    frame = pd.read_csv(out_dir / RESULTS_FILE, dtype=str, keep_default_na=False)
     for column in ("allowed", "deductible", "copay", "coinsurance", "paid", "patient"):
-        frame[column] = (frame[column].astype(str).str.replace(".", "", regex=False).astype(int))
+        # results.csv always writes two decimals, so dropping the point gives cents exactly
+        frame[column] = frame[column].str.replace(".", "", regex=False).astype("int64")
+    frame["line"] = frame["line"].astype("int64")
     return frame  # amounts in cents
 
 

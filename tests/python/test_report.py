@@ -120,6 +120,7 @@ def test_escapes_html_from_data(tmp_path):
     _write_results(run / "results.csv", [
         ["<script>alert(1)</script>", "1", "PENDED", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", ""],
         ["C&1", "1", "DENIED", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", "CO-<b>X</b>:10.00"],
+        ["C&2", "1", "PENDED", "0.00", "0.00", "0.00", "0.00", "0.00", "0.00", ""],
         ["C2", "1", "APPROVED", "10.00", "0.00", "0.00", "0.00", "10.00", "0.00", ""],
     ])
     with open(run / "rejects.csv", "w", newline="") as fh:
@@ -134,7 +135,7 @@ def test_escapes_html_from_data(tmp_path):
         assert raw not in html
     for escaped in ("&lt;script&gt;alert(1)&lt;/script&gt;", "&lt;b&gt;X&lt;/b&gt;",
                     "&lt;img src=x onerror=alert(1)&gt;", "&lt;i&gt;id&lt;/i&gt;", "&lt;em&gt;key&lt;/em&gt;",
-                    "&lt;u&gt;value&lt;/u&gt;", "run&lt;&amp;&gt;&quot;x", "C&amp;1"):
+                    "&lt;u&gt;value&lt;/u&gt;", "run&lt;&amp;&gt;&quot;x", "C&amp;2"):
         assert escaped in html
     assert html.count(IMG) == 4
 
