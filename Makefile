@@ -9,7 +9,7 @@ SHELL        := /bin/bash
 .SHELLFLAGS  := -eu -o pipefail -c
 .DEFAULT_GOAL := setup
 
-PYTHON       ?= python3.11
+PYTHON       ?= $(shell command -v python3.11 || command -v python3)
 VENV         := .venv
 VBIN         := $(CURDIR)/$(VENV)/bin
 NODE_BIN     := $(CURDIR)/node_modules/.bin
@@ -76,8 +76,20 @@ $(COMPILE_STAMP): $(SOL_SOURCES) brownie-config.yaml $(SOLC_BIN) $(PY_STAMP)
 dev-network: $(PY_STAMP)
 	@$(VBIN)/python tools/ensure_dev_network.py
 
+# brownie's development network is anvil on 127.0.0.1:8545 (fixed: see brownie-config.yaml).
+# Concurrent `make test` runs on one machine would share that node, so they are serialized
+# with a lock; and a node already on 8545 (a stray anvil) is refused, because brownie would
+# silently attach to it instead of launching its own (ALLOW_ATTACH=1 to allow that).
+TEST_LOCK    ?= /tmp/claimledger-brownie-8545.lock
+
 test: setup
-	brownie test $(ARGS)
+	@exec 9>"$(TEST_LOCK)"; \
+	if ! flock -n 9; then echo "make test: waiting for another brownie test run (lock $(TEST_LOCK))..."; flock 9; fi; \
+	if (exec 3<>/dev/tcp/127.0.0.1/8545) 2>/dev/null && [ -z "$(ALLOW_ATTACH)" ]; then \
+	  echo "make test: 127.0.0.1:8545 is already in use; brownie would attach to that node instead of" \
+	       "launching a fresh anvil. Stop it, or run with ALLOW_ATTACH=1." >&2; exit 1; fi; \
+	echo "brownie test $(ARGS)"; \
+	rc=0; brownie test $(ARGS) 9>&- || rc=$$?; exit $$rc
 
 demo: setup
 	$(VBIN)/claimledger demo $(ARGS)
