@@ -333,6 +333,7 @@ class ClaimOutcome:
     rows: list[LineResult] = field(default_factory=list)
     reject: Reject | None = None
     already_recorded: bool = False
+    claim: Claim | None = None
 
 
 def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, dict]]) -> list[ClaimOutcome]:
@@ -345,15 +346,13 @@ def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, di
             if item.original_claim_id:
                 names[to_id(item.original_claim_id)] = item.original_claim_id
     outcomes: list[ClaimOutcome] = []
-    queue = iter(events)
-    current: ClaimOutcome | None = None
-    pending_events = list(queue)
+    pending_events = events
     index = 0
     for item in items:
         if isinstance(item, Reject):
             outcomes.append(ClaimOutcome(item.claim_id, reject=item))
             continue
-        current = ClaimOutcome(item.claim_id)
+        current = ClaimOutcome(item.claim_id, claim=item)
         name, values = pending_events[index]
         index += 1
         if name == "ClaimRecordRejected":

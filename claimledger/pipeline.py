@@ -33,10 +33,12 @@ class RunResult:
     stats: ReplayStats | None
     settlement: dict
     scenario: Scenario
+    billed_cents: int = 0
 
 
 def count_claims(scenario: Scenario) -> int:
-    return sum(1 for _ in iter_claims(scenario.claims_path))
+    """Claims that will be sent (records the loader rejects are not)."""
+    return sum(1 for item in iter_claims(scenario.claims_path) if isinstance(item, Claim))
 
 
 def adjudicate_reference(scenario_dir: Path, out_dir: Path) -> RunResult:
@@ -47,7 +49,7 @@ def adjudicate_reference(scenario_dir: Path, out_dir: Path) -> RunResult:
         for item in iter_claims(scenario.claims_path):
             if isinstance(item, Claim):
                 rows, reject = engine.submit(item)
-                writer.rows(rows)
+                writer.rows(rows, item)
                 if reject is not None:
                     writer.reject(reject)
             else:
@@ -55,7 +57,7 @@ def adjudicate_reference(scenario_dir: Path, out_dir: Path) -> RunResult:
     write_input_errors(out_dir, scenario.input_errors)
     owed = {npi: a.balance for npi, a in engine.accounts.items()}
     settlement = {"owed_cents": sum(max(0, v) for v in owed.values()), "providers": len(owed)}
-    return RunResult(out_dir, writer.counts, None, settlement, scenario)
+    return RunResult(out_dir, writer.counts, None, settlement, scenario, writer.billed)
 
 
 def settle_all(dep: Deployment, keys: Keys, npis: list[str], funding_ratio: float = 1.0) -> dict:
@@ -110,7 +112,7 @@ def adjudicate_on_chain(
             on_start(count_claims(scenario))
         with ResultWriter(out_dir) as writer:
             def on_outcome(outcome: ClaimOutcome) -> None:
-                writer.rows(outcome.rows)
+                writer.rows(outcome.rows, outcome.claim)
                 if outcome.reject is not None:
                     writer.reject(outcome.reject)
 
@@ -120,14 +122,15 @@ def adjudicate_on_chain(
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)
         settlement["seconds"] = round(time.monotonic() - settle_started, 3)
     write_input_errors(out_dir, scenario.input_errors)
-    return RunResult(out_dir, writer.counts, stats, settlement, scenario)
+    return RunResult(out_dir, writer.counts, stats, settlement, scenario, writer.billed)
 
 
 def write_summary(result: RunResult, extra: dict | None = None) -> dict:
     from .results import outcome_totals, read_results
 
     frame = read_results(result.out_dir)
-    summary = {"outcomes": outcome_totals(frame), "counts": result.counts, "settlement": result.settlement}
+    summary = {"outcomes": outcome_totals(frame, result.billed_cents), "counts": result.counts,
+               "settlement": result.settlement}
     if result.stats is not None:
         s = result.stats
         summary["replay"] = {

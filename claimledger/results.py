@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .records import REJECT_COLUMNS, RESULT_COLUMNS, LineResult, Reject
+from .records import REJECT_COLUMNS, RESULT_COLUMNS, Claim, LineResult, LineStatus, Reject
 from .scenario import InputError
 
 RESULTS_FILE = "results.csv"
@@ -21,6 +21,7 @@ class ResultWriter:
 
     out_dir: Path
     counts: dict[str, int] = field(default_factory=dict)
+    billed: int = 0  # cents billed on the lines adjudicated (not on reversals)
 
     def __enter__(self) -> "ResultWriter":
         self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -32,8 +33,10 @@ class ResultWriter:
         self._rejects.writerow(REJECT_COLUMNS)
         return self
 
-    def rows(self, rows: list[LineResult]) -> None:
+    def rows(self, rows: list[LineResult], claim: Claim | None = None) -> None:
         for row in rows:
+            if claim is not None and row.status != LineStatus.REVERSED:
+                self.billed += claim.lines[row.line - 1].billed
             self._results.writerow(row.row())
             self.counts[row.status.value] = self.counts.get(row.status.value, 0) + 1
 
