@@ -14,11 +14,6 @@ NPI_IN = 1234567893
 NPI_OUT = 1098765432
 
 
-@pytest.fixture(autouse=True)
-def isolation(fn_isolation):
-    pass
-
-
 @pytest.fixture(scope="module")
 def admin(accounts):
     return accounts[0]

@@ -1,0 +1,180 @@
+"""Property: for random plans, families and claim streams (with duplicates, resubmissions,
+corrections and review decisions) the chain decides every line as the reference model does.
+
+Profiles: `make test` runs a small one; HYPOTHESIS_PROFILE=full runs thousands of lines.
+"""
+import os
+
+import pytest
+from brownie import web3
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from web3.exceptions import ContractLogicError
+
+from claimledger import chain
+from claimledger.money import parse_day
+from claimledger.node import dev_private_keys
+from claimledger.records import Authorization, Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider
+from claimledger.reference import ReferenceEngine, ReviewError
+from claimledger.replay import replay
+from claimledger.scenario import Scenario
+from claimledger.sender import TxSender
+
+settings.register_profile("ci", max_examples=40, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("full", max_examples=2000, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
+
+CODES = ["99213", "71046", "70553", "97110", "20610", "27447"]
+CATEGORIES = ["office_visit", "imaging", "therapy", "procedure"]
+DX = ["M17.11", "J06.9", "R05.9", "M25.561"]
+NPIS = ["1234567893", "1659478212", "1098765432"]  # two in network, one out
+BASE = parse_day("2026-01-01")
+KEYS = chain.Keys.from_list(dev_private_keys(5))
+LINES_COMPARED = {"n": 0}
+
+cents = st.integers(min_value=100, max_value=60_000)
+
+
+@st.composite
+def plans(draw):
+    ded = draw(st.integers(0, 80_000))
+    oop = draw(st.integers(ded, 200_000))
+    fees = {}
+    for code in draw(st.lists(st.sampled_from(CODES), min_size=3, max_size=6, unique=True)):
+        fees[code] = FeeEntry(
+            allowed=draw(cents), category=draw(st.sampled_from(CATEGORIES)),
+            prior_auth=draw(st.booleans()) and draw(st.booleans()),
+            review=draw(st.integers(0, 9)) == 0,
+            max_units_per_day=draw(st.none() | st.integers(1, 4)),
+            annual_limit=draw(st.none() | st.integers(1, 3)),
+            dx_prefixes=tuple(draw(st.lists(st.sampled_from(["M17", "J06", "R05", "M25"]), max_size=2, unique=True))),
+        )
+    copays = {c: draw(st.integers(0, 5_000)) for c in draw(st.lists(st.sampled_from(CATEGORIES), max_size=2, unique=True))}
+    return Plan(
+        plan_id="P1", deductible_individual=ded, deductible_family=ded * draw(st.integers(1, 3)),
+        oop_max_individual=oop, oop_max_family=oop * draw(st.integers(1, 3)),
+        coinsurance_bps=draw(st.integers(0, 5_000)), out_of_network_covered=draw(st.booleans()),
+        out_of_network_coinsurance_bps=draw(st.integers(0, 6_000)), copays=copays,
+        timely_filing_days=draw(st.integers(20, 200)),
+        pend_above=draw(st.none() | st.integers(10_000, 80_000)), fee_schedule=fees,
+    )
+
+
+@st.composite
+def scenarios(draw):
+    plan = draw(plans())
+    members = {}
+    for i in range(draw(st.integers(1, 4))):
+        start = BASE + draw(st.integers(0, 40))
+        end = draw(st.none() | st.integers(start + 10, start + 120))
+        members[f"M{i}"] = Member(f"M{i}", f"S{i % 2}", "P1", start, end)
+    providers = {npi: Provider(npi, npi, npi != "1098765432") for npi in NPIS[:draw(st.integers(2, 3))]}
+    auths = [
+        Authorization(f"A{i}", draw(st.sampled_from(sorted(members))), draw(st.sampled_from(CODES)),
+                      draw(st.integers(1, 3)), BASE + draw(st.integers(0, 30)), BASE + draw(st.integers(30, 120)))
+        for i in range(draw(st.integers(0, 4)))
+    ]
+    claims: list[Claim] = []
+    for i in range(draw(st.integers(1, 14))):
+        kind = draw(st.sampled_from(["new", "new", "new", "resubmit", "duplicate", "correct"]))
+        if kind != "new" and claims:
+            earlier = draw(st.sampled_from(claims))
+            if kind == "resubmit":
+                claims.append(earlier)
+                continue
+            if kind == "duplicate":
+                claims.append(Claim(f"C{i}", Frequency.ORIGINAL, "", earlier.member_id, earlier.provider_npi,
+                                    earlier.received_date, earlier.diagnoses, earlier.lines))
+                continue
+            frequency = draw(st.sampled_from([Frequency.REPLACEMENT, Frequency.VOID]))
+            member = earlier.member_id if draw(st.integers(0, 5)) else "M0"
+            claims.append(Claim(f"C{i}", frequency, earlier.claim_id, member, earlier.provider_npi,
+                                earlier.received_date + draw(st.integers(0, 20)), earlier.diagnoses,
+                                draw(st.just(earlier.lines) | lines())))
+            continue
+        member = draw(st.sampled_from(sorted(members) + ["MX"]))
+        npi = draw(st.sampled_from(NPIS + ["1999999999"]))
+        claim_lines = draw(lines())
+        received = max(l.service_date for l in claim_lines) + draw(st.integers(0, 240))
+        dx = tuple(draw(st.lists(st.sampled_from(DX), min_size=1, max_size=2, unique=True)))
+        claims.append(Claim(f"C{i}", Frequency.ORIGINAL, "", member, npi, received, dx, claim_lines))
+    decisions = draw(st.lists(st.tuples(st.booleans(), st.sampled_from(["50", "B5"])), max_size=6))
+    return Scenario({"P1": plan}, members, providers, auths), claims, decisions
+
+
+def lines():
+    line = st.builds(
+        ClaimLine,
+        service_date=st.integers(BASE, BASE + 90),
+        procedure_code=st.sampled_from(CODES + ["99999"]),
+        units=st.integers(1, 3),
+        billed=st.sampled_from([5_000, 12_000, 45_000, 90_000]),
+    )
+    return st.lists(line, min_size=1, max_size=3).map(tuple)
+
+
+@pytest.fixture(scope="module")
+def deployed():
+    return chain.deploy(web3, KEYS)
+
+
+def rpc(method, *params):
+    response = web3.provider.make_request(method, list(params))
+    return response["result"]
+
+
+@settings.get_profile(PROFILE)
+@given(case=scenarios())
+def test_chain_decides_every_line_as_the_reference(deployed, case):
+    scenario, claims, decisions = case
+    snapshot = rpc("evm_snapshot")
+    try:
+        chain.load_reference_data(deployed, KEYS, scenario)
+        model = ReferenceEngine.from_scenario(scenario)
+        expected, expected_rejects = [], []
+        for c in claims:
+            rows, reject = model.submit(c)
+            expected += rows
+            expected_rejects += [reject] if reject else []
+        got, got_rejects = [], []
+
+        def collect(outcome):
+            got.extend(outcome.rows)
+            if outcome.reject:
+                got_rejects.append(outcome.reject)
+
+        replay(deployed, KEYS.biller, claims, collect, batch_claims=5)
+        assert got == expected
+        assert got_rejects == expected_rejects
+        _decide_pended_lines_alike(deployed, model, decisions)
+        escrow = deployed["SettlementEscrow"]
+        for npi in scenario.providers:
+            assert escrow.functions.owed(int(npi)).call() == model.accounts[npi].balance * 10_000
+        LINES_COMPARED["n"] += len(expected)
+    finally:
+        rpc("evm_revert", snapshot)
+
+
+def _decide_pended_lines_alike(dep, model, decisions):
+    engine = dep["ClaimsEngine"]
+    reviewer = TxSender(dep.w3, KEYS.reviewer)
+    decoder = chain.EventDecoder(engine)
+    for (claim_id, number), (approve, carc) in zip(model.pending_lines(), decisions):
+        fn = (engine.functions.approvePended(chain.to_id(claim_id), number) if approve
+              else engine.functions.denyPended(chain.to_id(claim_id), number, chain.to_bytes8(carc)))
+        try:
+            expected = model.decide(claim_id, number, approve, carc)
+        except ReviewError:
+            with pytest.raises(ContractLogicError, match="ApprovalBlocked"):
+                fn.call({"from": reviewer.address})
+            continue
+        receipt = reviewer.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
+        events = [v for name, v in decoder.decode(receipt) if name == "LineAdjudicated"]
+        assert [chain.line_result(claim_id, v) for v in events] == [expected]
+
+
+def test_zz_report_lines_compared():
+    """Prints how many lines the property compared (read in the closing note)."""
+    print(f"\nproperty test compared {LINES_COMPARED['n']} lines chain vs reference")
