@@ -279,47 +279,52 @@ def load_plans(path: Path, errors: list[InputError]) -> dict[str, Plan]:
 # members, providers, authorizations
 
 
-def _rows(frame: pd.DataFrame) -> Iterator[tuple[int, dict]]:
-    for index, row in enumerate(frame.to_dict("records"), start=1):
-        yield index, row
+def _load_records(path: Path, file_name: str, columns: list[str], id_column: str, parse, errors: list[InputError]) -> list:
+    """Parse each row of a reference-data CSV with ``parse(row)``; a row whose field is bad is
+    skipped and reported (R-10)."""
+    records = []
+    for row_no, row in enumerate(_read_csv(path, columns).to_dict("records"), start=1):
+        try:
+            records.append(parse(row))
+        except _FieldError as exc:
+            errors.append(InputError(file_name, row_no, str(row.get(id_column, "")).strip(), exc.field, exc.reason))
+    return records
 
 
 def load_members(path: Path, plans: dict[str, Plan], errors: list[InputError]) -> dict[str, Member]:
     members: dict[str, Member] = {}
-    for row_no, row in _rows(_read_csv(path, MEMBER_COLUMNS)):
-        record_id = str(row.get("member_id", "")).strip()
-        try:
-            member_id = _identifier(row, "member_id")
-            if member_id in members:
-                raise _FieldError("member_id", "member_id listed twice")
-            plan_id = _require(row, "plan_id")
-            if plan_id not in plans:
-                raise _FieldError("plan_id", f"unknown plan {plan_id}")
-            start = _day(row, "coverage_start")
-            end = _day(row, "coverage_end") if str(row.get("coverage_end", "")).strip() else None
-            if end is not None and end < start:
-                raise _FieldError("coverage_end", "coverage_end before coverage_start")
-            members[member_id] = Member(
-                member_id, _identifier(row, "subscriber_id"), plan_id, start, end
-            )
-        except _FieldError as exc:
-            errors.append(InputError(MEMBERS_FILE, row_no, record_id, exc.field, exc.reason))
+
+    def parse(row: dict) -> Member:
+        member_id = _identifier(row, "member_id")
+        if member_id in members:
+            raise _FieldError("member_id", "member_id listed twice")
+        plan_id = _require(row, "plan_id")
+        if plan_id not in plans:
+            raise _FieldError("plan_id", f"unknown plan {plan_id}")
+        start = _day(row, "coverage_start")
+        end = _day(row, "coverage_end") if str(row.get("coverage_end", "")).strip() else None
+        if end is not None and end < start:
+            raise _FieldError("coverage_end", "coverage_end before coverage_start")
+        members[member_id] = Member(member_id, _identifier(row, "subscriber_id"), plan_id, start, end)
+        return members[member_id]
+
+    _load_records(path, MEMBERS_FILE, MEMBER_COLUMNS, "member_id", parse, errors)
     return members
 
 
 def load_providers(path: Path, errors: list[InputError]) -> dict[str, Provider]:
     providers: dict[str, Provider] = {}
-    for row_no, row in _rows(_read_csv(path, PROVIDER_COLUMNS)):
-        record_id = str(row.get("npi", "")).strip()
-        try:
-            npi = _require(row, "npi")
-            if not _NPI.match(npi):
-                raise _FieldError("npi", "npi must be 10 digits")
-            if npi in providers:
-                raise _FieldError("npi", "npi listed twice")
-            providers[npi] = Provider(npi, str(row.get("name", "")).strip(), _bool(row, "in_network"))
-        except _FieldError as exc:
-            errors.append(InputError(PROVIDERS_FILE, row_no, record_id, exc.field, exc.reason))
+
+    def parse(row: dict) -> Provider:
+        npi = _require(row, "npi")
+        if not _NPI.match(npi):
+            raise _FieldError("npi", "npi must be 10 digits")
+        if npi in providers:
+            raise _FieldError("npi", "npi listed twice")
+        providers[npi] = Provider(npi, str(row.get("name", "")).strip(), _bool(row, "in_network"))
+        return providers[npi]
+
+    _load_records(path, PROVIDERS_FILE, PROVIDER_COLUMNS, "npi", parse, errors)
     return providers
 
 
@@ -328,28 +333,26 @@ def load_authorizations(
 ) -> list[Authorization]:
     if not path.is_file():
         return []  # a plan without prior-auth codes needs no authorizations file
-    auths: list[Authorization] = []
     seen: set[str] = set()
-    for row_no, row in _rows(_read_csv(path, AUTHORIZATION_COLUMNS)):
-        record_id = str(row.get("auth_id", "")).strip()
-        try:
-            auth_id = _identifier(row, "auth_id")
-            if auth_id in seen:
-                raise _FieldError("auth_id", "auth_id listed twice")
-            member_id = _identifier(row, "member_id")
-            if member_id not in members:
-                raise _FieldError("member_id", f"unknown member {member_id}")
-            code = _require(row, "procedure_code")
-            if not _CODE.match(code):
-                raise _FieldError("procedure_code", "procedure code must be 4-8 letters or digits")
-            start, end = _day(row, "start"), _day(row, "end")
-            if end < start:
-                raise _FieldError("end", "end before start")
-            auths.append(Authorization(auth_id, member_id, code, _count(row, "units"), start, end))
-            seen.add(auth_id)
-        except _FieldError as exc:
-            errors.append(InputError(AUTHORIZATIONS_FILE, row_no, record_id, exc.field, exc.reason))
-    return auths
+
+    def parse(row: dict) -> Authorization:
+        auth_id = _identifier(row, "auth_id")
+        if auth_id in seen:
+            raise _FieldError("auth_id", "auth_id listed twice")
+        member_id = _identifier(row, "member_id")
+        if member_id not in members:
+            raise _FieldError("member_id", f"unknown member {member_id}")
+        code = _require(row, "procedure_code")
+        if not _CODE.match(code):
+            raise _FieldError("procedure_code", "procedure code must be 4-8 letters or digits")
+        start, end = _day(row, "start"), _day(row, "end")
+        if end < start:
+            raise _FieldError("end", "end before start")
+        auth = Authorization(auth_id, member_id, code, _count(row, "units"), start, end)
+        seen.add(auth_id)
+        return auth
+
+    return _load_records(path, AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, "auth_id", parse, errors)
 
 
 def load_scenario(directory: str | Path) -> Scenario:

@@ -90,9 +90,10 @@ def scenarios(draw):
                 continue
             frequency = draw(st.sampled_from([Frequency.REPLACEMENT, Frequency.VOID]))
             member = earlier.member_id if draw(st.integers(0, 5)) else "M0"
+            new_lines = draw(st.just(earlier.lines) | lines())
+            received = max(earlier.received_date, *(l.service_date for l in new_lines)) + draw(st.integers(0, 20))
             claims.append(Claim(f"C{i}", frequency, earlier.claim_id, member, earlier.provider_npi,
-                                earlier.received_date + draw(st.integers(0, 20)), earlier.diagnoses,
-                                draw(st.just(earlier.lines) | lines())))
+                                received, earlier.diagnoses, new_lines))
             continue
         member = draw(st.sampled_from(sorted(members) + ["MX"]))
         npi = draw(st.sampled_from(NPIS + ["1999999999"]))
