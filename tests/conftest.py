@@ -48,53 +48,48 @@ def role(name: str) -> bytes:
     return chain.ROLES[name]
 
 
+def deploy_granting(container, admin, grants, *args):
+    """Deploys ``container`` administered by ``admin`` and grants each (role name, holder)."""
+    contract = container.deploy(admin, 0, *args, {"from": admin})
+    for name, holder in grants:
+        contract.grantRole(role(name), holder, {"from": admin})
+    return contract
+
+
 @pytest.fixture(scope="module")
 def token(SettlementToken, admin, treasurer):
-    t = SettlementToken.deploy(admin, 0, {"from": admin})
-    t.grantRole(role("MINTER"), treasurer, {"from": admin})
-    return t
+    return deploy_granting(SettlementToken, admin, [("MINTER", treasurer)])
 
 
 @pytest.fixture(scope="module")
 def plans(PlanRegistry, admin, plan_manager):
-    p = PlanRegistry.deploy(admin, 0, {"from": admin})
-    p.grantRole(role("PLAN_MANAGER"), plan_manager, {"from": admin})
-    return p
+    return deploy_granting(PlanRegistry, admin, [("PLAN_MANAGER", plan_manager)])
 
 
 @pytest.fixture(scope="module")
 def members(MemberRegistry, plans, admin, plan_manager):
-    m = MemberRegistry.deploy(admin, 0, plans, {"from": admin})
-    m.grantRole(role("PLAN_MANAGER"), plan_manager, {"from": admin})
-    return m
+    return deploy_granting(MemberRegistry, admin, [("PLAN_MANAGER", plan_manager)], plans)
 
 
 @pytest.fixture(scope="module")
 def providers(ProviderRegistry, admin, plan_manager):
-    p = ProviderRegistry.deploy(admin, 0, {"from": admin})
-    p.grantRole(role("PLAN_MANAGER"), plan_manager, {"from": admin})
-    return p
+    return deploy_granting(ProviderRegistry, admin, [("PLAN_MANAGER", plan_manager)])
 
 
 @pytest.fixture(scope="module")
 def authorizations(AuthorizationRegistry, admin, plan_manager):
-    a = AuthorizationRegistry.deploy(admin, 0, {"from": admin})
-    a.grantRole(role("PLAN_MANAGER"), plan_manager, {"from": admin})
-    return a
+    return deploy_granting(AuthorizationRegistry, admin, [("PLAN_MANAGER", plan_manager)])
 
 
 @pytest.fixture(scope="module")
 def escrow(SettlementEscrow, token, providers, admin, treasurer):
-    e = SettlementEscrow.deploy(admin, 0, token, providers, {"from": admin})
-    e.grantRole(role("TREASURER"), treasurer, {"from": admin})
-    return e
+    return deploy_granting(SettlementEscrow, admin, [("TREASURER", treasurer)], token, providers)
 
 
 @pytest.fixture(scope="module")
 def engine(ClaimsEngine, plans, members, providers, authorizations, escrow, admin, biller, reviewer):
-    e = ClaimsEngine.deploy(admin, 0, plans, members, providers, authorizations, escrow, {"from": admin})
-    e.grantRole(role("BILLER"), biller, {"from": admin})
-    e.grantRole(role("REVIEWER"), reviewer, {"from": admin})
+    e = deploy_granting(ClaimsEngine, admin, [("BILLER", biller), ("REVIEWER", reviewer)],
+                        plans, members, providers, authorizations, escrow)
     for registry in (members, authorizations, escrow):
         registry.grantRole(role("ENGINE"), e, {"from": admin})
     return e
