@@ -1,19 +1,20 @@
 """Property: for random plans, families and claim streams (with duplicates, resubmissions,
 corrections and review decisions) the chain decides every line as the reference model does.
 
-Profiles: `make test` runs a small one; HYPOTHESIS_PROFILE=full runs thousands of lines.
+Runs on its own anvil (free port), so the long profile can run beside other test runs:
+`make test` runs a small profile; the full one is
+`HYPOTHESIS_PROFILE=full .venv/bin/python -m pytest -p no:brownie tests/property/test_chain_vs_reference.py -s`.
 """
 import os
 
 import pytest
-from brownie import web3
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from web3.exceptions import ContractLogicError
 
 from claimledger import chain
 from claimledger.money import parse_day
-from claimledger.node import dev_private_keys
+from claimledger.node import AnvilNode, connect, dev_private_keys
 from claimledger.records import Authorization, Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider
 from claimledger.reference import ReferenceEngine, ReviewError
 from claimledger.replay import replay
@@ -118,19 +119,19 @@ def lines():
 
 @pytest.fixture(scope="module")
 def deployed():
-    return chain.deploy(web3, KEYS)
+    with AnvilNode() as node:
+        yield chain.deploy(connect(node.url), KEYS)
 
 
-def rpc(method, *params):
-    response = web3.provider.make_request(method, list(params))
-    return response["result"]
+def rpc(w3, method, *params):
+    return w3.provider.make_request(method, list(params))["result"]
 
 
 @settings.get_profile(PROFILE)
 @given(case=scenarios())
 def test_chain_decides_every_line_as_the_reference(deployed, case):
     scenario, claims, decisions = case
-    snapshot = rpc("evm_snapshot")
+    snapshot = rpc(deployed.w3, "evm_snapshot")
     try:
         chain.load_reference_data(deployed, KEYS, scenario)
         model = ReferenceEngine.from_scenario(scenario)
@@ -155,7 +156,7 @@ def test_chain_decides_every_line_as_the_reference(deployed, case):
             assert escrow.functions.owed(int(npi)).call() == model.accounts[npi].balance * 10_000
         LINES_COMPARED["n"] += len(expected)
     finally:
-        rpc("evm_revert", snapshot)
+        rpc(deployed.w3, "evm_revert", snapshot)
 
 
 def _decide_pended_lines_alike(dep, model, decisions):
