@@ -1,0 +1,211 @@
+"""Stateful test: claims, resubmissions, corrections, review decisions, funding and payments
+in random order, on chain and in the reference model, with invariants after every step (A-8):
+
+- each provider's balance on chain equals the model's; what the escrow holds equals funded
+  minus paid; `totalOutstanding` is the sum of positive balances;
+- accumulators never go below zero nor above their plan maxima;
+- no line is paid twice: accrued - recouped equals the paid amounts of the lines approved now.
+"""
+import os
+
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
+
+from claimledger import chain
+from claimledger.money import CENT_UNITS, parse_day
+from claimledger.node import AnvilNode, connect, dev_private_keys
+from claimledger.records import Claim, ClaimLine, Frequency, LineStatus
+from claimledger.reference import ReferenceEngine, ReviewError
+from claimledger.replay import replay
+from claimledger.scenario import load_scenario
+from claimledger.sender import TxSender
+
+from tests.conftest import EXAMPLES
+
+KEYS = chain.Keys.from_list(dev_private_keys(5))
+SCENARIO = load_scenario(EXAMPLES / "basic")
+MEMBERS = ["M100", "M101", "M200", "M300", "M999"]
+NPIS = sorted(SCENARIO.providers) + ["1999999999"]
+CODES = ["99213", "99214", "80053", "71046", "70553", "97110", "20610", "27447", "99999"]
+DX = ["J06.9", "M17.11", "G43.909", "R05.9"]
+STEPS = int(os.environ.get("STATEFUL_STEPS", "25"))
+# hypothesis 6.27 (pinned by brownie) starts with very short runs: fewer than ~20 examples
+# barely leave the first step
+EXAMPLES_RUN = int(os.environ.get("STATEFUL_EXAMPLES", "20"))
+CHECKED = {"states": 0}
+
+
+class Ledger:
+    """One deployment shared by every run of the machine; each run starts from a snapshot."""
+
+    node = None
+    dep = None
+
+    @classmethod
+    def get(cls):
+        if cls.dep is None:
+            cls.node = AnvilNode().start()
+            cls.dep = chain.deploy(connect(cls.node.url), KEYS)
+            chain.load_reference_data(cls.dep, KEYS, SCENARIO)
+        return cls.dep
+
+
+line_strategy = st.builds(
+    ClaimLine,
+    service_date=st.integers(parse_day("2026-01-01"), parse_day("2026-04-30")),
+    procedure_code=st.sampled_from(CODES),
+    units=st.integers(1, 3),
+    billed=st.sampled_from([4_000, 12_000, 90_000, 3_200_000]),
+)
+
+
+class SettlementMachine(RuleBasedStateMachine):
+    @initialize()
+    def start(self):
+        self.dep = Ledger.get()
+        self.w3 = self.dep.w3
+        self.snapshot = self.w3.provider.make_request("evm_snapshot", [])["result"]
+        self.model = ReferenceEngine.from_scenario(SCENARIO)
+        self.claims: list[Claim] = []
+        self.serial = 0
+        self.funded = 0
+        self.paid_out = 0
+
+    def teardown(self):
+        if hasattr(self, "snapshot"):
+            self.w3.provider.make_request("evm_revert", [self.snapshot])
+
+    def _submit(self, claim: Claim):
+        expected, expected_reject = self.model.submit(claim)
+        got = []
+        replay(self.dep, KEYS.biller, [claim], got.append, batch_claims=1)
+        assert got[0].rows == expected
+        assert got[0].reject == expected_reject
+        if expected_reject is None:
+            self.claims.append(claim)
+
+    @rule(member=st.sampled_from(MEMBERS), npi=st.sampled_from(NPIS),
+          lines=st.lists(line_strategy, min_size=1, max_size=3), lag=st.integers(0, 200),
+          dx=st.lists(st.sampled_from(DX), min_size=1, max_size=2, unique=True))
+    def submit_claim(self, member, npi, lines, lag, dx):
+        self.serial += 1
+        received = max(l.service_date for l in lines) + lag
+        self._submit(Claim(f"S{self.serial}", Frequency.ORIGINAL, "", member, npi, received, tuple(dx), tuple(lines)))
+
+    @precondition(lambda self: self.claims)
+    @rule(data=st.data())
+    def resubmit_identical(self, data):
+        self._submit(data.draw(st.sampled_from(self.claims)))
+
+    @precondition(lambda self: self.claims)
+    @rule(data=st.data(), void=st.booleans(), lines=st.lists(line_strategy, min_size=1, max_size=2))
+    def correct_claim(self, data, void, lines):
+        original = data.draw(st.sampled_from(self.claims))
+        self.serial += 1
+        received = max([original.received_date] + [l.service_date for l in lines])
+        self._submit(Claim(f"K{self.serial}", Frequency.VOID if void else Frequency.REPLACEMENT,
+                           original.claim_id, original.member_id, original.provider_npi, received,
+                           original.diagnoses, tuple(lines)))
+
+    @precondition(lambda self: self.model.pending)
+    @rule(approve=st.booleans())
+    def review_oldest_pending(self, approve):
+        claim_id, number = self.model.pending_lines()[0]
+        engine = self.dep["ClaimsEngine"]
+        fn = (engine.functions.approvePended(chain.to_id(claim_id), number) if approve
+              else engine.functions.denyPended(chain.to_id(claim_id), number, chain.to_bytes8("50")))
+        reviewer = TxSender(self.w3, KEYS.reviewer)
+        try:
+            expected = self.model.decide(claim_id, number, approve, "50")
+        except ReviewError:
+            with pytest.raises(Exception, match="ApprovalBlocked"):
+                fn.call({"from": reviewer.address})
+            self.model.decide(claim_id, number, False, "50")  # the reviewer then denies
+            fn = engine.functions.denyPended(chain.to_id(claim_id), number, chain.to_bytes8("50"))
+            expected = None
+        receipt = reviewer.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
+        if expected is not None:
+            events = [v for n, v in chain.EventDecoder(engine).decode(receipt) if n == "LineAdjudicated"]
+            assert [chain.line_result(claim_id, v) for v in events] == [expected]
+
+    @rule(cents=st.integers(1, 200_000))
+    def fund_escrow(self, cents):
+        treasurer = TxSender(self.w3, KEYS.treasurer)
+        token, escrow = self.dep["SettlementToken"], self.dep["SettlementEscrow"]
+        amount = cents * CENT_UNITS
+        for contract, fn, args in ((token, "mint", [treasurer.address, amount]),
+                                   (token, "approve", [escrow.address, amount]), (escrow, "fund", [amount])):
+            treasurer.transact(contract.address, contract.encode_abi(fn, args=args), 1_000_000)
+        self.model.fund(cents)
+        self.funded += cents
+
+    @rule(npis=st.lists(st.sampled_from(NPIS[:-1]), min_size=1, max_size=4, unique=True))
+    def settle(self, npis):
+        escrow = self.dep["SettlementEscrow"]
+        treasurer = TxSender(self.w3, KEYS.treasurer)
+        receipt = treasurer.transact(escrow.address, escrow.encode_abi("settle", args=[[int(n) for n in npis]]), 2_000_000)
+        from web3.logs import DISCARD
+        paid = sum(e["args"]["amount"] for e in escrow.events.ProviderPaid().process_receipt(receipt, errors=DISCARD))
+        expected = sum(self.model.settle(n) for n in npis)
+        assert paid == expected * CENT_UNITS
+        self.paid_out += expected
+
+    @invariant()
+    def balances_match_and_add_up(self):
+        if not hasattr(self, "dep"):
+            return
+        CHECKED["states"] += 1
+        escrow, token = self.dep["SettlementEscrow"], self.dep["SettlementToken"]
+        positive = 0
+        for npi in NPIS[:-1]:
+            owed = escrow.functions.owed(int(npi)).call()
+            assert owed == self.model.accounts[npi].balance * CENT_UNITS
+            positive += max(0, owed)
+        assert escrow.functions.totalOutstanding().call() == positive
+        assert token.functions.balanceOf(escrow.address).call() == (self.funded - self.paid_out) * CENT_UNITS
+
+    @invariant()
+    def accumulators_stay_within_plan_maxima(self):
+        if not hasattr(self, "dep"):
+            return
+        registry = self.dep["MemberRegistry"]
+        for member_id in MEMBERS[:-1]:
+            member = SCENARIO.members[member_id]
+            plan = SCENARIO.plans[member.plan_id]
+            ind, fam = registry.functions.accumulators(chain.to_id(member_id), chain.to_id(member.subscriber_id), 2026).call()
+            assert 0 <= ind[0] <= plan.deductible_individual and 0 <= ind[1] <= plan.oop_max_individual
+            assert 0 <= fam[0] <= plan.deductible_family and 0 <= fam[1] <= plan.oop_max_family
+            model_ind = self.model.individual[(member_id, 2026)]
+            assert (ind[0], ind[1]) == (model_ind.deductible, model_ind.oop)
+
+    @invariant()
+    def no_line_is_paid_twice(self):
+        if not hasattr(self, "dep"):
+            return
+        escrow = self.dep["SettlementEscrow"]
+        approved_now = sum(
+            record.result.paid
+            for claim in self.model.claims.values() if not claim.reversed
+            for record in claim.lines if record.result.status == LineStatus.APPROVED
+        )
+        net = 0
+        for npi in NPIS[:-1]:
+            account = escrow.functions.account(int(npi)).call()
+            net += account[0] - account[1]  # accrued - recouped
+        assert net == approved_now * CENT_UNITS
+
+
+SettlementMachine.TestCase.settings = settings(
+    max_examples=EXAMPLES_RUN, stateful_step_count=STEPS, deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much],
+)
+TestSettlementStateMachine = SettlementMachine.TestCase
+
+
+def teardown_module():
+    print(f"\nstate machine: invariants checked in {CHECKED['states']} states")
+    if Ledger.node is not None:
+        Ledger.node.stop()
+        Ledger.node = Ledger.dep = None
