@@ -72,6 +72,45 @@ def cmd_demo(args) -> int:
     return run_demo(run_dir, claims=args.claims, seed=args.seed, batch_claims=args.batch)
 
 
+def cmd_review(args) -> int:
+    from .chain import Keys
+    from .money import format_cents
+    from .node import dev_private_keys, run_chain
+    from .review import claim_names, decide, open_deployment, pending_lines
+
+    run_dir = Path(args.run)
+    with run_chain(run_dir, args.rpc) as w3:
+        dep = open_deployment(w3, run_dir)
+        if args.action == "list":
+            lines = pending_lines(dep, claim_names(run_dir))
+            print(f"{len(lines)} line(s) pending review")
+            for p in lines:
+                print(f"{p.claim_id:<20} line {p.line:<3} {p.procedure_code:<8} units {p.units:<4} billed {format_cents(p.billed)}")
+            return 0
+        if args.claim_id is None or args.line is None:
+            raise ValueError(f"review {args.action} needs CLAIM_ID and LINE")
+        if args.action == "deny" and not args.carc:
+            raise ValueError("review deny needs --carc (the denial's reason code)")
+        row = decide(dep, Keys.from_list(dev_private_keys(5)), run_dir, args.claim_id, args.line,
+                     args.action == "approve", args.carc or "")
+        print(",".join(row.row()))
+    return 0
+
+
+def cmd_owed(args) -> int:
+    from .money import format_cents
+    from .node import run_chain
+    from .review import claim_names, open_deployment, provider_statement
+
+    run_dir = Path(args.run)
+    with run_chain(run_dir, args.rpc) as w3:
+        summary, movements = provider_statement(open_deployment(w3, run_dir), claim_names(run_dir), args.provider)
+    print(f"provider {args.provider}: " + ", ".join(f"{k} {format_cents(v)}" for k, v in summary.items()))
+    for m in movements:
+        print(f"  block {m.block:<6} {m.kind:<9} {format_cents(m.cents):>12}  {m.claim_id}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="claimledger",
@@ -95,6 +134,21 @@ def build_parser() -> argparse.ArgumentParser:
     syn.add_argument("--seed", type=int, default=0)
     syn.add_argument("--out", required=True)
     syn.set_defaults(func=cmd_synth)
+
+    review = sub.add_parser("review", help="list and decide pended lines of a run (reviewer role, A-5)")
+    review.add_argument("action", choices=["list", "approve", "deny"])
+    review.add_argument("run", help="run directory written by `adjudicate` (holds deployments.json)")
+    review.add_argument("claim_id", nargs="?")
+    review.add_argument("line", nargs="?", type=int)
+    review.add_argument("--carc", help="reason code of a denial, e.g. 50")
+    review.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
+    review.set_defaults(func=cmd_review)
+
+    owed = sub.add_parser("owed", help="what the escrow owes a provider and why (A-8)")
+    owed.add_argument("run", help="run directory written by `adjudicate`")
+    owed.add_argument("--provider", required=True, help="provider NPI")
+    owed.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
+    owed.set_defaults(func=cmd_owed)
 
     demo = sub.add_parser("demo", help="synthesize, adjudicate on a local anvil, settle and report")
     demo.add_argument("--claims", type=int, default=2000)
@@ -127,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
 def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     message = text[0] if text else exc.__class__.__name__
-    known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError")
+    known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError", "ReviewFailed", "ValueError")
     if exc.__class__.__name__ in known:
         return message
     return f"{exc.__class__.__name__}: {message}"

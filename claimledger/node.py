@@ -6,8 +6,10 @@ import shutil
 import socket
 import subprocess
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from web3 import Web3
 from web3.providers.rpc import HTTPProvider
@@ -123,3 +125,22 @@ def env_private_key(var: str) -> str:
     if not key:
         raise NodeError(f"environment variable {var} holds no private key")
     return key
+
+
+CHAIN_STATE_FILE = "chain-state.json"
+
+
+@contextmanager
+def run_chain(run_dir: Path, rpc: str | None = None, fresh: bool = False) -> Iterator[Web3]:
+    """The chain of a run directory: the node at ``rpc``, or else an embedded anvil whose
+    state is kept in ``RUN_DIR/chain-state.json`` between commands (``fresh`` starts anew)."""
+    if rpc is not None:
+        yield connect(rpc)
+        return
+    state = Path(run_dir) / CHAIN_STATE_FILE
+    if fresh:
+        state.unlink(missing_ok=True)
+    elif not state.exists():
+        raise NodeError(f"{run_dir}: no saved chain ({CHAIN_STATE_FILE}); adjudicate into it first, or pass --rpc")
+    with AnvilNode(state_path=state) as node:
+        yield connect(node.url)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import time
-from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -14,7 +13,7 @@ from web3.logs import DISCARD
 from . import chain
 from .chain import ClaimOutcome, Deployment, Keys
 from .money import CENT_UNITS
-from .node import AnvilNode, connect, dev_private_keys
+from .node import dev_private_keys, run_chain
 from .records import Claim
 from .reference import ReferenceEngine
 from .replay import ReplayStats, replay
@@ -99,11 +98,7 @@ def adjudicate_on_chain(
     its claims, settle, and write the run directory."""
     scenario = load_scenario(scenario_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with ExitStack() as stack:
-        if rpc is None:
-            node = stack.enter_context(AnvilNode())
-            rpc = node.url
-        w3 = connect(rpc)
+    with run_chain(out_dir, rpc, fresh=True) as w3:
         keys = Keys.from_list(dev_private_keys(5))
         dep = chain.deploy(w3, keys)
         dep.save(out_dir / DEPLOYMENTS_FILE)

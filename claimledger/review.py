@@ -1,0 +1,123 @@
+"""Reviewer and provider views of a run's deployment: the review queue (A-5) and what the
+escrow owes each provider and why (A-8). Claim ids on chain are hashes; the run's
+``results.csv`` names them back."""
+from __future__ import annotations
+
+import csv
+from dataclasses import dataclass
+from pathlib import Path
+
+from web3 import Web3
+
+from . import chain
+from .chain import Deployment, Keys
+from .money import CENT_UNITS
+from .pipeline import DEPLOYMENTS_FILE
+from .records import LineResult, RESULT_COLUMNS
+from .results import RESULTS_FILE
+from .sender import TxSender
+
+DECISIONS_FILE = "review_results.csv"
+
+
+class ReviewFailed(RuntimeError):
+    """A review command could not be carried out: one-line reason."""
+
+
+def claim_names(run_dir: Path) -> dict[bytes, str]:
+    """keccak(claim_id) -> claim_id for every claim named in the run's results."""
+    path = run_dir / RESULTS_FILE
+    if not path.exists():
+        return {}
+    with open(path, newline="") as fh:
+        return {chain.to_id(row["claim_id"]): row["claim_id"] for row in csv.DictReader(fh)}
+
+
+def open_deployment(w3: Web3, run_dir: Path) -> Deployment:
+    return Deployment.load(w3, run_dir / DEPLOYMENTS_FILE)
+
+
+@dataclass(frozen=True)
+class PendingLine:
+    claim_id: str
+    line: int
+    procedure_code: str
+    units: int
+    billed: int
+
+
+def pending_lines(dep: Deployment, names: dict[bytes, str]) -> list[PendingLine]:
+    engine = dep["ClaimsEngine"]
+    out = []
+    for index in range(engine.functions.pendingCount().call()):
+        claim_key, number = engine.functions.pendingAt(index).call()
+        record = engine.functions.line(claim_key, number).call()
+        out.append(PendingLine(names.get(bytes(claim_key), "0x" + bytes(claim_key).hex()), number,
+                               chain.from_fixed_bytes(record[3]), record[4], record[5]))
+    return out
+
+
+def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int, approve: bool, carc: str = "") -> LineResult:
+    """Approve or deny a pended line as the reviewer; appends its new row to review_results.csv."""
+    engine = dep["ClaimsEngine"]
+    key = chain.to_id(claim_id)
+    fn = (engine.functions.approvePended(key, line) if approve
+          else engine.functions.denyPended(key, line, chain.to_bytes8(carc)))
+    reviewer = TxSender(dep.w3, keys.reviewer)
+    try:
+        fn.call({"from": reviewer.address})
+    except Exception as exc:  # noqa: BLE001 - the revert's custom error is the message
+        raise ReviewFailed(f"{claim_id} line {line}: {_revert_reason(engine, exc)}") from None
+    receipt = reviewer.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
+    events = [v for name, v in chain.EventDecoder(engine).decode(receipt) if name == "LineAdjudicated"]
+    row = chain.line_result(claim_id, events[0])
+    path = run_dir / DECISIONS_FILE
+    new = not path.exists()
+    with open(path, "a", newline="") as fh:
+        writer = csv.writer(fh)
+        if new:
+            writer.writerow(RESULT_COLUMNS)
+        writer.writerow(row.row())
+    return row
+
+
+def _revert_reason(contract, exc: Exception) -> str:
+    """Names the custom error of a revert (e.g. ``LineNotPending``)."""
+    data = getattr(exc, "data", None) or (exc.args[1] if len(exc.args) > 1 else None)
+    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        selector = bytes.fromhex(data[2:10])
+        for item in contract.abi:
+            if item.get("type") == "error":
+                signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+                if Web3.keccak(text=signature)[:4] == selector:
+                    return f"refused by the contract: {item['name']}"
+    return f"refused by the contract: {str(exc).splitlines()[0][:120]}"
+
+
+@dataclass(frozen=True)
+class Movement:
+    """One accrual or recoupment of a provider's account: the why of what is owed."""
+
+    kind: str  # "accrued" or "recouped" or "paid"
+    claim_id: str
+    cents: int
+    block: int
+
+
+def provider_statement(dep: Deployment, names: dict[bytes, str], npi: str) -> tuple[dict, list[Movement]]:
+    """A provider's account (cents) and every movement behind it, from the escrow's events."""
+    escrow = dep["SettlementEscrow"]
+    account = escrow.functions.account(int(npi)).call()
+    owed = escrow.functions.owed(int(npi)).call()
+    movements = []
+    for kind, event in (("accrued", escrow.events.Accrued), ("recouped", escrow.events.Recouped)):
+        for log in event.get_logs(from_block=0, argument_filters={"npi": int(npi)}):
+            claim_key = bytes(log["args"]["claimId"])
+            movements.append(Movement(kind, names.get(claim_key, "0x" + claim_key.hex()),
+                                      log["args"]["amount"] // CENT_UNITS, log["blockNumber"]))
+    for log in escrow.events.ProviderPaid.get_logs(from_block=0, argument_filters={"npi": int(npi)}):
+        movements.append(Movement("paid", "", log["args"]["amount"] // CENT_UNITS, log["blockNumber"]))
+    movements.sort(key=lambda m: m.block)
+    summary = {"accrued": account[0] // CENT_UNITS, "recouped": account[1] // CENT_UNITS,
+               "paid": account[2] // CENT_UNITS, "owed": owed // CENT_UNITS}
+    return summary, movements

@@ -1,0 +1,41 @@
+"""Review queue and provider statement on a run's saved embedded chain (A-5, A-8, R-6)."""
+import pytest
+
+from claimledger.cli import main
+
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def run_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("run")
+    assert main(["adjudicate", str(EXAMPLES / "basic"), "--out", str(out)]) == 0
+    return out
+
+
+def test_review_lists_approves_and_refuses_a_second_decision(run_dir, capsys):
+    capsys.readouterr()
+    assert main(["review", "list", str(run_dir)]) == 0
+    listing = capsys.readouterr().out
+    assert "1 line(s) pending review" in listing and "C0016" in listing and "27447" in listing
+    assert main(["review", "approve", str(run_dir), "C0016", "1"]) == 0
+    # M101's deductible left 500 - 420 = 80.00; 20% of the rest (1,770.00) is 354.00
+    assert capsys.readouterr().out.strip() == \
+        "C0016,1,APPROVED,1850.00,80.00,0.00,354.00,1416.00,434.00,CO-45:30150.00;PR-1:80.00;PR-2:354.00"
+    assert main(["review", "deny", str(run_dir), "C0016", "1", "--carc", "50"]) == 1
+    assert capsys.readouterr().err.strip() == "claimledger: C0016 line 1: refused by the contract: LineNotPending"
+    assert (run_dir / "review_results.csv").read_text().count("C0016") == 1
+
+
+def test_provider_statement_shows_accruals_recoupments_and_payments(run_dir, capsys):
+    capsys.readouterr()
+    assert main(["owed", str(run_dir), "--provider", "1659478212"]) == 0
+    out = capsys.readouterr().out
+    # Lakeview Imaging: C0019 accrued 137.20, then paid out in settlement; C0002/C0021 paid 0
+    assert out.splitlines()[0] == "provider 1659478212: accrued 137.20, recouped 0.00, paid 137.20, owed 0.00"
+    assert "accrued         137.20  C0019" in out
+
+
+def test_review_without_saved_chain_is_one_line(tmp_path, capsys):
+    assert main(["review", "list", str(tmp_path)]) == 1
+    assert "no saved chain" in capsys.readouterr().err
