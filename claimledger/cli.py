@@ -111,6 +111,32 @@ def cmd_owed(args) -> int:
     return 0
 
 
+def cmd_bench(args) -> int:
+    from tqdm import tqdm
+
+    from .bench import run_bench
+
+    bars = []
+
+    def on_phase(name: str, total: int):
+        if bars:
+            bars[-1].close()
+        bars.append(tqdm(total=total, desc=name, unit="tx" if "transfer" in name else "claim", dynamic_ncols=True))
+        return bars[-1].update
+
+    try:
+        result = run_bench(Path(args.out), claims=args.claims, batch=args.batch, window=args.window, on_phase=on_phase)
+    finally:
+        for bar in bars:
+            bar.close()
+    for key in ("baseline_eth_tps", "baseline_erc20_tps", "claims_per_s_single", "claims_per_s_batched",
+                "ratio_single_to_erc20", "ratio_batched_to_erc20", "gas_per_claim_single",
+                "gas_per_claim_batched", "sign_per_s", "node_gas_per_s_batched"):
+        print(f"{key:<28}{result[key]:>16,}")
+    print(f"wrote {Path(args.out) / 'bench.json'} and {Path(args.out) / 'report.html'}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="claimledger",
@@ -149,6 +175,13 @@ def build_parser() -> argparse.ArgumentParser:
     owed.add_argument("--provider", required=True, help="provider NPI")
     owed.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
     owed.set_defaults(func=cmd_owed)
+
+    bench = sub.add_parser("bench", help="measure throughput and gas against ETH/ERC-20 baselines on one fresh anvil")
+    bench.add_argument("--claims", type=int, default=2000, help="claims (and baseline transfers) per phase")
+    bench.add_argument("--batch", type=int, default=50, help="claims per batched transaction (max 100)")
+    bench.add_argument("--window", type=int, default=32, help="transactions in flight")
+    bench.add_argument("--out", required=True)
+    bench.set_defaults(func=cmd_bench)
 
     demo = sub.add_parser("demo", help="synthesize, adjudicate on a local anvil, settle and report")
     demo.add_argument("--claims", type=int, default=2000)

@@ -1,0 +1,261 @@
+"""``claimledger bench``: settlement throughput and gas, measured against baselines in one run.
+
+On one fresh anvil and with the same sending pipeline (:class:`~claimledger.sender.TxSender`:
+local signing, own nonces, a window of transactions in flight) it measures, in order:
+plain ETH transfers, ERC-20 transfers, one claim per transaction, and batched claims. Every
+claim is a one-line in-network claim that is approved and paid (each moves money and changes
+accumulators). Speeds are reported as they are and as ratios to the baselines of the same run.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import chain
+from .chain import Keys
+from .money import CENT_UNITS, parse_day
+from .node import AnvilNode, connect, dev_private_keys
+from .records import Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider
+from .scenario import Scenario
+from .sender import TxSender
+
+BENCH_GAS_LIMIT = 100_000_000
+TRANSFER_GAS = 21_000
+ERC20_GAS = 60_000
+SINGLE_CLAIM_GAS = 1_000_000
+BATCH_GAS = 90_000_000
+NPIS = [str(1_000_000_000 + i * 7919) for i in range(20)]
+
+
+@dataclass
+class Phase:
+    """One measured phase: transactions confirmed over time."""
+
+    name: str
+    items: int = 0  # claims or transfers
+    transactions: int = 0
+    gas: int = 0
+    seconds: float = 0.0
+    # (seconds since phase start, items confirmed so far, gas of tx, items in tx, latency s)
+    timeline: list[tuple[float, int, int, int, float]] = field(default_factory=list)
+
+    @property
+    def per_second(self) -> float:
+        return self.items / self.seconds if self.seconds else 0.0
+
+    @property
+    def gas_per_item(self) -> float:
+        return self.gas / self.items if self.items else 0.0
+
+
+def bench_scenario(members: int) -> Scenario:
+    """A plan whose office visits are paid after a copay, members on it, in-network providers."""
+    plan = Plan(
+        plan_id="BENCH-PPO", deductible_individual=50_000, deductible_family=100_000,
+        oop_max_individual=900_000, oop_max_family=1_800_000, coinsurance_bps=2_000,
+        out_of_network_covered=True, out_of_network_coinsurance_bps=4_000,
+        copays={"office_visit": 2_500}, timely_filing_days=365, pend_above=None,
+        fee_schedule={"99213": FeeEntry(9_200, "office_visit"), "99214": FeeEntry(13_100, "office_visit")},
+    )
+    start = parse_day("2026-01-01")
+    return Scenario(
+        {plan.plan_id: plan},
+        {f"B{i:06d}": Member(f"B{i:06d}", f"F{i // 4:06d}", plan.plan_id, start, None) for i in range(members)},
+        {npi: Provider(npi, f"Bench provider {i}", True) for i, npi in enumerate(NPIS)},
+        [],
+    )
+
+
+def bench_claims(prefix: str, count: int, members: int) -> list[Claim]:
+    """One-line approved claims: distinct members, days and amounts, so none is a duplicate."""
+    start = parse_day("2026-01-01")
+    claims = []
+    for i in range(count):
+        dos = start + (i // members) % 300
+        claims.append(Claim(
+            f"{prefix}{i:08d}", Frequency.ORIGINAL, "", f"B{i % members:06d}", NPIS[i % len(NPIS)],
+            dos + 2, ("J06.9",), (ClaimLine(dos, "99213", 1, 12_000 + i % 997),),
+        ))
+    return claims
+
+
+def _run_phase(name: str, sender: TxSender, jobs: list[tuple[str, bytes, int, int]],
+               on_progress: Callable[[int], None] | None = None) -> Phase:
+    """Sends (to, data, gas, items) jobs through the pipeline and records each confirmation."""
+    phase = Phase(name)
+    started = time.monotonic()
+
+    def on_receipt(receipt: dict, tag: tuple[int, float]) -> None:
+        items, sent_at = tag
+        if receipt["status"] != 1:
+            raise RuntimeError(f"{name}: a transaction reverted")
+        now = time.monotonic()
+        phase.items += items
+        phase.transactions += 1
+        phase.gas += receipt["gasUsed"]
+        phase.timeline.append((now - started, phase.items, receipt["gasUsed"], items, now - sent_at))
+        if on_progress is not None:
+            on_progress(items)
+
+    for to, data, gas, items in jobs:
+        sender.send(to, data, gas, tag=(items, time.monotonic()), on_receipt=on_receipt)
+    sender.flush(on_receipt)
+    phase.seconds = time.monotonic() - started
+    return phase
+
+
+def measure_signing(sender: TxSender, count: int) -> float:
+    """Signatures per second of the sending account (eth-account, coincurve when installed)."""
+    nonce = sender.nonce
+    started = time.monotonic()
+    for _ in range(count):
+        sender.sign(sender.address, b"", TRANSFER_GAS, value=1)
+    elapsed = time.monotonic() - started
+    sender.nonce = nonce
+    return count / elapsed
+
+
+def run_bench(out_dir: Path, claims: int = 2000, batch: int = 50, window: int = 32,
+              on_phase: Callable[[str, int], Callable[[int], None]] | None = None) -> dict:
+    """Runs every phase on one fresh anvil and writes ``OUT/bench.json`` and ``OUT/report.html``."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    keys = Keys.from_list(dev_private_keys(6))
+    members = max(50, min(claims, 5_000))
+    progress = on_phase or (lambda name, total: None)
+    with AnvilNode(gas_limit=BENCH_GAS_LIMIT, accounts=10) as node:
+        w3 = connect(node.url)
+        dep = chain.deploy(w3, keys)
+        chain.load_reference_data(dep, keys, bench_scenario(members))
+        engine, token = dep["ClaimsEngine"], dep["SettlementToken"]
+        biller = TxSender(w3, keys.biller, window=window)
+        sign_per_s = measure_signing(biller, min(claims, 2000))
+
+        # baselines: the biller's own account sends, so every phase shares key and pipeline
+        sink = TxSender(w3, dev_private_keys(6)[5]).address
+        eth = _run_phase("eth_transfer", biller, [(sink, b"", TRANSFER_GAS, 1)] * claims,
+                         progress("ETH transfers", claims))
+        treasurer = TxSender(w3, keys.treasurer)
+        treasurer.transact(token.address, token.encode_abi("mint", args=[biller.address, 10**15]), 200_000)
+        transfer = bytes.fromhex(token.encode_abi("transfer", args=[sink, 1])[2:])
+        erc20 = _run_phase("erc20_transfer", biller, [(token.address, transfer, ERC20_GAS, 1)] * claims,
+                           progress("ERC-20 transfers", claims))
+
+        single_jobs = [
+            (engine.address, bytes.fromhex(engine.encode_abi("submitClaim", args=[chain.claim_input(c)])[2:]),
+             SINGLE_CLAIM_GAS, 1)
+            for c in bench_claims("S", claims, members)
+        ]
+        single = _run_phase("claims_single", biller, single_jobs, progress("claims, 1 per tx", claims))
+
+        batched_claims = bench_claims("B", claims, members)
+        batch_jobs = []
+        for start in range(0, claims, batch):
+            chunk = [chain.claim_input(c) for c in batched_claims[start:start + batch]]
+            batch_jobs.append((engine.address, bytes.fromhex(engine.encode_abi("submitClaims", args=[chunk])[2:]),
+                               BATCH_GAS, len(chunk)))
+        batched = _run_phase("claims_batched", biller, batch_jobs, progress(f"claims, {batch} per tx", claims))
+
+        settle_started = time.monotonic()
+        from .pipeline import settle_all
+        settlement = settle_all(dep, keys, NPIS)
+        settle_seconds = time.monotonic() - settle_started
+
+    result = {
+        "claims": claims,
+        "batch_size": batch,
+        "window": window,
+        "baseline_eth_tps": round(eth.per_second, 1),
+        "baseline_erc20_tps": round(erc20.per_second, 1),
+        "claims_per_s_single": round(single.per_second, 1),
+        "claims_per_s_batched": round(batched.per_second, 1),
+        "ratio_batched_to_erc20": round(batched.per_second / erc20.per_second, 3),
+        "ratio_single_to_erc20": round(single.per_second / erc20.per_second, 3),
+        "gas_per_claim_single": round(single.gas_per_item),
+        "gas_per_claim_batched": round(batched.gas_per_item),
+        "gas_per_erc20_transfer": round(erc20.gas_per_item),
+        "sign_per_s": round(sign_per_s, 1),
+        "node_gas_per_s_batched": round(batched.gas / batched.seconds) if batched.seconds else 0,
+        "node_gas_per_s_erc20": round(erc20.gas / erc20.seconds) if erc20.seconds else 0,
+        "settlement": {**settlement, "seconds": round(settle_seconds, 3)},
+        "latency_s_batched": _percentiles([t[4] for t in batched.timeline]),
+        "latency_s_single": _percentiles([t[4] for t in single.timeline]),
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+    }
+    (out_dir / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
+    _write_bench_report(out_dir, result, [eth, erc20, single, batched])
+    return result
+
+
+def _percentiles(values: list[float]) -> dict:
+    if not values:
+        return {}
+    ordered = sorted(values)
+    pick = lambda q: round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 4)  # noqa: E731
+    return {"p50": pick(0.5), "p95": pick(0.95), "max": round(ordered[-1], 4)}
+
+
+def _write_bench_report(out_dir: Path, result: dict, phases: list[Phase]) -> Path:
+    import base64
+    import html
+    import io
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    def figure_png(fig) -> str:
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
+        plt.close(fig)
+        return base64.b64encode(buffer.getvalue()).decode()
+
+    fig, ax = plt.subplots(figsize=(9, 4))
+    for phase in phases:
+        xs = [t[0] for t in phase.timeline]
+        ys = [t[1] for t in phase.timeline]
+        ax.plot(xs, ys, label=f"{phase.name} ({phase.per_second:,.0f}/s)")
+    ax.set_xlabel("seconds since phase start")
+    ax.set_ylabel("transfers or claims confirmed")
+    ax.set_title("Throughput over each phase (same node, same pipeline)")
+    ax.legend(loc="lower right")
+    throughput = figure_png(fig)
+
+    fig, ax = plt.subplots(figsize=(9, 3.5))
+    names = [p.name for p in phases]
+    ax.bar(names, [p.gas_per_item for p in phases], color=["#999", "#777", "#c44", "#48c"], edgecolor="white")
+    for i, p in enumerate(phases):
+        ax.text(i, p.gas_per_item, f"{p.gas_per_item:,.0f}", ha="center", va="bottom")
+    ax.set_ylabel("gas per transfer or claim")
+    ax.set_title("Gas per item")
+    gas = figure_png(fig)
+
+    fig, ax = plt.subplots(figsize=(9, 3.5))
+    for phase in phases[2:]:
+        ax.hist([t[4] * 1000 for t in phase.timeline], bins=40, alpha=0.6, label=phase.name, edgecolor="white")
+    ax.set_xlabel("submit to confirmation, ms (per transaction)")
+    ax.set_ylabel("transactions")
+    ax.set_title("Latency from submission to confirmed adjudication and accrual")
+    ax.legend()
+    latency = figure_png(fig)
+
+    rows = "".join(
+        f"<tr><th>{html.escape(str(k))}</th><td>{html.escape(json.dumps(v))}</td></tr>" for k, v in result.items()
+    )
+    page = f"""<!doctype html><html><head><meta charset="utf-8"><title>claimledger bench</title>
+<style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto}}th{{text-align:left;padding-right:1em}}
+td,th{{border-bottom:1px solid #ddd;padding:4px}}</style></head><body>
+<h1>claimledger bench</h1>
+<p>{result['claims']:,} items per phase, batches of {result['batch_size']}, {result['window']} transactions in flight.
+Batched claims: <b>{result['claims_per_s_batched']:,}/s</b> = {result['ratio_batched_to_erc20']} x ERC-20 transfers
+({result['baseline_erc20_tps']:,}/s); one claim per transaction: {result['claims_per_s_single']:,}/s.</p>
+<img src="data:image/png;base64,{throughput}"><img src="data:image/png;base64,{gas}">
+<img src="data:image/png;base64,{latency}"><h2>bench.json</h2><table>{rows}</table></body></html>"""
+    path = out_dir / "report.html"
+    path.write_text(page)
+    return path
