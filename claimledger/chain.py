@@ -262,6 +262,31 @@ def load_reference_data(dep: Deployment, keys: Keys, scenario: Scenario) -> None
         ])
 
 
+# ------------------------------------------------------------------------------------ settlement
+
+
+def fund_escrow(dep: Deployment, keys: Keys, amount: int) -> None:
+    """The treasurer mints ``amount`` test-token units and funds the escrow with them (A-8)."""
+    token, escrow = dep["SettlementToken"], dep["SettlementEscrow"]
+    treasurer = TxSender(dep.w3, keys.treasurer)
+    _call(treasurer, token, "mint", treasurer.address, amount)
+    _call(treasurer, token, "approve", escrow.address, amount)
+    _call(treasurer, escrow, "fund", amount)
+
+
+def settle_providers(dep: Deployment, keys: Keys, npis: list[str], chunk: int = CHUNK) -> int:
+    """The treasurer pays each provider what is owed, as far as the escrow allows; returns units paid."""
+    from web3.logs import DISCARD
+
+    escrow = dep["SettlementEscrow"]
+    treasurer = TxSender(dep.w3, keys.treasurer)
+    paid = 0
+    for part in _chunks([int(n) for n in npis], chunk):
+        receipt = _call(treasurer, escrow, "settle", part)
+        paid += sum(e["args"]["amount"] for e in escrow.events.ProviderPaid().process_receipt(receipt, errors=DISCARD))
+    return paid
+
+
 # ------------------------------------------------------------------------------------ claims
 
 
@@ -283,7 +308,7 @@ class EventDecoder:
     """Decodes the claims engine's events from receipts, in log order."""
 
     NAMES = ("ClaimAccepted", "ClaimRecordRejected", "ClaimAlreadyRecorded", "LineAdjudicated",
-             "LineReversed", "PendedLineDecided")
+             "LineReversed", "PendedLineDecided", "LineAppealed", "AppealDecided")
 
     def __init__(self, engine):
         self.address = engine.address.lower()

@@ -8,8 +8,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from web3.logs import DISCARD
-
 from . import chain
 from .chain import ClaimOutcome, Deployment, Keys
 from .money import CENT_UNITS
@@ -19,10 +17,8 @@ from .reference import ReferenceEngine
 from .replay import ReplayStats, replay
 from .results import ResultWriter, write_input_errors
 from .scenario import Scenario, iter_claims, load_scenario
-from .sender import TxSender
 
 DEPLOYMENTS_FILE = "deployments.json"
-SETTLE_CHUNK = 100
 
 
 @dataclass
@@ -62,25 +58,16 @@ def adjudicate_reference(scenario_dir: Path, out_dir: Path) -> RunResult:
 def settle_all(dep: Deployment, keys: Keys, npis: list[str], funding_ratio: float = 1.0) -> dict:
     """Funds the escrow with ``funding_ratio`` x what is outstanding and pays providers (A-8)."""
     escrow, token = dep["SettlementEscrow"], dep["SettlementToken"]
-    treasurer = TxSender(dep.w3, keys.treasurer)
     outstanding = escrow.functions.totalOutstanding().call()
     have = token.functions.balanceOf(escrow.address).call()
     need = max(0, int(outstanding * funding_ratio) - have)
     if need:
-        chain._call(treasurer, token, "mint", treasurer.address, need)
-        chain._call(treasurer, token, "approve", escrow.address, need)
-        chain._call(treasurer, escrow, "fund", need)
-    paid = 0
-    for chunk in chain._chunks([int(n) for n in npis], SETTLE_CHUNK):
-        receipt = chain._call(treasurer, escrow, "settle", chunk)
-        paid += sum(
-            e["args"]["amount"] for e in escrow.events.ProviderPaid().process_receipt(receipt, errors=DISCARD)
-        )
-    left = escrow.functions.totalOutstanding().call()
+        chain.fund_escrow(dep, keys, need)
+    paid = chain.settle_providers(dep, keys, npis)
     return {
         "funded_cents": need // CENT_UNITS,
         "paid_cents": paid // CENT_UNITS,
-        "outstanding_cents": left // CENT_UNITS,
+        "outstanding_cents": escrow.functions.totalOutstanding().call() // CENT_UNITS,
         "providers": len(npis),
     }
 

@@ -132,22 +132,13 @@ class SettlementMachine(RuleBasedStateMachine):
 
     @rule(cents=st.integers(1, 200_000))
     def fund_escrow(self, cents):
-        treasurer = TxSender(self.w3, KEYS.treasurer)
-        token, escrow = self.dep["SettlementToken"], self.dep["SettlementEscrow"]
-        amount = cents * CENT_UNITS
-        for contract, fn, args in ((token, "mint", [treasurer.address, amount]),
-                                   (token, "approve", [escrow.address, amount]), (escrow, "fund", [amount])):
-            treasurer.transact(contract.address, contract.encode_abi(fn, args=args), 1_000_000)
+        chain.fund_escrow(self.dep, KEYS, cents * CENT_UNITS)
         self.model.fund(cents)
         self.funded += cents
 
     @rule(npis=st.lists(st.sampled_from(NPIS[:-1]), min_size=1, max_size=4, unique=True))
     def settle(self, npis):
-        escrow = self.dep["SettlementEscrow"]
-        treasurer = TxSender(self.w3, KEYS.treasurer)
-        receipt = treasurer.transact(escrow.address, escrow.encode_abi("settle", args=[[int(n) for n in npis]]), 2_000_000)
-        from web3.logs import DISCARD
-        paid = sum(e["args"]["amount"] for e in escrow.events.ProviderPaid().process_receipt(receipt, errors=DISCARD))
+        paid = chain.settle_providers(self.dep, KEYS, npis)
         expected = sum(self.model.settle(n) for n in npis)
         assert paid == expected * CENT_UNITS
         self.paid_out += expected
