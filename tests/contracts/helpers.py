@@ -19,7 +19,7 @@ NPI_ORTHO = 1982734650
 NPI_UNKNOWN = 1111111111  # 10 digits, never registered
 
 # examples/basic families
-FAMILY = {"M100": "S100", "M101": "S100", "M200": "S200", "M300": "S300"}
+FAMILY = {"M100": "S100", "M101": "S100", "M102": "S100", "M200": "S200", "M300": "S300"}  # M102: added by tests
 
 
 class Status(IntEnum):

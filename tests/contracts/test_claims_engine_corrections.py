@@ -1,0 +1,259 @@
+"""A-7 corrections (R-7, R-8, R-11): a void (8) reverses every line of its original, a
+replacement (7) is that void followed by its own lines adjudicated as new. A reversal takes
+back accumulators, authorization units, per-day and annual counters, the duplicates index and
+the review queue, and recoups the paid amount from the provider's balance in the escrow."""
+import brownie
+import pytest
+
+from tests.contracts.helpers import (
+    CENT, NPI_IMAGING, NPI_IN, NPI_ORTHO, State, Status, accrued, accumulators, assert_approved, auth_used, cid,
+    claim, claim_state, enroll, err, events, line_of, line_status, names, recouped, replacement, submit, void,
+)
+
+
+def reversed_rows(tx):
+    """(original claim, line, by claim, previous status, carc, billed, allowed, deductible,
+    copay, coinsurance) of every LineReversed event."""
+    return [(bytes(e["claimId"]), e["line"], bytes(e["byClaimId"]), e["previousStatus"],
+             bytes(e["carc"]).rstrip(b"\0").decode(), e["billed"], e["allowed"], e["deductible"], e["copay"],
+             e["coinsurance"]) for e in events(tx, "LineReversed")]
+
+
+def imaging(claim_id, units, billed, member="M100", dos="2026-03-10", **kw):
+    return claim(claim_id, member=member, npi=NPI_IMAGING, diagnoses=("R05.9",), received="2026-03-20",
+                 lines=[(dos, "71046", units, billed)], **kw)
+
+
+def mri(claim_id, billed=900_00, **kw):
+    """70553 for M100 in March: needs PA-0003 (1 unit)."""
+    return claim(claim_id, npi=NPI_IMAGING, diagnoses=("G43.909",), received="2026-03-20",
+                 lines=[("2026-03-10", "70553", 1, billed)], **kw)
+
+
+def therapy(claim_id, dos, units=1, billed=40_00, **kw):
+    return claim(claim_id, npi=NPI_ORTHO, diagnoses=("M54.5",), received="2026-03-20",
+                 lines=[(dos, "97110", units, billed)], **kw)
+
+
+def surgery(claim_id, **kw):
+    return claim(claim_id, member="M101", npi=NPI_ORTHO, diagnoses=("M17.11",), received="2026-03-18",
+                 lines=[("2026-03-17", "27447", 1, 32000_00)], **kw)
+
+
+# ------------------------------------------------------------------------------ void
+
+
+def test_a7_1_void_reverses_an_approved_line(loaded, members, escrow, biller):
+    """A-7.1 / R-7: voiding a claim reports each of its lines as reversed with the original's
+    amounts (LineReversed, previous status APPROVED), takes the accumulators back and recoups
+    the paid amount; the void's own lines produce no rows."""
+    submit(loaded, biller, claim("CX1"))  # 99213: allowed 92.00, copay 25.00, paid 67.00
+    tx = submit(loaded, biller, void("V1", "CX1"))
+    assert names(tx) == ["ClaimAccepted", "AccumulatorsReversed", "LineReversed", "Recouped"]
+    accepted = tx.events["ClaimAccepted"][0]
+    assert (accepted["frequency"], bytes(accepted["originalClaimId"])) == (8, cid("CX1"))
+    assert reversed_rows(tx) == [(cid("CX1"), 1, cid("V1"), Status.APPROVED, "", 120_00, 92_00, 0, 25_00, 0)]
+    assert "LineAdjudicated" not in tx.events
+    assert recouped(tx) == [(NPI_IN, cid("CX1"), 67_00 * CENT)]
+    ev = tx.events["AccumulatorsReversed"][0]
+    assert (ev["deductible"], ev["oop"]) == (0, 25_00)
+    assert accumulators(members, "M100") == ((0, 0), (0, 0))
+    assert (claim_state(loaded, "CX1"), claim_state(loaded, "V1")) == (State.REVERSED, State.VOID)
+    assert line_status(loaded, "CX1") == Status.REVERSED
+    assert loaded.claim(cid("V1"))[1] == 0  # no lines of its own
+    assert tuple(escrow.account(NPI_IN)) == (67_00 * CENT, 67_00 * CENT, 0)
+    assert escrow.owed(NPI_IN) == 0 and escrow.totalOutstanding() == 0
+
+
+def test_a7_1_void_restores_authorization_units(loaded, authorizations, biller):
+    """A-7.1: the units an approved line consumed go back to its authorization, so the same
+    service can be approved again."""
+    submit(loaded, biller, mri("CX1"))
+    assert auth_used(authorizations, "PA-0003") == 1
+    assert line_of(submit(loaded, biller, mri("CX2", billed=901_00)))["status"] == Status.DENIED  # CO-198
+    tx = submit(loaded, biller, void("V1", "CX1", npi=NPI_IMAGING))
+    assert [(bytes(e["authId"]), e["units"], e["used"]) for e in tx.events["AuthorizationRestored"]] == [
+        (cid("PA-0003"), 1, 0)]
+    assert auth_used(authorizations, "PA-0003") == 0
+    assert line_of(submit(loaded, biller, mri("CX3")))["status"] == Status.APPROVED
+
+
+def test_a7_1_void_takes_back_units_per_day_and_duplicates(loaded, biller):
+    """A-7.1 / A-4.8 / A-4.11: a voided 80053 (1 a day) no longer counts: the very same line
+    under a new claim id is neither CO-18 nor CO-151."""
+    lab = dict(lines=[("2026-03-01", "80053", 1, 40_00)])
+    submit(loaded, biller, claim("CX1", **lab))
+    assert line_of(submit(loaded, biller, claim("CX2", **lab)))["status"] == Status.DENIED  # CO-18
+    submit(loaded, biller, void("V1", "CX1"))
+    assert line_of(submit(loaded, biller, claim("CX3", **lab)))["status"] == Status.APPROVED
+
+
+def test_a7_1_void_takes_back_the_annual_count(loaded, biller):
+    """A-7.1 / A-4.12: with 97110 at its annual limit (3), voiding one makes room for another."""
+    submit(loaded, biller, *[therapy(f"CX{i}", f"2026-03-0{i}") for i in (1, 2, 3)])
+    assert line_of(submit(loaded, biller, therapy("CX4", "2026-03-04")))["status"] == Status.DENIED  # CO-119
+    submit(loaded, biller, void("V2", "CX2", npi=NPI_ORTHO))
+    assert line_of(submit(loaded, biller, therapy("CX5", "2026-03-05")))["status"] == Status.APPROVED
+
+
+def test_r7_void_of_a_pended_line_leaves_the_review_queue(loaded, biller, reviewer):
+    """R-7: a PENDED line leaves the queue and is reported reversed with zero amounts; it can
+    no longer be decided, and no longer counts as a duplicate."""
+    submit(loaded, biller, surgery("CX1"))
+    tx = submit(loaded, biller, void("V1", "CX1", member="M101", npi=NPI_ORTHO))
+    assert reversed_rows(tx) == [(cid("CX1"), 1, cid("V1"), Status.PENDED, "", 32000_00, 0, 0, 0, 0)]
+    assert "Recouped" not in tx.events
+    assert loaded.pendingCount() == 0
+    with brownie.reverts(err("LineNotPending", cid("CX1"), 1)):
+        loaded.approvePended(cid("CX1"), 1, {"from": reviewer})
+    assert line_of(submit(loaded, biller, surgery("CX2")))["status"] == Status.PENDED
+
+
+def test_r7_void_of_a_denied_line_keeps_its_carc(loaded, biller):
+    """R-7: a DENIED line is reported reversed with its CARC and zero amounts; nothing to recoup."""
+    submit(loaded, biller, claim("CX1", member="M999"))
+    tx = submit(loaded, biller, void("V1", "CX1", member="M999"))
+    assert reversed_rows(tx) == [(cid("CX1"), 1, cid("V1"), Status.DENIED, "31", 120_00, 0, 0, 0, 0)]
+    assert "Recouped" not in tx.events and "AccumulatorsReversed" not in tx.events
+
+
+def test_r7_void_of_a_line_denied_by_the_reviewer(loaded, biller, reviewer):
+    """R-7: a pended line the reviewer denied is reversed as DENIED with the reviewer's CARC
+    (and its duplicate count, already released by the denial, is not released twice)."""
+    submit(loaded, biller, surgery("CX1"))
+    loaded.denyPended(cid("CX1"), 1, b"50" + b"\0" * 6, {"from": reviewer})
+    tx = submit(loaded, biller, void("V1", "CX1", member="M101", npi=NPI_ORTHO))
+    assert reversed_rows(tx) == [(cid("CX1"), 1, cid("V1"), Status.DENIED, "50", 32000_00, 0, 0, 0, 0)]
+    assert line_of(submit(loaded, biller, surgery("CX2")))["status"] == Status.PENDED
+
+
+def test_a7_1_void_of_a_mixed_claim(loaded, members, escrow, biller):
+    """A-7.1 / R-7: every line of the original is reversed, each with its previous status;
+    one recoupment of the claim's total paid."""
+    submit(loaded, biller, claim("CX1", lines=[
+        ("2026-03-01", "99213", 1, 120_00),  # approved, paid 67.00
+        ("2026-03-01", "99999", 1, 50_00),  # CO-96
+        ("2026-03-01", "99214", 1, 6000_00),  # pended
+        ("2026-03-01", "80053", 1, 40_00),  # approved, deductible 14.50, paid 0
+    ]))
+    tx = submit(loaded, biller, void("V1", "CX1"))
+    assert [(r[1], r[3], r[4]) for r in reversed_rows(tx)] == [
+        (1, Status.APPROVED, ""), (2, Status.DENIED, "96"), (3, Status.PENDED, ""), (4, Status.APPROVED, "")]
+    assert recouped(tx) == [(NPI_IN, cid("CX1"), 67_00 * CENT)]
+    assert accumulators(members, "M100") == ((0, 0), (0, 0))
+    assert loaded.pendingCount() == 0 and escrow.owed(NPI_IN) == 0
+
+
+def test_a7_1_void_of_an_approved_pended_line(loaded, members, authorizations, escrow, biller, reviewer):
+    """A-7.1: a pended line approved by the reviewer is reversed like any approved line:
+    accumulators, authorization units and its accrual (1080.00) are taken back."""
+    submit(loaded, biller, surgery("CX1"))
+    loaded.approvePended(cid("CX1"), 1, {"from": reviewer})
+    tx = submit(loaded, biller, void("V1", "CX1", member="M101", npi=NPI_ORTHO))
+    assert reversed_rows(tx) == [(cid("CX1"), 1, cid("V1"), Status.APPROVED, "", 32000_00, 1850_00, 500_00, 0,
+                                  270_00)]
+    assert recouped(tx) == [(NPI_ORTHO, cid("CX1"), 1080_00 * CENT)]
+    assert auth_used(authorizations, "PA-0002") == 0
+    assert accumulators(members, "M101") == ((0, 0), (0, 0))
+    assert escrow.owed(NPI_ORTHO) == 0
+
+
+# ------------------------------------------------------------------------------ replacement
+
+
+def test_a7_2_replacement_is_void_then_new_lines(loaded, members, escrow, biller):
+    """A-7.2: in one transaction the original's lines are reversed (recouped) and then the
+    replacement's own lines adjudicated as new (accrued)."""
+    submit(loaded, biller, claim("CX1"))  # paid 67.00
+    tx = submit(loaded, biller, replacement("R1", "CX1", lines=[("2026-03-01", "99214", 1, 160_00)]))
+    flow = [n for n in names(tx) if n in ("ClaimAccepted", "LineReversed", "Recouped", "LineAdjudicated", "Accrued")]
+    assert flow == ["ClaimAccepted", "LineReversed", "Recouped", "LineAdjudicated", "Accrued"]
+    assert_approved(line_of(tx), "R1", billed=160_00, allowed=131_00, copay=25_00)
+    assert recouped(tx) == [(NPI_IN, cid("CX1"), 67_00 * CENT)]
+    assert accrued(tx) == [(NPI_IN, cid("R1"), 106_00 * CENT)]
+    assert accumulators(members, "M100") == ((0, 25_00), (0, 25_00))
+    assert escrow.owed(NPI_IN) == 106_00 * CENT
+    assert (claim_state(loaded, "CX1"), claim_state(loaded, "R1")) == (State.REVERSED, State.ACTIVE)
+
+
+def test_a7_2_replacement_priced_after_the_reversal(loaded, members, biller):
+    """A-7.2 (examples/basic C0002 -> C0021): the replacement meets the deductible again
+    because the original's deductible was taken back first: 71046 billed 60.00 then 55.00,
+    deductible 38.00 each time, 38.00 met in the end, not 76.00."""
+    submit(loaded, biller, imaging("C0002", 1, 60_00, dos="2026-01-15"))
+    tx = submit(loaded, biller, imaging("C0021", 1, 55_00, dos="2026-01-15", frequency=7, original="C0002"))
+    assert reversed_rows(tx) == [(cid("C0002"), 1, cid("C0021"), Status.APPROVED, "", 60_00, 38_00, 38_00, 0, 0)]
+    assert_approved(line_of(tx), "C0021", billed=55_00, allowed=38_00, deductible=38_00)
+    assert accumulators(members, "M100") == ((38_00, 38_00), (38_00, 38_00))
+
+
+def test_a7_2_replacement_may_repeat_the_original_line(loaded, biller):
+    """A-7.2 / A-4.8: the replacement's line identical to the reversed original is not a
+    duplicate of it, and may use the authorization the original held."""
+    submit(loaded, biller, mri("CX1"))
+    tx = submit(loaded, biller, replacement("R1", "CX1", npi=NPI_IMAGING, diagnoses=("G43.909",),
+                                            received="2026-03-21", lines=[("2026-03-10", "70553", 1, 900_00)]))
+    assert line_of(tx)["status"] == Status.APPROVED
+
+
+def test_r8_corrections_chain_through_the_latest_claim(loaded, members, escrow, biller):
+    """R-8: a replacement may itself be replaced, then voided; each step reverses the previous
+    live claim; in the end nothing is met and nothing is owed."""
+    submit(loaded, biller, claim("CX1"))
+    submit(loaded, biller, replacement("R1", "CX1", lines=[("2026-03-01", "99213", 1, 110_00)]))
+    tx = submit(loaded, biller, replacement("R2", "R1", lines=[("2026-03-01", "99214", 1, 160_00)]))
+    assert [r[0] for r in reversed_rows(tx)] == [cid("R1")]
+    tx = submit(loaded, biller, void("V1", "R2"))
+    assert [r[0] for r in reversed_rows(tx)] == [cid("R2")]
+    assert [claim_state(loaded, c) for c in ("CX1", "R1", "R2", "V1")] == [
+        State.REVERSED, State.REVERSED, State.REVERSED, State.VOID]
+    assert accumulators(members, "M100") == ((0, 0), (0, 0))
+    assert escrow.owed(NPI_IN) == 0
+    assert tuple(escrow.account(NPI_IN)) == ((67_00 + 67_00 + 106_00) * CENT, (67_00 + 67_00 + 106_00) * CENT, 0)
+
+
+# ------------------------------------------------------------------------------ recoup in the escrow
+
+
+def test_r11_recoup_after_payment_goes_negative_and_nets_later(loaded, escrow, token, biller, treasurer):
+    """A-8 / R-11: a payment already settled is recouped from the provider's balance, which
+    goes negative (-67.00) and is netted against later accruals (106.00 -> 39.00 owed)."""
+    from claimledger.chain import payee_for
+
+    token.mint(treasurer, 10_000_00 * CENT, {"from": treasurer})
+    token.approve(escrow, 10_000_00 * CENT, {"from": treasurer})
+    escrow.fund(10_000_00 * CENT, {"from": treasurer})
+    submit(loaded, biller, claim("CX1"))
+    escrow.settle([NPI_IN], {"from": treasurer})
+    assert token.balanceOf(payee_for(str(NPI_IN))) == 67_00 * CENT
+
+    tx = submit(loaded, biller, void("V1", "CX1"))
+    assert recouped(tx) == [(NPI_IN, cid("CX1"), 67_00 * CENT)]
+    assert escrow.owed(NPI_IN) == -67_00 * CENT
+    assert escrow.totalOutstanding() == 0
+    assert escrow.settle.call([NPI_IN], {"from": treasurer}) == 0  # nothing to pay while negative
+
+    submit(loaded, biller, claim("CX2", lines=[("2026-03-02", "99214", 1, 160_00)]))  # paid 106.00
+    assert escrow.owed(NPI_IN) == 39_00 * CENT
+    assert escrow.totalOutstanding() == 39_00 * CENT
+    escrow.settle([NPI_IN], {"from": treasurer})
+    assert token.balanceOf(payee_for(str(NPI_IN))) == 106_00 * CENT
+    assert escrow.owed(NPI_IN) == 0 and escrow.totalOutstanding() == 0
+
+
+# ------------------------------------------------------------------------------ family change
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "A-7.1: the reversal takes the accumulators back from the member's *current* family "
+    "(LineAdjudicator._reverse reads members.member(...).familyId at reversal time), not from "
+    "the family the line was applied to; after a re-enrollment into another family the old "
+    "family keeps the reversed amounts"))
+def test_a7_1_reversal_after_family_change_takes_back_from_the_original_family(
+        loaded, members, plan_manager, biller):
+    """A-7.1: a reversal takes back exactly what the line applied, from the member and family
+    it was applied to, even if the member has since moved to another family (re-enrollment)."""
+    submit(loaded, biller, claim("CX1"))  # copay 25.00: member and family S100 OOP 25.00
+    enroll(members, plan_manager, "M100", "S999", "GOLD-PPO-2026")
+    submit(loaded, biller, void("V1", "CX1"))
+    assert accumulators(members, "M100", family="S100") == ((0, 0), (0, 0))

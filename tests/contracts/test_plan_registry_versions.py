@@ -1,0 +1,254 @@
+"""PlanRegistry: plans as data (A-2.1) in effective-dated versions (R-3) that price claims only
+once sealed and never change afterwards."""
+import brownie
+import pytest
+
+from tests.contracts.helpers import (
+    ZERO32, TERM_FIELDS, b8, b16, cid, create_plan, day, err, fee, terms,
+)
+
+PLAN = "PLAN-A"
+PID = cid(PLAN)
+HASH = b"\x42" * 32
+
+
+@pytest.fixture
+def opened(plans, plan_manager):
+    """PLAN-A version 1 (effective 1970-01-01), open for editing."""
+    plans.createVersion(PID, PLAN, 0, terms(), {"from": plan_manager})
+    return plans
+
+
+def _seal(plans, manager, version=1, plan_id=PID):
+    return plans.sealVersion(plan_id, version, HASH, {"from": manager})
+
+
+def _version_at(plans, when: str, plan_id=PID):
+    found, version, _ = plans.planAt(plan_id, day(when))
+    return version if found else None
+
+
+# ------------------------------------------------------------------------------ create / edit / seal
+
+
+def test_create_version_emits_terms_and_opens_version_1(plans, plan_manager):
+    """A-2.1 / R-3: the first version of a plan is number 1 and is created unsealed."""
+    t = terms(hasPendThreshold=True, pendAbove=5000_00)
+    assert plans.createVersion.call(PID, PLAN, day("2026-01-01"), t, {"from": plan_manager}) == 1
+    tx = plans.createVersion(PID, PLAN, day("2026-01-01"), t, {"from": plan_manager})
+    ev = tx.events["PlanVersionCreated"][0]
+    assert (bytes(ev["planId"]), ev["version"], ev["effectiveFrom"], ev["name"]) == (
+        PID, 1, day("2026-01-01"), PLAN)
+    assert tuple(ev["terms"]) == t
+    assert plans.planExists(PID) and plans.versionCount(PID) == 1
+    info = plans.versionInfo(PID, 1)
+    assert (info[0], info[1], bytes(info[2])) == (day("2026-01-01"), False, ZERO32)
+    assert tuple(plans.termsOf(PID, 1)) == t
+    assert not plans.planExists(cid("OTHER")) and plans.versionCount(cid("OTHER")) == 0
+
+
+def test_set_copays_emits_and_reads_back(opened, plan_manager):
+    """A-2.1 copays by category (A-6.3); a category without one does not apply."""
+    tx = opened.setCopays(PID, 1, [b16("office_visit"), b16("urgent_care")], [25_00, 75_00],
+                          {"from": plan_manager})
+    got = [(bytes(e["planId"]), e["version"], bytes(e["category"]), e["copay"]) for e in tx.events["CopaySet"]]
+    assert got == [(PID, 1, b16("office_visit"), 25_00), (PID, 1, b16("urgent_care"), 75_00)]
+    assert tuple(opened.copay(PID, 1, b16("office_visit"))) == (True, 25_00)
+    assert tuple(opened.copay(PID, 1, b16("lab"))) == (False, 0)
+    # a zero copay is still a copay that applies
+    opened.setCopays(PID, 1, [b16("lab")], [0], {"from": plan_manager})
+    assert tuple(opened.copay(PID, 1, b16("lab"))) == (True, 0)
+
+
+def test_set_fees_emits_and_reads_back(opened, plan_manager):
+    """A-2.1 fee schedule entries, with every optional field (prior_auth, review, limits, dx)."""
+    entry = fee(65_00, "procedure", prior_auth=True, review=True, max_units_per_day=4, annual_limit=3,
+                dx=("M17", "M25"))
+    tx = opened.setFees(PID, 1, [b8("20610"), b8("99213")], [entry, fee(92_00)], {"from": plan_manager})
+    evs = tx.events["FeeEntrySet"]
+    assert [(bytes(e["planId"]), e["version"], bytes(e["code"])) for e in evs] == [
+        (PID, 1, b8("20610")), (PID, 1, b8("99213"))]
+    assert _fee_tuple(evs[0]["entry"]) == entry
+    assert _fee_tuple(opened.fee(PID, 1, b8("20610"))) == entry
+    assert _fee_tuple(opened.fee(PID, 1, b8("99213"))) == fee(92_00)
+    assert opened.fee(PID, 1, b8("12345"))[0] is False  # not listed
+
+
+def test_set_fees_overwrites_an_entry_of_an_open_version(opened, plan_manager):
+    """A-2.1: while unsealed, a version's fee entry can be corrected (dx prefixes replaced)."""
+    opened.setFees(PID, 1, [b8("20610")], [fee(65_00, "procedure", dx=("M17", "M25"))], {"from": plan_manager})
+    opened.setFees(PID, 1, [b8("20610")], [fee(70_00, "procedure", dx=("M16",))], {"from": plan_manager})
+    assert _fee_tuple(opened.fee(PID, 1, b8("20610"))) == fee(70_00, "procedure", dx=("M16",))
+
+
+def _fee_tuple(entry) -> tuple:
+    listed, allowed, category, prior_auth, review, max_units, annual, dx = entry
+    return (listed, allowed, bytes(category), prior_auth, review, max_units, annual, [bytes(d) for d in dx])
+
+
+def test_seal_version_emits_and_records_content_hash(opened, plan_manager):
+    """A-2.1 / R-3: sealing anchors the off-chain document's hash; the version now prices."""
+    tx = _seal(opened, plan_manager)
+    ev = tx.events["PlanVersionSealedWith"][0]
+    assert (bytes(ev["planId"]), ev["version"], bytes(ev["contentHash"])) == (PID, 1, HASH)
+    info = opened.versionInfo(PID, 1)
+    assert (info[0], info[1], bytes(info[2])) == (0, True, HASH)
+
+
+@pytest.mark.parametrize("edit", ["setCopays", "setFees", "sealVersion"])
+def test_sealed_version_cannot_be_edited(opened, plan_manager, edit):
+    """R-3: a sealed version is immutable: PlanVersionSealed(planId, version)."""
+    opened.setFees(PID, 1, [b8("99213")], [fee(92_00)], {"from": plan_manager})
+    _seal(opened, plan_manager)
+    args = {
+        "setCopays": (PID, 1, [b16("office_visit")], [10_00]),
+        "setFees": (PID, 1, [b8("99213")], [fee(1_00)]),
+        "sealVersion": (PID, 1, b"\x43" * 32),
+    }[edit]
+    with brownie.reverts(err("PlanVersionSealed", PID, 1)):
+        getattr(opened, edit)(*args, {"from": plan_manager})
+    assert _fee_tuple(opened.fee(PID, 1, b8("99213"))) == fee(92_00)
+    assert bytes(opened.versionInfo(PID, 1)[2]) == HASH
+
+
+def test_new_version_is_editable_after_previous_is_sealed(opened, plan_manager):
+    """R-3: a change of terms is a new version; the sealed one stays as it was."""
+    opened.setFees(PID, 1, [b8("99213")], [fee(92_00)], {"from": plan_manager})
+    _seal(opened, plan_manager)
+    opened.createVersion(PID, PLAN, day("2026-07-01"), terms(coinsuranceBps=3000), {"from": plan_manager})
+    opened.setFees(PID, 2, [b8("99213")], [fee(99_00)], {"from": plan_manager})
+    assert opened.fee(PID, 1, b8("99213"))[1] == 92_00
+    assert opened.fee(PID, 2, b8("99213"))[1] == 99_00
+    assert opened.termsOf(PID, 1)[4] == 2000 and opened.termsOf(PID, 2)[4] == 3000
+
+
+@pytest.mark.parametrize("edit", ["setCopays", "setFees", "sealVersion"])
+def test_edit_of_unknown_plan_or_version_reverts(opened, plan_manager, edit):
+    """A-2.1: edits name an existing plan (PlanUnknown) and version (PlanVersionUnknown)."""
+    def call(plan_id, version):
+        args = {"setCopays": ([], []), "setFees": ([], []), "sealVersion": (HASH,)}[edit]
+        return getattr(opened, edit)(plan_id, version, *args, {"from": plan_manager})
+
+    with brownie.reverts(err("PlanUnknown", cid("NOPE"))):
+        call(cid("NOPE"), 1)
+    for version in (0, 2):
+        with brownie.reverts(err("PlanVersionUnknown", PID, version)):
+            call(PID, version)
+
+
+def test_views_of_unknown_version_revert(opened):
+    """termsOf / versionInfo name an existing version."""
+    for version in (0, 2):
+        with brownie.reverts(err("PlanVersionUnknown", PID, version)):
+            opened.termsOf(PID, version)
+        with brownie.reverts(err("PlanVersionUnknown", PID, version)):
+            opened.versionInfo(PID, version)
+
+
+@pytest.mark.parametrize("edit", ["setCopays", "setFees"])
+def test_length_mismatch(opened, plan_manager, edit):
+    """Batch edits pair every key with a value."""
+    if edit == "setCopays":
+        args, lengths = ([b16("a"), b16("b")], [1]), (2, 1)
+    else:
+        args, lengths = ([b8("99213")], []), (1, 0)
+    with brownie.reverts(err("LengthMismatch", *lengths)):
+        getattr(opened, edit)(PID, 1, *args, {"from": plan_manager})
+
+
+# ------------------------------------------------------------------------------ effective dates
+
+
+@pytest.mark.parametrize("effective", ["2026-01-01", "2025-12-31"])
+def test_versions_need_increasing_effective_from(plans, plan_manager, effective):
+    """R-3: a new version takes effect strictly after the previous one."""
+    plans.createVersion(PID, PLAN, day("2026-01-01"), terms(), {"from": plan_manager})
+    with brownie.reverts(err("PlanVersionNotAfterPrevious", PID, day(effective), day("2026-01-01"))):
+        plans.createVersion(PID, PLAN, day(effective), terms(), {"from": plan_manager})
+    plans.createVersion(PID, PLAN, day("2026-01-02"), terms(), {"from": plan_manager})
+    assert plans.versionCount(PID) == 2
+
+
+def test_effective_dates_are_per_plan(plans, plan_manager):
+    """R-3: another plan's versions do not constrain this one's."""
+    plans.createVersion(PID, PLAN, day("2026-01-01"), terms(), {"from": plan_manager})
+    plans.createVersion(cid("PLAN-B"), "PLAN-B", 0, terms(), {"from": plan_manager})
+    assert plans.versionCount(cid("PLAN-B")) == 1
+
+
+def test_plan_at_picks_sealed_version_in_effect(plans, plan_manager):
+    """R-3: planAt(day) is the newest sealed version with effectiveFrom <= day; unsealed
+    versions are ignored; a day before the first version finds nothing."""
+    create_plan(plans, plan_manager, PLAN, effective_from=day("2026-01-01"), plan_terms=terms(coinsuranceBps=1000))
+    create_plan(plans, plan_manager, PLAN, effective_from=day("2026-07-01"), plan_terms=terms(coinsuranceBps=2000))
+    create_plan(plans, plan_manager, PLAN, effective_from=day("2027-01-01"), plan_terms=terms(coinsuranceBps=3000),
+                seal=False)
+
+    assert _version_at(plans, "2025-12-31") is None
+    assert _version_at(plans, "2026-01-01") == 1
+    assert _version_at(plans, "2026-06-30") == 1
+    assert _version_at(plans, "2026-07-01") == 2
+    assert _version_at(plans, "2027-03-01") == 2  # version 3 not sealed yet
+    found, version, view_terms = plans.planAt(PID, day("2026-08-01"))
+    assert (found, version, view_terms[4]) == (True, 2, 2000)
+
+    _seal(plans, plan_manager, version=3)
+    assert _version_at(plans, "2027-03-01") == 3
+    assert _version_at(plans, "2026-12-31") == 2
+
+
+def test_plan_at_skips_an_unsealed_middle_version(plans, plan_manager):
+    """R-3: an unsealed version between two sealed ones never prices: the earlier sealed one
+    stays in effect until the later sealed one starts."""
+    create_plan(plans, plan_manager, PLAN, effective_from=0)
+    create_plan(plans, plan_manager, PLAN, effective_from=day("2026-04-01"), seal=False)
+    create_plan(plans, plan_manager, PLAN, effective_from=day("2026-07-01"))
+    assert _version_at(plans, "2026-05-01") == 1
+    assert _version_at(plans, "2026-07-01") == 3
+
+
+def test_plan_at_finds_nothing_for_unsealed_or_unknown_plan(plans, plan_manager):
+    """R-3: a plan with no sealed version (or no plan at all) is not in effect on any day."""
+    create_plan(plans, plan_manager, PLAN, seal=False)
+    assert _version_at(plans, "2026-03-01") is None
+    assert _version_at(plans, "2026-03-01", plan_id=cid("NOPE")) is None
+
+
+# ------------------------------------------------------------------------------ validation
+
+
+@pytest.mark.parametrize("field,bad", [
+    ("deductibleFamily", dict(deductibleIndividual=500_00, deductibleFamily=499_99)),
+    ("oopMaxFamily", dict(oopMaxIndividual=2000_00, oopMaxFamily=1999_99)),
+    ("coinsuranceBps", dict(coinsuranceBps=10_001)),
+    ("outOfNetworkCoinsuranceBps", dict(outOfNetworkCoinsuranceBps=10_001)),
+    ("timelyFilingDays", dict(timelyFilingDays=0)),
+])
+def test_invalid_terms_name_the_field(plans, plan_manager, field, bad):
+    """A-2.1 / A-1.2: family >= individual, rates <= 100%, a filing window > 0, else
+    InvalidPlanTerms(planId, field); nothing is created."""
+    assert field in TERM_FIELDS
+    with brownie.reverts(err("InvalidPlanTerms", PID, field)):
+        plans.createVersion(PID, PLAN, 0, terms(**bad), {"from": plan_manager})
+    assert not plans.planExists(PID)
+
+
+def test_boundary_terms_are_valid(plans, plan_manager):
+    """A-1.2: 100% is a valid rate; family == individual is consistent; one filing day suffices."""
+    plans.createVersion(PID, PLAN, 0, terms(deductibleFamily=500_00, oopMaxFamily=2000_00, coinsuranceBps=10_000,
+                                            outOfNetworkCoinsuranceBps=10_000, timelyFilingDays=1),
+                        {"from": plan_manager})
+    assert plans.versionCount(PID) == 1
+
+
+@pytest.mark.parametrize("code,entry,field", [
+    ("", fee(92_00), "code"),
+    ("99213", fee(0), "allowed"),
+    ("99213", fee(92_00, category=b"\0" * 16), "category"),
+])
+def test_invalid_fee_entry_names_code_and_field(opened, plan_manager, code, entry, field):
+    """A-2.1: a fee entry has a code, a positive allowed amount and a category, else
+    InvalidFeeEntry(planId, code, field); the whole batch is refused."""
+    with brownie.reverts(err("InvalidFeeEntry", PID, b8(code), field)):
+        opened.setFees(PID, 1, [b8("71046"), b8(code)], [fee(38_00, "imaging"), entry], {"from": plan_manager})
+    assert opened.fee(PID, 1, b8("71046"))[0] is False
