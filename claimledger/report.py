@@ -56,7 +56,7 @@ CARC_MEANINGS = {
 
 MAX_PLOT_POINTS = 5_000
 MAX_CARC_BARS = 15
-TOP_DENIALS = 10
+TOP_DENIALS = 20
 MAX_REJECT_REASONS = 25
 MAX_LISTED_IDS = 20
 MAX_LIST_ITEMS = 20
@@ -544,7 +544,8 @@ def _replay_section(tl: np.ndarray, summary: dict) -> str:
             idx = _downsample_index(n - k)
             ax1.plot(t[k:][idx], rolling[idx], color="#0d47a1", lw=1.2, label=f"rolling over {k} transactions")
         ax1.axhline(total_claims / duration, color="#c62828", ls="--", lw=1,
-                    label=f"mean {total_claims / duration:,.1f} claims/s")
+                    label=f"mean {total_claims / duration:,.1f} claims/s since the first send "
+                          f"(includes {t[0]:.2f} s to fill the pipeline)")
         ax1.legend(fontsize=8, loc="best")
     else:
         ax1.text(0.5, 0.5, "all transactions confirmed at t = 0", ha="center", va="center",
@@ -572,9 +573,10 @@ def _replay_section(tl: np.ndarray, summary: dict) -> str:
         idx = _downsample_index(len(gpc))
         ax1.scatter(t[has][idx], gpc[idx], s=18 if len(idx) < 500 else 6, alpha=0.5, color="#6a1b9a", linewidths=0)
         ax1.axhline(mean, color="#c62828", ls="--", lw=1, label=f"overall {mean:,.0f} gas/claim")
-        ax1.legend(fontsize=8)
-        ax2.hist(gpc, bins=min(60, max(5, int(np.sqrt(len(gpc))))), color="#6a1b9a", alpha=0.8)
-        ax2.axvline(mean, color="#c62828", ls="--", lw=1)
+        ax1.legend(fontsize=8, loc="lower left")
+        ax2.hist(gpc, bins=min(60, max(5, int(np.sqrt(len(gpc))))), color="#6a1b9a", alpha=0.8, edgecolor="white")
+        ax2.axvline(mean, color="#c62828", ls="--", lw=1, label="overall mean")
+        ax2.legend(fontsize=8)
     else:
         for ax in (ax1, ax2):
             ax.text(0.5, 0.5, "no transaction carried claims", ha="center", va="center", transform=ax.transAxes)
