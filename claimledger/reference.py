@@ -65,6 +65,28 @@ class ReviewError(Exception):
     """A reviewer decision that cannot be applied (R-6)."""
 
 
+class AppealError(ReviewError):
+    """An appeal, or an appeal decision, that cannot be applied (R-13); the chain reverts."""
+
+
+class AppealState(str, enum.Enum):
+    """Where a line's appeal stands (R-13); a line is appealed at most once."""
+
+    OPEN = "OPEN"
+    UPHELD = "UPHELD"
+    OVERTURNED = "OVERTURNED"
+
+
+@dataclass
+class Appeal:
+    """A line's appeal (R-13): the CARC of the denial appealed and the hash of the off-chain
+    appeal letter and records."""
+
+    carc: str
+    document_hash: bytes
+    state: AppealState = AppealState.OPEN
+
+
 @dataclass
 class Accumulator:
     deductible: int = 0
@@ -173,6 +195,7 @@ class ReferenceEngine:
         self.lines_per_year: dict[tuple[str, str, int], int] = defaultdict(int)
         self.duplicates: dict[tuple, int] = defaultdict(int)
         self.pending: dict[tuple[str, int], LineRecord] = {}
+        self.appeals: dict[tuple[str, int], Appeal] = {}
         self.accounts: dict[str, ProviderAccount] = defaultdict(ProviderAccount)
         self.escrow_balance = 0
 
@@ -225,47 +248,58 @@ class ReferenceEngine:
 
     # ---------------------------------------------------------------------------- A-4 checks
 
-    def _denial(self, claim: Claim, line: ClaimLine) -> Carc | None:
-        """A-4 checks 1-12 in order; the CARC of the first that fails."""
+    def _denial(self, claim: Claim, line: ClaimLine, skip: Carc | None = None) -> Carc | None:
+        """A-4 checks 1-12 in order; the CARC of the first that fails.
+
+        ``skip`` is the CARC of a denial overturned on appeal (R-13): the check that gives it is
+        not run. Checks 1, 3 and 5 find the member, provider and fee the line is priced by, so
+        they always run.
+        """
         member = self.members.get(claim.member_id)
         if member is None:
             return Carc.MEMBER_UNKNOWN
-        if line.service_date < member.coverage_start:
+        if skip != Carc.BEFORE_COVERAGE and line.service_date < member.coverage_start:
             return Carc.BEFORE_COVERAGE
-        if member.coverage_end is not None and line.service_date > member.coverage_end:
+        if (skip != Carc.AFTER_COVERAGE and member.coverage_end is not None
+                and line.service_date > member.coverage_end):
             return Carc.AFTER_COVERAGE
         provider = self.providers.get(claim.provider_npi)
         if provider is None:
             return Carc.PROVIDER_UNKNOWN
         plan = self.plans[member.plan_id]
-        if claim.received_date - line.service_date > plan.timely_filing_days:
+        if skip != Carc.LATE_FILING and claim.received_date - line.service_date > plan.timely_filing_days:
             return Carc.LATE_FILING
         fee = plan.fee_schedule.get(line.procedure_code)
         if fee is None:
             return Carc.NOT_COVERED
-        if not provider.in_network and not plan.out_of_network_covered:
+        if skip != Carc.OUT_OF_NETWORK and not provider.in_network and not plan.out_of_network_covered:
             return Carc.OUT_OF_NETWORK
-        if fee.dx_prefixes and not any(
+        if skip != Carc.DX_MISMATCH and fee.dx_prefixes and not any(
             dx.startswith(prefix) for dx in claim.diagnoses for prefix in fee.dx_prefixes
         ):
             return Carc.DX_MISMATCH
-        if self._is_duplicate(claim, line):
+        if skip != Carc.DUPLICATE and self._is_duplicate(claim, line):
             return Carc.DUPLICATE
-        return self._limit_denial(claim.member_id, line, fee)
+        return self._limit_denial(claim.member_id, line, fee, skip)
 
-    def _limit_denial(self, member_id: str, line: ClaimLine, fee: FeeEntry) -> Carc | None:
-        """A-4 checks 9-12: the ones that depend on what was approved before (R-6)."""
+    def _limit_denial(self, member_id: str, line: ClaimLine, fee: FeeEntry,
+                      skip: Carc | None = None) -> Carc | None:
+        """A-4 checks 9-12: the ones that depend on what was approved before (R-6); ``skip`` as
+        in :meth:`_denial`."""
         if fee.prior_auth:
             covering = self._covering_auths(member_id, line)
             if not covering:
-                return Carc.NO_AUTHORIZATION
-            if self._usable_auth(covering, line.units) is None:
+                if skip != Carc.NO_AUTHORIZATION:
+                    return Carc.NO_AUTHORIZATION
+            elif self._usable_auth(covering, line.units) is None and skip != Carc.AUTH_EXCEEDED:
                 return Carc.AUTH_EXCEEDED
         key = (member_id, line.procedure_code, line.service_date)
-        if fee.max_units_per_day is not None and self.units_per_day[key] + line.units > fee.max_units_per_day:
+        if (skip != Carc.UNITS_PER_DAY and fee.max_units_per_day is not None
+                and self.units_per_day[key] + line.units > fee.max_units_per_day):
             return Carc.UNITS_PER_DAY
         year_key = (member_id, line.procedure_code, year_of(line.service_date))
-        if fee.annual_limit is not None and self.lines_per_year[year_key] >= fee.annual_limit:
+        if (skip != Carc.ANNUAL_LIMIT and fee.annual_limit is not None
+                and self.lines_per_year[year_key] >= fee.annual_limit):
             return Carc.ANNUAL_LIMIT
         return None
 
@@ -342,9 +376,10 @@ class ReferenceEngine:
         for acc in (ind, fam):
             acc.deductible += pricing.deductible
             acc.oop += pricing.patient
+        auth = None  # A-4.9/10 found one, unless an appeal overturned CO-197/198 (R-13)
         if fee.prior_auth:
             auth = self._usable_auth(self._covering_auths(claim.member_id, line), line.units)
-            assert auth is not None, "checked by A-4.10"
+        if auth is not None:
             self.auth_used[auth.auth_id] += line.units
             record.auth_id = auth.auth_id
         self.units_per_day[(claim.member_id, line.procedure_code, line.service_date)] += line.units
@@ -415,6 +450,54 @@ class ReferenceEngine:
             record.duplicate_key = None
         del self.pending[(claim_id, number)]
         return record.result
+
+    # ---------------------------------------------------------------------------- R-13 appeals
+
+    def appeal(self, claim_id: str, number: int, document_hash: bytes) -> Appeal:
+        """The biller appeals a DENIED line once, with the hash of the off-chain appeal letter
+        and records (R-13); the line stays denied while the appeal is open."""
+        if not any(document_hash):
+            raise AppealError(f"{claim_id} line {number}: an appeal needs a document hash")
+        if (claim_id, number) in self.appeals:
+            raise AppealError(f"{claim_id} line {number} was already appealed")
+        record = self._denied_line(claim_id, number)
+        if record is None:
+            raise AppealError(f"{claim_id} line {number} is not denied")
+        appeal = Appeal(record.result.adjustments[0].code, bytes(document_hash))
+        self.appeals[(claim_id, number)] = appeal
+        return appeal
+
+    def decide_appeal(self, claim_id: str, number: int, overturn: bool) -> LineResult:
+        """A reviewer upholds or overturns an open appeal (R-13); returns the line's row after
+        the decision. Overturning re-runs the A-4 checks without the appealed one against the
+        state of this moment: if none fails the line is approved and priced (A-6), never pended;
+        else it stays denied with the CARC of the check that failed."""
+        appeal = self.appeals.get((claim_id, number))
+        record = self._denied_line(claim_id, number)
+        if appeal is None or appeal.state != AppealState.OPEN or record is None:
+            raise AppealError(f"{claim_id} line {number} has no open appeal")
+        if not overturn:
+            appeal.state = AppealState.UPHELD
+            return record.result
+        appeal.state = AppealState.OVERTURNED
+        claim = self.claims[claim_id].claim
+        skip = next((c for c in Carc if c.value == appeal.carc), None)  # None for a reviewer's own CARC
+        denial = self._denial(claim, record.line, skip)
+        if denial is not None:
+            record.result = self._denied(claim_id, number, record.line, denial.value)
+            return record.result
+        record.duplicate_key = self._duplicate_key(claim, record.line)
+        self.duplicates[record.duplicate_key] += 1
+        self._approve(claim, record)
+        return record.result
+
+    def _denied_line(self, claim_id: str, number: int) -> LineRecord | None:
+        """The line if it is DENIED and its claim not reversed (R-7 takes a reversed line back)."""
+        claim = self.claims.get(claim_id)
+        if claim is None or claim.reversed or not 1 <= number <= len(claim.lines):
+            return None
+        record = claim.lines[number - 1]
+        return record if record.result.status == LineStatus.DENIED else None
 
     # ---------------------------------------------------------------------------- A-8 settlement
 

@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {IAuthorizationRegistry} from "../interfaces/IAuthorizationRegistry.sol";
 import {IClaimsEngine} from "../interfaces/IClaimsEngine.sol";
 import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
@@ -9,14 +8,15 @@ import {IPlanRegistry} from "../interfaces/IPlanRegistry.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {ISettlementEscrow} from "../interfaces/ISettlementEscrow.sol";
 import {AccessBase} from "./AccessBase.sol";
+import {ClaimAppeals} from "./ClaimAppeals.sol";
 import {LineAdjudicator} from "./LineAdjudicator.sol";
 import {Roles} from "./libraries/Roles.sol";
 
 /// @title ClaimsEngine
 /// @notice Intake, adjudication and correction of claims (A-1.4, A-3 to A-7). Registries hold the
 /// plan, member, provider and authorization data; the escrow holds the money; the line rules
-/// live in {LineAdjudicator}.
-contract ClaimsEngine is AccessBase, Pausable, LineAdjudicator {
+/// live in {LineAdjudicator} and appeals of denied lines (R-13) in {ClaimAppeals}.
+contract ClaimsEngine is ClaimAppeals {
     /// @inheritdoc IClaimsEngine
     uint256 public constant MAX_BATCH = 100;
     uint256 private constant _MAX_LINES = 50; // X12 837P service lines per claim
@@ -69,15 +69,7 @@ contract ClaimsEngine is AccessBase, Pausable, LineAdjudicator {
             reason = _checkOriginal(c);
             if (reason != RejectReason.None) return reason;
         }
-        ClaimContext memory ctx = ClaimContext({
-            claimId: c.claimId,
-            memberId: c.memberId,
-            npi: c.providerNpi,
-            receivedDate: c.receivedDate,
-            member: members.member(c.memberId),
-            provider: providers.provider(c.providerNpi),
-            paid: 0
-        });
+        ClaimContext memory ctx = _context(c);
         record.state = c.frequency == _VOID ? ClaimState.Void : ClaimState.Active;
         record.frequency = c.frequency;
         record.providerNpi = c.providerNpi;
@@ -126,12 +118,6 @@ contract ClaimsEngine is AccessBase, Pausable, LineAdjudicator {
         return RejectReason.None;
     }
 
-    function _contentHash(ClaimInput calldata c) private pure returns (bytes32) {
-        return keccak256(
-            abi.encode(c.frequency, c.originalClaimId, c.memberId, c.providerNpi, c.receivedDate, c.diagnoses, c.lines)
-        );
-    }
-
     // ------------------------------------------------------------------------------ A-5 review
 
     /// @inheritdoc IClaimsEngine
@@ -153,7 +139,7 @@ contract ClaimsEngine is AccessBase, Pausable, LineAdjudicator {
         terms.plan = plans.termsOf(ctx.member.planId, rec.planVersion);
         terms.fee = plans.fee(ctx.member.planId, rec.planVersion, rec.procedureCode);
         (bytes8 carc, bytes32 authId) =
-            _limitDenial(ctx.memberId, rec.serviceDate, rec.procedureCode, rec.units, terms.fee);
+            _limitDenial(ctx.memberId, rec.serviceDate, rec.procedureCode, rec.units, terms.fee, _NO_SKIP);
         if (carc != bytes8(0)) revert ApprovalBlocked(claimId, number, carc);
         _dequeue(claimId, number);
         emit PendedLineDecided(claimId, number, msg.sender, true);

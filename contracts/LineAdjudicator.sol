@@ -14,9 +14,10 @@ import {Pricing} from "./libraries/Pricing.sol";
 /// @title LineAdjudicator
 /// @notice The line-level rules of the claims engine: A-4 checks, A-5 pending, A-6 pricing and
 /// the A-7 reversal of a claim's lines, over the engine's claim and counter storage.
-/// {ClaimsEngine} adds intake (A-3), review decisions and access control on top.
+/// {ClaimAppeals} adds appeals (R-13), {ClaimsEngine} intake (A-3) and review decisions on top.
 abstract contract LineAdjudicator is IClaimsEngine {
     uint256 internal constant _TOKEN_UNITS_PER_CENT = 10_000; // 6-decimal token (A-1.1)
+    bytes8 internal constant _NO_SKIP = bytes8(0); // run every A-4 check (see {_check})
 
     IPlanRegistry public immutable plans;
     IMemberRegistry public immutable members;
@@ -72,6 +73,19 @@ abstract contract LineAdjudicator is IClaimsEngine {
 
     // ------------------------------------------------------------------------------ adjudication
 
+    /// @dev the claim-level facts its lines are checked and priced with, read at this moment
+    function _context(ClaimInput calldata c) internal view returns (ClaimContext memory) {
+        return ClaimContext({
+            claimId: c.claimId,
+            memberId: c.memberId,
+            npi: c.providerNpi,
+            receivedDate: c.receivedDate,
+            member: members.member(c.memberId),
+            provider: providers.provider(c.providerNpi),
+            paid: 0
+        });
+    }
+
     function _adjudicate(
         ClaimContext memory ctx,
         bytes8[] calldata diagnoses,
@@ -85,7 +99,8 @@ abstract contract LineAdjudicator is IClaimsEngine {
         rec.units = input.units;
         rec.billed = input.billed;
         bytes32 duplicateKey = _duplicateKey(ctx.memberId, ctx.npi, input);
-        (bytes8 carc, Terms memory terms, bytes32 authId) = _check(ctx, diagnoses, input, duplicateKey, duplicateKeys);
+        (bytes8 carc, Terms memory terms, bytes32 authId) =
+            _check(ctx, diagnoses, input, duplicateKey, duplicateKeys, _NO_SKIP);
         rec.planVersion = terms.version;
         if (carc != bytes8(0)) {
             _deny(ctx.claimId, number, rec, carc);
@@ -103,50 +118,75 @@ abstract contract LineAdjudicator is IClaimsEngine {
         ctx.paid += _approve(ctx, number, rec, terms, authId);
     }
 
-    /// @dev A-4 checks 1-12 in order; returns the CARC of the first that fails (zero if none)
+    /// @dev A-4 checks 1-12 in order; returns the CARC of the first that fails (zero if none).
+    /// `skip` is the CARC of a denial overturned on appeal (R-13): the check that gives it is not
+    /// run. Checks 1, 3 and 5 and R-3's plan version find what the line is priced by, so they
+    /// always run.
     function _check(
         ClaimContext memory ctx,
         bytes8[] calldata diagnoses,
         LineInput calldata input,
         bytes32 duplicateKey,
-        bytes32[] memory duplicateKeys
+        bytes32[] memory duplicateKeys,
+        bytes8 skip
     ) internal view returns (bytes8 carc, Terms memory terms, bytes32 authId) {
         IMemberRegistry.Member memory m = ctx.member;
         if (!m.enrolled) return (Carc.MEMBER_UNKNOWN, terms, 0);
-        if (input.serviceDate < m.coverageStart) return (Carc.BEFORE_COVERAGE, terms, 0);
-        if (input.serviceDate > m.coverageEnd) return (Carc.AFTER_COVERAGE, terms, 0);
+        if (skip != Carc.BEFORE_COVERAGE && input.serviceDate < m.coverageStart) {
+            return (Carc.BEFORE_COVERAGE, terms, 0);
+        }
+        if (skip != Carc.AFTER_COVERAGE && input.serviceDate > m.coverageEnd) return (Carc.AFTER_COVERAGE, terms, 0);
         if (!ctx.provider.registered) return (Carc.PROVIDER_UNKNOWN, terms, 0);
         IPlanRegistry.PlanView memory plan = plans.planAt(m.planId, input.serviceDate);
         if (!plan.found) return (Carc.BEFORE_COVERAGE, terms, 0); // R-3: no plan version in effect
         terms.version = plan.version;
         terms.plan = plan.terms;
-        if (ctx.receivedDate - input.serviceDate > plan.terms.timelyFilingDays) return (Carc.LATE_FILING, terms, 0);
+        if (skip != Carc.LATE_FILING && ctx.receivedDate - input.serviceDate > plan.terms.timelyFilingDays) {
+            return (Carc.LATE_FILING, terms, 0);
+        }
         terms.fee = plans.fee(m.planId, plan.version, input.procedureCode);
         if (!terms.fee.listed) return (Carc.NOT_COVERED, terms, 0);
-        if (!ctx.provider.inNetwork && !plan.terms.outOfNetworkCovered) return (Carc.OUT_OF_NETWORK, terms, 0);
-        if (!_diagnosisMatches(terms.fee.dxPrefixes, diagnoses)) return (Carc.DX_MISMATCH, terms, 0);
-        if (_duplicates[duplicateKey] > _count(duplicateKeys, duplicateKey)) return (Carc.DUPLICATE, terms, 0);
-        (carc, authId) = _limitDenial(ctx.memberId, input.serviceDate, input.procedureCode, input.units, terms.fee);
+        if (skip != Carc.OUT_OF_NETWORK && !ctx.provider.inNetwork && !plan.terms.outOfNetworkCovered) {
+            return (Carc.OUT_OF_NETWORK, terms, 0);
+        }
+        if (skip != Carc.DX_MISMATCH && !_diagnosisMatches(terms.fee.dxPrefixes, diagnoses)) {
+            return (Carc.DX_MISMATCH, terms, 0);
+        }
+        if (skip != Carc.DUPLICATE && _duplicates[duplicateKey] > _count(duplicateKeys, duplicateKey)) {
+            return (Carc.DUPLICATE, terms, 0);
+        }
+        (carc, authId) =
+            _limitDenial(ctx.memberId, input.serviceDate, input.procedureCode, input.units, terms.fee, skip);
     }
 
-    /// @dev A-4 checks 9-12, the ones that depend on what was approved before (also run at review)
-    function _limitDenial(bytes32 memberId, uint32 day, bytes8 code, uint16 units, IPlanRegistry.FeeEntry memory fee)
-        internal
-        view
-        returns (bytes8 carc, bytes32 authId)
-    {
+    /// @dev A-4 checks 9-12, the ones that depend on what was approved before (also run at review);
+    /// `skip` as in {_check}. A line whose CO-197/198 was overturned uses no authorization.
+    function _limitDenial(
+        bytes32 memberId,
+        uint32 day,
+        bytes8 code,
+        uint16 units,
+        IPlanRegistry.FeeEntry memory fee,
+        bytes8 skip
+    ) internal view returns (bytes8 carc, bytes32 authId) {
         if (fee.priorAuth) {
             IAuthorizationRegistry.Lookup lookup;
             (lookup, authId) = authorizations.find(memberId, code, day, units);
-            if (lookup == IAuthorizationRegistry.Lookup.None) return (Carc.NO_AUTHORIZATION, 0);
-            if (lookup == IAuthorizationRegistry.Lookup.Exhausted) return (Carc.AUTH_EXCEEDED, 0);
+            if (lookup == IAuthorizationRegistry.Lookup.None && skip != Carc.NO_AUTHORIZATION) {
+                return (Carc.NO_AUTHORIZATION, 0);
+            }
+            if (lookup == IAuthorizationRegistry.Lookup.Exhausted && skip != Carc.AUTH_EXCEEDED) {
+                return (Carc.AUTH_EXCEEDED, 0);
+            }
         }
-        if (fee.maxUnitsPerDay != 0 && _unitsPerDay[_dayKey(memberId, code, day)] + units > fee.maxUnitsPerDay) {
-            return (Carc.UNITS_PER_DAY, 0);
-        }
-        if (fee.annualLimit != 0 && _linesPerYear[_yearKey(memberId, code, Dates.yearOf(day))] >= fee.annualLimit) {
-            return (Carc.ANNUAL_LIMIT, 0);
-        }
+        if (
+            skip != Carc.UNITS_PER_DAY && fee.maxUnitsPerDay != 0
+                && _unitsPerDay[_dayKey(memberId, code, day)] + units > fee.maxUnitsPerDay
+        ) return (Carc.UNITS_PER_DAY, 0);
+        if (
+            skip != Carc.ANNUAL_LIMIT && fee.annualLimit != 0
+                && _linesPerYear[_yearKey(memberId, code, Dates.yearOf(day))] >= fee.annualLimit
+        ) return (Carc.ANNUAL_LIMIT, 0);
     }
 
     /// @dev A-6: prices the line against the accumulators of this moment and applies it;
@@ -181,6 +221,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
         paid = out.allowed - patient;
 
         rec.status = LineStatus.Approved;
+        rec.carc = bytes8(0); // an approved line overturned on appeal (R-13) drops its old CARC
         rec.allowed = out.allowed;
         rec.deductible = out.deductible;
         rec.copay = out.copay;
@@ -291,6 +332,14 @@ abstract contract LineAdjudicator is IClaimsEngine {
     function _decrease(mapping(bytes32 => uint32) storage counter, bytes32 key, uint32 amount) private {
         uint32 current = counter[key];
         counter[key] = current > amount ? current - amount : 0;
+    }
+
+    /// @dev what makes two submissions of one claim id the same claim (A-3 idempotence); also how
+    /// a claim re-supplied for an appeal decision (R-13) is known to be the one recorded
+    function _contentHash(ClaimInput calldata c) internal pure returns (bytes32) {
+        return keccak256(
+            abi.encode(c.frequency, c.originalClaimId, c.memberId, c.providerNpi, c.receivedDate, c.diagnoses, c.lines)
+        );
     }
 
     function _duplicateKey(bytes32 memberId, uint64 npi, LineInput calldata l) internal pure returns (bytes32) {

@@ -3,9 +3,9 @@ pragma solidity ^0.8.24;
 
 /// @title IClaimsEngine
 /// @notice Takes claims in submission order (A-1.4), rejects records that cannot be adjudicated
-/// (A-3), adjudicates each line (A-4 to A-6), applies corrections (A-7) and accrues payment to
-/// the settlement escrow (A-8). Every outcome is an event that carries what `results.csv` (A-9)
-/// reports. Claim, member and plan ids are pseudonymous hashes.
+/// (A-3), adjudicates each line (A-4 to A-6), applies corrections (A-7), accrues payment to the
+/// settlement escrow (A-8) and decides appeals of denied lines (R-13). Every outcome is an event
+/// that carries what `results.csv` (A-9) reports. Claim, member and plan ids are pseudonymous hashes.
 interface IClaimsEngine {
     /// @notice One service line. Amounts in cents, dates in days since 1970-01-01.
     struct LineInput {
@@ -62,6 +62,14 @@ interface IClaimsEngine {
         OtherProvider
     }
 
+    /// @notice Where a line's appeal stands (R-13); one appeal per line.
+    enum AppealState {
+        None,
+        Open,
+        Upheld,
+        Overturned
+    }
+
     /// @notice A claim as recorded.
     struct ClaimRecord {
         ClaimState state;
@@ -88,11 +96,23 @@ interface IClaimsEngine {
         bytes32 authId; // authorization whose units an approved line consumed
     }
 
+    /// @notice A line's appeal as recorded (R-13).
+    struct AppealRecord {
+        AppealState state;
+        bytes8 carc; // the CARC of the denial appealed
+        bytes32 documentHash; // hash of the off-chain appeal letter and records; never PHI
+    }
+
     error ClaimRejected(bytes32 claimId, RejectReason reason);
     error BatchTooLarge(uint256 size, uint256 maximum);
     error LineNotPending(bytes32 claimId, uint8 line);
     error ApprovalBlocked(bytes32 claimId, uint8 line, bytes8 carc);
     error DenialNeedsReason(bytes32 claimId, uint8 line);
+    error AppealNeedsDocument(bytes32 claimId, uint8 line);
+    error AlreadyAppealed(bytes32 claimId, uint8 line);
+    error LineNotDenied(bytes32 claimId, uint8 line);
+    error AppealNotOpen(bytes32 claimId, uint8 line);
+    error ClaimContentMismatch(bytes32 claimId);
 
     event ClaimAccepted(bytes32 indexed claimId, uint8 frequency, bytes32 originalClaimId, bytes32 indexed memberId, uint64 indexed providerNpi, bytes32 contentHash);
     event ClaimRecordRejected(bytes32 indexed claimId, RejectReason reason);
@@ -102,6 +122,10 @@ interface IClaimsEngine {
     /// @notice A line taken back by a correction; the amounts are the original's, to be negated.
     event LineReversed(bytes32 indexed claimId, uint8 line, bytes32 indexed byClaimId, LineStatus previousStatus, bytes8 carc, uint64 billed, uint64 allowed, uint64 deductible, uint64 copay, uint64 coinsurance);
     event PendedLineDecided(bytes32 indexed claimId, uint8 line, address indexed reviewer, bool approved);
+    /// @notice A denied line was appealed (R-13); the line stays denied until the appeal is decided.
+    event LineAppealed(bytes32 indexed claimId, uint8 line, address indexed biller, bytes32 documentHash);
+    /// @notice An appeal was decided (R-13); an overturn is followed by the line's new {LineAdjudicated}.
+    event AppealDecided(bytes32 indexed claimId, uint8 line, address indexed reviewer, bool overturned);
 
     /// @notice Submits one claim.
     /// Requirements:
@@ -124,6 +148,28 @@ interface IClaimsEngine {
     /// Requirements: caller has REVIEWER; the line is pending; carc non-zero.
     function denyPended(bytes32 claimId, uint8 line, bytes8 carc) external;
 
+    /// @notice Appeals a denied line once, with the hash of the off-chain appeal letter and
+    /// records (R-13). The line stays denied while the appeal is open.
+    /// Requirements:
+    /// - caller has BILLER; not paused;
+    /// - `documentHash` non-zero, else reverts with {AppealNeedsDocument};
+    /// - the line was not appealed before, else reverts with {AlreadyAppealed};
+    /// - the line is DENIED (by an A-4 check or a reviewer) and its claim not reversed, else
+    ///   reverts with {LineNotDenied}.
+    function appeal(bytes32 claimId, uint8 line, bytes32 documentHash) external;
+
+    /// @notice Decides an open appeal (R-13). Upholding changes nothing but the appeal. Overturning
+    /// re-runs the A-4 checks of the line against the state of this moment without the check the
+    /// appealed CARC names; if none fails the line is approved and priced (A-6) without pending,
+    /// else it stays denied with the CARC of the check that failed ({LineAdjudicated} either way).
+    /// Requirements:
+    /// - caller has REVIEWER; not paused;
+    /// - the line's appeal is open and the line still DENIED (its claim not reversed since), else
+    ///   reverts with {AppealNotOpen};
+    /// - `claim` is the claim as submitted (its diagnoses and received date are not stored):
+    ///   it hashes to the recorded content hash, else reverts with {ClaimContentMismatch}.
+    function decideAppeal(ClaimInput calldata claim, uint8 line, bool overturn) external;
+
     /// @notice The largest batch {submitClaims} takes.
     function MAX_BATCH() external view returns (uint256);
 
@@ -132,6 +178,10 @@ interface IClaimsEngine {
 
     /// @notice A line's record (1-based line number).
     function line(bytes32 claimId, uint8 number) external view returns (LineRecord memory);
+
+    /// @notice A line's appeal (R-13); state None when the line was never appealed.
+    /// @dev named apart from {appeal}: a view and a transaction under one name trip up ABI clients
+    function appealOf(bytes32 claimId, uint8 line) external view returns (AppealRecord memory);
 
     /// @notice Number of lines waiting for review.
     function pendingCount() external view returns (uint256);
