@@ -51,6 +51,8 @@ CHAIN_REJECTS: dict[int, tuple[str, str]] = {
     13: (REJECT_FIELDS[RefReject.ORIGINAL_IS_VOID], RefReject.ORIGINAL_IS_VOID.value),
     14: (REJECT_FIELDS[RefReject.OTHER_MEMBER], RefReject.OTHER_MEMBER.value),
     15: (REJECT_FIELDS[RefReject.OTHER_PROVIDER], RefReject.OTHER_PROVIDER.value),
+    16: ("diagnoses", "at least one diagnosis is required"),
+    17: ("units", "units must be at most 9999"),
 }
 
 

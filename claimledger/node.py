@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -24,10 +25,13 @@ class NodeError(RuntimeError):
 
 
 def find_anvil() -> str:
-    """The anvil binary: the project's npm install first, then PATH."""
-    local = PROJECT_ROOT / "node_modules" / ".bin" / "anvil"
-    if local.exists():
-        return str(local)
+    """The anvil binary: the project's npm install first (the real binary, not npm's node
+    wrapper, so that stopping it stops anvil), then PATH."""
+    for local in (PROJECT_ROOT / ".venv" / "bin" / "anvil",
+                  *sorted((PROJECT_ROOT / "node_modules" / "@foundry-rs").glob("anvil-*/bin/anvil")),
+                  PROJECT_ROOT / "node_modules" / ".bin" / "anvil"):
+        if local.exists():
+            return str(local)
     found = shutil.which("anvil")
     if found:
         return found
@@ -92,11 +96,13 @@ class AnvilNode:
         if self.process is None:
             return
         if self.process.poll() is None:
-            self.process.terminate()
+            # the whole process group: anvil and any wrapper that started it; SIGTERM lets
+            # anvil dump its state (--state) before it exits
+            os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=10)
+                self.process.wait(timeout=30)
             except subprocess.TimeoutExpired:
-                self.process.kill()
+                os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
         if self.process.stderr:
             self.process.stderr.close()

@@ -21,6 +21,7 @@ contract ClaimsEngine is ClaimAppeals {
     uint256 public constant MAX_BATCH = 100;
     uint256 private constant _MAX_LINES = 50; // X12 837P service lines per claim
     uint256 private constant _MAX_DIAGNOSES = 12; // X12 837P HI diagnosis codes
+    uint256 private constant _MAX_UNITS = 9_999; // R-4
     uint8 private constant _ORIGINAL = 1;
     uint8 private constant _REPLACEMENT = 7;
     uint8 private constant _VOID = 8;
@@ -95,6 +96,7 @@ contract ClaimsEngine is ClaimAppeals {
         }
         if (c.frequency == _ORIGINAL && c.originalClaimId != bytes32(0)) return RejectReason.OriginalGiven;
         if (c.frequency != _ORIGINAL && c.originalClaimId == bytes32(0)) return RejectReason.OriginalMissing;
+        if (c.diagnoses.length == 0) return RejectReason.NoDiagnoses;
         if (c.diagnoses.length > _MAX_DIAGNOSES) return RejectReason.TooManyDiagnoses;
         if (c.lines.length == 0) return RejectReason.NoLines;
         if (c.lines.length > _MAX_LINES) return RejectReason.TooManyLines;
@@ -102,6 +104,7 @@ contract ClaimsEngine is ClaimAppeals {
             LineInput calldata l = c.lines[i];
             if (l.serviceDate > c.receivedDate) return RejectReason.ServiceAfterReceived;
             if (l.units == 0) return RejectReason.UnitsNotPositive;
+            if (l.units > _MAX_UNITS) return RejectReason.TooManyUnits;
             if (l.billed == 0) return RejectReason.BilledNotPositive;
         }
         return RejectReason.None;

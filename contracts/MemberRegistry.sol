@@ -26,6 +26,10 @@ contract MemberRegistry is AccessBase, IMemberRegistry {
             Member calldata m = members[i];
             if (m.coverageEnd < m.coverageStart) revert InvalidCoverage(memberIds[i], m.coverageStart, m.coverageEnd);
             if (!plans.planExists(m.planId)) revert PlanUnknown(m.planId);
+            Member storage current = _members[memberIds[i]];
+            if (current.enrolled && current.familyId != m.familyId) {
+                revert FamilyChange(memberIds[i], current.familyId, m.familyId);
+            }
             _members[memberIds[i]] = Member({
                 enrolled: true,
                 familyId: m.familyId,

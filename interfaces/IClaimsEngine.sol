@@ -59,7 +59,9 @@ interface IClaimsEngine {
         OriginalReversed,
         OriginalIsVoid,
         OtherMember,
-        OtherProvider
+        OtherProvider,
+        NoDiagnoses,
+        TooManyUnits
     }
 
     /// @notice Where a line's appeal stands (R-13); one appeal per line.

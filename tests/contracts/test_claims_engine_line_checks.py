@@ -156,8 +156,8 @@ def test_a4_7_diagnosis_prefixes_co11(loaded, biller, diagnoses, expected):
 
 
 def test_a4_7_codes_without_prefixes_take_any_diagnosis(loaded, biller):
-    """A-4.7 applies only when dx_prefixes is set, even for a claim without diagnoses."""
-    assert _one(loaded, biller, "CX1", diagnoses=())["status"] == Status.APPROVED
+    """A-4.7 applies only when dx_prefixes is set: any diagnosis goes with other codes."""
+    assert _one(loaded, biller, "CX1", diagnoses=("Z00.00",))["status"] == Status.APPROVED
 
 
 # ------------------------------------------------------------------------------ 8 duplicates

@@ -232,19 +232,12 @@ def test_resending_a_replaced_original_or_its_void_is_a_no_op(loaded, members, e
 # ------------------------------------------------------------------------------ R-4 limits on chain
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "R-4: 1 to 12 diagnoses per claim; ClaimsEngine._validate rejects more than 12 "
-    "(TooManyDiagnoses) but accepts a claim with none (only the off-chain loader refuses it), "
-    "so a BILLER calling submitClaims directly records a claim without diagnoses"))
 def test_r4_claim_without_diagnoses_is_a_record_error(loaded, biller):
     """R-4 / A-3 (missing field): a claim needs at least one diagnosis."""
     tx = loaded.submitClaims([claim("CX1", diagnoses=())], {"from": biller})
     assert "ClaimAccepted" not in tx.events and "ClaimRecordRejected" in tx.events
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "R-4: units are 1..9,999; ClaimsEngine._validate checks only units > 0 (the off-chain "
-    "loader checks the maximum), so 10,000 units are adjudicated on chain"))
 def test_r4_units_above_9999_is_a_record_error(loaded, biller):
     """R-4 / A-3: units are a whole number 1..9,999."""
     tx = loaded.submitClaims([claim("CX1", lines=[(DOS, "71046", 10_000, 4000_00)])], {"from": biller})
