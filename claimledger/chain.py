@@ -221,7 +221,8 @@ def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
 
 
 def load_plan(dep: Deployment, sender: TxSender, plan: Plan, effective_from: int = 0) -> int:
-    """Publishes one plan version: terms, copays, fee schedule, then seals it."""
+    """Publishes one plan version, effective from a day (R-3): terms, copays, fee schedule,
+    then seals it with the hash of its content."""
     registry = dep["PlanRegistry"]
     plan_id = to_id(plan.plan_id)
     version = registry.functions.versionCount(plan_id).call() + 1
@@ -246,8 +247,9 @@ def load_plan(dep: Deployment, sender: TxSender, plan: Plan, effective_from: int
 def load_reference_data(dep: Deployment, keys: Keys, scenario: Scenario) -> None:
     """Plans, members, providers and authorizations of a scenario, as the plan manager."""
     sender = TxSender(dep.w3, keys.plan_manager)
-    for plan in scenario.plans.values():
-        load_plan(dep, sender, plan)
+    for plan_id in scenario.plans:
+        for version in scenario.plan_versions(plan_id):
+            load_plan(dep, sender, version, version.effective_from)
     members = list(scenario.members.values())
     for chunk in _chunks(members):
         _call(sender, dep["MemberRegistry"], "enroll", [to_id(m.member_id) for m in chunk], [

@@ -52,6 +52,7 @@ class Plan:
     timely_filing_days: int
     pend_above: int | None
     fee_schedule: dict[str, FeeEntry]
+    effective_from: int = 0  # days since 1970-01-01; 0: from the start
 
 
 @dataclass(frozen=True)

@@ -180,8 +180,12 @@ class ReferenceEngine:
         members: dict[str, Member],
         providers: dict[str, Provider],
         authorizations: list[Authorization],
+        revisions: list[Plan] = (),
     ):
         self.plans = plans
+        self.plan_versions: dict[str, list[Plan]] = {pid: [p] for pid, p in plans.items()}
+        for revision in revisions:  # in effective-date order per plan (checked by the loader)
+            self.plan_versions[revision.plan_id].append(revision)
         self.members = members
         self.providers = providers
         self.auths_by_member_code: dict[tuple[str, str], list[Authorization]] = defaultdict(list)
@@ -201,7 +205,8 @@ class ReferenceEngine:
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> "ReferenceEngine":
-        return cls(scenario.plans, scenario.members, scenario.providers, scenario.authorizations)
+        return cls(scenario.plans, scenario.members, scenario.providers, scenario.authorizations,
+                   scenario.revisions)
 
     # ---------------------------------------------------------------------------- submission
 
@@ -266,7 +271,9 @@ class ReferenceEngine:
         provider = self.providers.get(claim.provider_npi)
         if provider is None:
             return Carc.PROVIDER_UNKNOWN
-        plan = self.plans[member.plan_id]
+        plan = self.plan_at(member.plan_id, line.service_date)
+        if plan is None:
+            return Carc.BEFORE_COVERAGE  # R-3: no plan version in effect on the DOS
         if skip != Carc.LATE_FILING and claim.received_date - line.service_date > plan.timely_filing_days:
             return Carc.LATE_FILING
         fee = plan.fee_schedule.get(line.procedure_code)
@@ -346,8 +353,16 @@ class ReferenceEngine:
         self._approve(claim, record)
         return record
 
+    def plan_at(self, plan_id: str, day: int) -> Plan | None:
+        """The plan version in effect on ``day`` (R-3): the latest that starts on or before it."""
+        found = None
+        for version in self.plan_versions.get(plan_id, ()):
+            if version.effective_from <= day:
+                found = version
+        return found
+
     def _plan_and_fee(self, member_id: str, line: ClaimLine) -> tuple[Plan, FeeEntry]:
-        plan = self.plans[self.members[member_id].plan_id]
+        plan = self.plan_at(self.members[member_id].plan_id, line.service_date)
         return plan, plan.fee_schedule[line.procedure_code]
 
     @staticmethod

@@ -77,6 +77,11 @@ class Scenario:
     authorizations: list[Authorization]
     input_errors: list[InputError] = field(default_factory=list)
     directory: Path | None = None
+    revisions: list[Plan] = field(default_factory=list)  # later plan versions (R-15)
+
+    def plan_versions(self, plan_id: str) -> list[Plan]:
+        """A plan's versions in effective-date order: the plan, then its revisions."""
+        return [self.plans[plan_id]] + [r for r in self.revisions if r.plan_id == plan_id]
 
     @property
     def claims_path(self) -> Path:
@@ -251,10 +256,64 @@ def _plan(plan_id: str, raw: dict) -> Plan:
         timely_filing_days=filing,
         pend_above=amount("pend_above") if raw.get("pend_above") is not None else None,
         fee_schedule={str(code): _fee_entry(str(code), entry) for code, entry in fees_raw.items()},
+        effective_from=_effective_from(raw),
     )
 
 
-def load_plans(path: Path, errors: list[InputError]) -> dict[str, Plan]:
+def _effective_from(raw: dict) -> int:
+    value = raw.get("effective_from")
+    if value is None:
+        return 0
+    try:
+        return parse_day(str(value))  # YAML reads an unquoted date as a date: str() gives ISO
+    except FormatError as exc:
+        raise _FieldError("effective_from", str(exc)) from None
+
+
+def _merge_revision(base: dict, change: dict) -> dict:
+    """A revision states only what changes: top-level fields replace, ``copays`` and
+    ``fee_schedule`` change per category or code (a code mapped to null is removed)."""
+    merged = {**base, **{k: v for k, v in change.items() if k not in ("copays", "fee_schedule", "plan_id")}}
+    for key in ("copays", "fee_schedule"):
+        table = dict(base.get(key) or {})
+        for name, value in (change.get(key) or {}).items():
+            if value is None:
+                table.pop(str(name), None)
+            else:
+                table[str(name)] = value
+        merged[key] = table
+    return merged
+
+
+def load_revisions(document: dict, raw_plans: dict[str, dict], plans: dict[str, Plan],
+                   errors: list[InputError]) -> list[Plan]:
+    """``revisions:`` in plans.yaml: later versions of a plan, each effective from a date
+    (R-3, R-15), in increasing date order per plan."""
+    items = document.get("revisions") or []
+    if not isinstance(items, list):
+        raise ScenarioError(f"{PLANS_FILE}: 'revisions:' must be a list")
+    revisions: list[Plan] = []
+    current = {plan_id: dict(raw) for plan_id, raw in raw_plans.items()}
+    for number, change in enumerate(items, start=1):
+        plan_id = str(change.get("plan_id", "")) if isinstance(change, dict) else ""
+        try:
+            if plan_id not in plans:
+                raise _FieldError("plan_id", f"revision {number} names unknown plan {plan_id!r}")
+            if change.get("effective_from") is None:
+                raise _FieldError("effective_from", f"revision {number} needs effective_from")
+            merged = _merge_revision(current[plan_id], change)
+            plan = _plan(plan_id, merged)
+            previous = max([plans[plan_id].effective_from] + [r.effective_from for r in revisions if r.plan_id == plan_id])
+            if plan.effective_from <= previous:
+                raise _FieldError("effective_from", f"revision {number} is not after the plan's previous version")
+            revisions.append(plan)
+            current[plan_id] = merged
+        except _FieldError as exc:
+            errors.append(InputError(PLANS_FILE, 0, plan_id, exc.field, exc.reason))
+    return revisions
+
+
+def load_plans(path: Path, errors: list[InputError]) -> tuple[dict[str, Plan], dict]:
     if not path.is_file():
         raise ScenarioError(f"{path.name}: file not found in {path.parent}")
     try:
@@ -272,7 +331,7 @@ def load_plans(path: Path, errors: list[InputError]) -> dict[str, Plan]:
             plans[plan_id] = _plan(plan_id, raw)
         except _FieldError as exc:
             errors.append(InputError(PLANS_FILE, 0, plan_id, exc.field, exc.reason))
-    return plans
+    return plans, document
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,13 +420,14 @@ def load_scenario(directory: str | Path) -> Scenario:
     if not directory.is_dir():
         raise ScenarioError(f"{directory}: not a directory")
     errors: list[InputError] = []
-    plans = load_plans(directory / PLANS_FILE, errors)
+    plans, document = load_plans(directory / PLANS_FILE, errors)
+    revisions = load_revisions(document, {p: document["plans"][p] for p in plans}, plans, errors)
     members = load_members(directory / MEMBERS_FILE, plans, errors)
     providers = load_providers(directory / PROVIDERS_FILE, errors)
     auths = load_authorizations(directory / AUTHORIZATIONS_FILE, members, errors)
     if not (directory / CLAIMS_FILE).is_file():
         raise ScenarioError(f"{CLAIMS_FILE}: file not found in {directory}")
-    return Scenario(plans, members, providers, auths, errors, directory)
+    return Scenario(plans, members, providers, auths, errors, directory, revisions)
 
 
 # ---------------------------------------------------------------------------------------------
