@@ -134,8 +134,10 @@ class Deployment:
     def __getitem__(self, name: str):
         return self.contracts[name]
 
-    def save(self, path: Path) -> None:
-        path.write_text(json.dumps({"chain_id": self.w3.eth.chain_id, "contracts": self.addresses}, indent=2) + "\n")
+    def save(self, path: Path, **extra) -> None:
+        """Writes deployments.json: chain id, contract addresses and ``extra`` (e.g. the scenario)."""
+        document = {"chain_id": self.w3.eth.chain_id, "contracts": self.addresses, **extra}
+        path.write_text(json.dumps(document, indent=2) + "\n")
 
     @classmethod
     def load(cls, w3: Web3, path: Path) -> "Deployment":
@@ -306,6 +308,16 @@ def claim_input(claim: Claim) -> tuple:
         [to_bytes8(d) for d in claim.diagnoses],
         [(l.service_date, to_bytes8(l.procedure_code), l.units, l.billed) for l in claim.lines],
     )
+
+
+CLAIM_CONTENT_TYPES = ["uint8", "bytes32", "bytes32", "uint64", "uint32", "bytes8[]", "(uint32,bytes8,uint16,uint64)[]"]
+
+
+def claim_content_hash(claim: Claim) -> bytes:
+    """The content hash the engine records for a claim (``_contentHash``: all but the id)."""
+    from eth_abi import encode
+
+    return keccak(encode(CLAIM_CONTENT_TYPES, list(claim_input(claim)[1:])))
 
 
 class EventDecoder:

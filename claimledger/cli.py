@@ -76,7 +76,7 @@ def cmd_review(args) -> int:
     from .chain import Keys
     from .money import format_cents
     from .node import dev_private_keys, run_chain
-    from .review import claim_names, decide, open_deployment, pending_lines
+    from .review import claim_names, decide, decide_appeal, open_deployment, pending_lines
 
     run_dir = Path(args.run)
     with run_chain(run_dir, args.rpc) as w3:
@@ -91,9 +91,27 @@ def cmd_review(args) -> int:
             raise ValueError(f"review {args.action} needs CLAIM_ID and LINE")
         if args.action == "deny" and not args.carc:
             raise ValueError("review deny needs --carc (the denial's reason code)")
+        keys = Keys.from_list(dev_private_keys(5))
+        if args.action in ("uphold", "overturn"):
+            row = decide_appeal(dep, keys, run_dir, args.claim_id, args.line, args.action == "overturn")
+            print(",".join(row.row()))
+            return 0
         row = decide(dep, Keys.from_list(dev_private_keys(5)), run_dir, args.claim_id, args.line,
                      args.action == "approve", args.carc or "")
         print(",".join(row.row()))
+    return 0
+
+
+def cmd_appeal(args) -> int:
+    from .chain import Keys
+    from .node import dev_private_keys, run_chain
+    from .review import appeal, open_deployment
+
+    run_dir = Path(args.run)
+    with run_chain(run_dir, args.rpc) as w3:
+        digest = appeal(open_deployment(w3, run_dir), Keys.from_list(dev_private_keys(5)),
+                        args.claim_id, args.line, Path(args.document))
+    print(f"appealed {args.claim_id} line {args.line} with document hash 0x{digest.hex()}")
     return 0
 
 
@@ -162,13 +180,22 @@ def build_parser() -> argparse.ArgumentParser:
     syn.set_defaults(func=cmd_synth)
 
     review = sub.add_parser("review", help="list and decide pended lines of a run (reviewer role, A-5)")
-    review.add_argument("action", choices=["list", "approve", "deny"])
+    review.add_argument("action", choices=["list", "approve", "deny", "uphold", "overturn"],
+                        help="list/approve/deny pended lines (A-5); uphold/overturn an appealed line (R-13)")
     review.add_argument("run", help="run directory written by `adjudicate` (holds deployments.json)")
     review.add_argument("claim_id", nargs="?")
     review.add_argument("line", nargs="?", type=int)
     review.add_argument("--carc", help="reason code of a denial, e.g. 50")
     review.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
     review.set_defaults(func=cmd_review)
+
+    appeal = sub.add_parser("appeal", help="appeal a denied line with a document (biller role, R-13)")
+    appeal.add_argument("run", help="run directory written by `adjudicate`")
+    appeal.add_argument("claim_id")
+    appeal.add_argument("line", type=int)
+    appeal.add_argument("--document", required=True, help="the appeal letter/records; only its hash goes on chain")
+    appeal.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
+    appeal.set_defaults(func=cmd_appeal)
 
     owed = sub.add_parser("owed", help="what the escrow owes a provider and why (A-8)")
     owed.add_argument("run", help="run directory written by `adjudicate`")

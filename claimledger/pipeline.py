@@ -88,7 +88,7 @@ def adjudicate_on_chain(
     with run_chain(out_dir, rpc, fresh=True) as w3:
         keys = Keys.from_list(dev_private_keys(5))
         dep = chain.deploy(w3, keys)
-        dep.save(out_dir / DEPLOYMENTS_FILE)
+        dep.save(out_dir / DEPLOYMENTS_FILE, scenario=str(Path(scenario_dir).resolve()))
         chain.load_reference_data(dep, keys, scenario)
         if on_start is not None:
             on_start(count_claims(scenario))

@@ -63,12 +63,7 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
     key = chain.to_id(claim_id)
     fn = (engine.functions.approvePended(key, line) if approve
           else engine.functions.denyPended(key, line, chain.to_bytes8(carc)))
-    reviewer = TxSender(dep.w3, keys.reviewer)
-    try:
-        fn.call({"from": reviewer.address})
-    except Exception as exc:  # noqa: BLE001 - the revert's custom error is the message
-        raise ReviewFailed(f"{claim_id} line {line}: {_revert_reason(engine, exc)}") from None
-    receipt = reviewer.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
+    receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
     events = [v for name, v in chain.EventDecoder(engine).decode(receipt) if name == "LineAdjudicated"]
     row = chain.line_result(claim_id, events[0])
     path = run_dir / DECISIONS_FILE
@@ -92,6 +87,55 @@ def _revert_reason(contract, exc: Exception) -> str:
                 if Web3.keccak(text=signature)[:4] == selector:
                     return f"refused by the contract: {item['name']}"
     return f"refused by the contract: {str(exc).splitlines()[0][:120]}"
+
+
+def _transact(dep: Deployment, key: str, fn, claim_id: str, line: int) -> dict:
+    """Dry-runs ``fn`` (so a refusal names its custom error), then sends it."""
+    engine = dep["ClaimsEngine"]
+    sender = TxSender(dep.w3, key)
+    try:
+        fn.call({"from": sender.address})
+    except Exception as exc:  # noqa: BLE001 - the revert's custom error is the message
+        raise ReviewFailed(f"{claim_id} line {line}: {_revert_reason(engine, exc)}") from None
+    return sender.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
+
+
+def appeal(dep: Deployment, keys: Keys, claim_id: str, line: int, document: Path) -> bytes:
+    """The biller appeals a denied line (R-13) with the keccak hash of the appeal document;
+    only the hash goes on chain. Returns the hash."""
+    if not document.is_file():
+        raise ReviewFailed(f"{document}: appeal document not found")
+    digest = Web3.keccak(document.read_bytes())
+    engine = dep["ClaimsEngine"]
+    _transact(dep, keys.biller, engine.functions.appeal(chain.to_id(claim_id), line, digest), claim_id, line)
+    return digest
+
+
+def decide_appeal(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int, overturn: bool) -> LineResult:
+    """The reviewer upholds or overturns an open appeal (R-13). The claim as submitted is read
+    back from the run's scenario (the chain holds only its hash)."""
+    import json
+
+    from .records import Claim
+    from .scenario import iter_claims
+
+    scenario = json.loads((run_dir / DEPLOYMENTS_FILE).read_text()).get("scenario")
+    if not scenario:
+        raise ReviewFailed(f"{run_dir}: deployments.json names no scenario to read the claim from")
+    engine = dep["ClaimsEngine"]
+    recorded = bytes(engine.functions.claim(chain.to_id(claim_id)).call()[5])
+    candidates = [c for c in iter_claims(Path(scenario) / "claims.csv") if isinstance(c, Claim) and c.claim_id == claim_id]
+    match = next((c for c in candidates if chain.claim_content_hash(c) == recorded), None)
+    if match is None:
+        raise ReviewFailed(f"{claim_id}: no claim in {scenario} matches the content recorded on chain")
+    fn = engine.functions.decideAppeal(chain.claim_input(match), line, overturn)
+    receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
+    events = [v for name, v in chain.EventDecoder(engine).decode(receipt) if name == "LineAdjudicated"]
+    if events:
+        return chain.line_result(claim_id, events[0])
+    record = engine.functions.line(chain.to_id(claim_id), line).call()
+    return chain.line_result(claim_id, {"line": line, "status": record[0], "carc": record[1], "billed": record[5],
+                                        "allowed": 0, "deductible": 0, "copay": 0, "coinsurance": 0})
 
 
 @dataclass(frozen=True)

@@ -39,3 +39,23 @@ def test_provider_statement_shows_accruals_recoupments_and_payments(run_dir, cap
 def test_review_without_saved_chain_is_one_line(tmp_path, capsys):
     assert main(["review", "list", str(tmp_path)]) == 1
     assert "no saved chain" in capsys.readouterr().err
+
+
+def test_appeal_with_a_document_then_overturn_reprices_the_line(run_dir, tmp_path, capsys):
+    """R-13: only the document's hash goes on chain; an overturn re-adjudicates without the
+    appealed check (CO-11 here) and prices at that moment."""
+    letter = tmp_path / "letter.pdf"
+    letter.write_bytes(b"%PDF appeal letter and records")
+    capsys.readouterr()
+    assert main(["appeal", str(run_dir), "C0006", "1", "--document", str(letter)]) == 0
+    assert capsys.readouterr().out.startswith("appealed C0006 line 1 with document hash 0x")
+    assert main(["review", "overturn", str(run_dir), "C0006", "1"]) == 0
+    row = capsys.readouterr().out.strip()
+    assert row.startswith("C0006,1,APPROVED,65.00,")
+    assert main(["review", "uphold", str(run_dir), "C0006", "1"]) == 1
+    assert capsys.readouterr().err.strip() == "claimledger: C0006 line 1: refused by the contract: AppealNotOpen"
+
+
+def test_appeal_document_must_exist(run_dir, tmp_path, capsys):
+    assert main(["appeal", str(run_dir), "C0004", "1", "--document", str(tmp_path / "none.pdf")]) == 1
+    assert "appeal document not found" in capsys.readouterr().err
