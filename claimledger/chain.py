@@ -377,24 +377,42 @@ class ClaimOutcome:
     claim: Claim | None = None
 
 
+def _names(claims: list[Claim]) -> dict[bytes, str]:
+    """Claim ids (and the originals they correct) by their on-chain hash."""
+    names: dict[bytes, str] = {}
+    for claim in claims:
+        names[to_id(claim.claim_id)] = claim.claim_id
+        if claim.original_claim_id:
+            names[to_id(claim.original_claim_id)] = claim.original_claim_id
+    return names
+
+
+def _line_rows(events: list[tuple[str, dict]], index: int, names: dict[bytes, str], claim_id: str) -> tuple[list[LineResult], int]:
+    """The rows of the line events that follow a claim's header event at ``index``."""
+    rows = []
+    while index < len(events) and events[index][0] in ("LineAdjudicated", "LineReversed"):
+        name, values = events[index]
+        index += 1
+        if name == "LineReversed":
+            original = names.get(values["claimId"], "0x" + values["claimId"].hex())
+            rows.append(line_result(original, values, LINE_STATUS[values["previousStatus"]]).negated())
+        else:
+            rows.append(line_result(claim_id, values))
+    return rows, index
+
+
 def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, dict]]) -> list[ClaimOutcome]:
     """Pairs a batch's records with its events: each sent claim opens with exactly one of
     ClaimAccepted, ClaimRecordRejected or ClaimAlreadyRecorded."""
-    names: dict[bytes, str] = {}
-    for item in items:
-        if isinstance(item, Claim):
-            names[to_id(item.claim_id)] = item.claim_id
-            if item.original_claim_id:
-                names[to_id(item.original_claim_id)] = item.original_claim_id
+    names = _names([i for i in items if isinstance(i, Claim)])
     outcomes: list[ClaimOutcome] = []
-    pending_events = events
     index = 0
     for item in items:
         if isinstance(item, Reject):
             outcomes.append(ClaimOutcome(item.claim_id, reject=item))
             continue
         current = ClaimOutcome(item.claim_id, claim=item)
-        name, values = pending_events[index]
+        name, values = events[index]
         index += 1
         if name == "ClaimRecordRejected":
             field_name, reason = CHAIN_REJECTS[values["reason"]]
@@ -403,17 +421,27 @@ def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, di
             current.already_recorded = True
         elif name != "ClaimAccepted":
             raise ChainError(f"unexpected event {name} at the start of claim {item.claim_id}")
-        while index < len(pending_events) and pending_events[index][0] in ("LineAdjudicated", "LineReversed"):
-            name, values = pending_events[index]
-            index += 1
-            if name == "LineReversed":
-                original = names.get(values["claimId"], "0x" + values["claimId"].hex())
-                row = line_result(original, values, LINE_STATUS[values["previousStatus"]])
-                current.rows.append(row.negated())
-            else:
-                current.rows.append(line_result(item.claim_id, values))
+        current.rows, index = _line_rows(events, index, names, item.claim_id)
         outcomes.append(current)
     return outcomes
+
+
+def recorded_rows(dep: Deployment, claim: Claim, after_block: int) -> tuple[list[LineResult], int] | None:
+    """The rows a claim produced when the chain accepted it, read back from that transaction's
+    events, if it was accepted after ``after_block`` (a claim in flight when a replay died).
+    Returns (rows, block) or None."""
+    engine = dep["ClaimsEngine"]
+    key = to_id(claim.claim_id)
+    logs = engine.events.ClaimAccepted.get_logs(from_block=after_block + 1, argument_filters={"claimId": key})
+    if not logs:
+        return None
+    receipt = dep.w3.eth.get_transaction_receipt(logs[0]["transactionHash"])
+    events = EventDecoder(engine).decode(receipt)
+    for index, (name, values) in enumerate(events):
+        if name == "ClaimAccepted" and values["claimId"] == key:
+            rows, _ = _line_rows(events, index + 1, _names([claim]), claim.claim_id)
+            return rows, logs[0]["blockNumber"]
+    raise ChainError(f"{claim.claim_id}: accepted on chain but its events could not be read back")
 
 
 def cents_to_units(cents: int) -> int:

@@ -48,7 +48,7 @@ def cmd_adjudicate(args) -> int:
         on_start, on_progress, close = _progress("adjudicating")
         try:
             result = adjudicate_on_chain(Path(args.scenario), out, rpc=args.rpc, batch_claims=args.batch,
-                                         on_start=on_start, on_progress=on_progress)
+                                         on_start=on_start, on_progress=on_progress, resume=args.resume)
         finally:
             close()
     summary = write_summary(result, {"mode": "reference" if args.reference else "chain"})
@@ -171,6 +171,8 @@ def build_parser() -> argparse.ArgumentParser:
     adj.add_argument("--rpc", help="JSON-RPC URL of a dev node with anvil's default accounts "
                                    "(default: start a private anvil and stop it afterwards)")
     adj.add_argument("--batch", type=int, default=25, help="claims per transaction (default 25)")
+    adj.add_argument("--resume", action="store_true",
+                     help="go on from the last checkpoint of OUT (after a run was killed): nothing lost, nothing paid twice")
     adj.set_defaults(func=cmd_adjudicate)
 
     syn = sub.add_parser("synth", help="generate a synthetic scenario directory")

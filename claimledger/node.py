@@ -76,7 +76,8 @@ class AnvilNode:
         if self.state_path is not None:
             cmd += ["--state", str(self.state_path)]
         self.process = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True
+            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+            preexec_fn=_terminate_with_parent,
         )
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
@@ -113,6 +114,18 @@ class AnvilNode:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _terminate_with_parent() -> None:
+    """In the child: ask Linux to send SIGTERM when the parent dies, so that a killed
+    claimledger never leaves an anvil behind, and anvil still dumps its --state on the way."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL("libc.so.6", use_errno=True)
+        libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:  # not Linux: the context manager still stops it
+        pass
 
 
 def dev_private_keys(count: int = 10) -> list[str]:

@@ -3,8 +3,10 @@ settle providers, and write the run directory."""
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Callable
 
@@ -19,6 +21,7 @@ from .results import ResultWriter, write_input_errors
 from .scenario import Scenario, iter_claims, load_scenario
 
 DEPLOYMENTS_FILE = "deployments.json"
+PROGRESS_FILE = "progress.json"
 
 
 @dataclass
@@ -31,9 +34,9 @@ class RunResult:
     billed_cents: int = 0
 
 
-def count_claims(scenario: Scenario) -> int:
-    """Claims that will be sent (records the loader rejects are not)."""
-    return sum(1 for item in iter_claims(scenario.claims_path) if isinstance(item, Claim))
+def count_claims(scenario: Scenario, skip: int = 0) -> int:
+    """Claims that will be sent (records the loader rejects are not), after ``skip`` records."""
+    return sum(1 for item in islice(iter_claims(scenario.claims_path), skip, None) if isinstance(item, Claim))
 
 
 def adjudicate_reference(scenario_dir: Path, out_dir: Path) -> RunResult:
@@ -80,31 +83,70 @@ def adjudicate_on_chain(
     funding_ratio: float = 1.0,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
+    resume: bool = False,
 ) -> RunResult:
-    """Deploy to ``rpc`` (or to an anvil started and stopped here), load the scenario, replay
-    its claims, settle, and write the run directory."""
+    """Deploy to ``rpc`` (or to an anvil started and stopped here, its chain kept in the run
+    directory), load the scenario, replay its claims, settle, and write the run directory.
+
+    With ``resume`` the deployment and the results already in ``out_dir`` are kept and the
+    replay goes on from the last checkpoint (``progress.json``): claims the chain accepted
+    after it (in flight when the run died) get their rows read back from the chain; nothing
+    is submitted twice to effect, since the engine treats a known claim as a no-op (A-3)."""
     scenario = load_scenario(scenario_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    with run_chain(out_dir, rpc, fresh=True) as w3:
-        keys = Keys.from_list(dev_private_keys(5))
-        dep = chain.deploy(w3, keys)
-        dep.save(out_dir / DEPLOYMENTS_FILE, scenario=str(Path(scenario_dir).resolve()))
-        chain.load_reference_data(dep, keys, scenario)
+    checkpoint = _read_progress(out_dir) if resume else None
+    keys = Keys.from_list(dev_private_keys(5))
+    with run_chain(out_dir, rpc, fresh=not resume) as w3:
+        if resume:
+            dep = Deployment.load(w3, out_dir / DEPLOYMENTS_FILE)
+            if w3.eth.block_number < checkpoint["block"]:
+                raise chain.ChainError(f"{out_dir}: the chain is behind the results (block {w3.eth.block_number} "
+                                       f"< checkpoint {checkpoint['block']}); cannot resume")
+        else:
+            (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
+            dep = chain.deploy(w3, keys)
+            dep.save(out_dir / DEPLOYMENTS_FILE, scenario=str(Path(scenario_dir).resolve()))
+            chain.load_reference_data(dep, keys, scenario)
+        skip = checkpoint["records"] if checkpoint else 0
         if on_start is not None:
-            on_start(count_claims(scenario))
-        with ResultWriter(out_dir) as writer:
+            on_start(count_claims(scenario, skip))
+        with ResultWriter(out_dir, resume_from=checkpoint) as writer:
+            recovered: set[str] = set()  # claims whose rows this session has written
+
             def on_outcome(outcome: ClaimOutcome) -> None:
+                if outcome.already_recorded and checkpoint and outcome.claim_id not in recovered:
+                    found = chain.recorded_rows(dep, outcome.claim, checkpoint["block"])
+                    if found is not None:  # accepted while the previous run was in flight
+                        outcome.rows = found[0]
+                recovered.add(outcome.claim_id)
                 writer.rows(outcome.rows, outcome.claim)
                 if outcome.reject is not None:
                     writer.reject(outcome.reject)
 
-            stats = replay(dep, keys.biller, iter_claims(scenario.claims_path), on_outcome,
-                           batch_claims=batch_claims, on_progress=on_progress)
+            def on_checkpoint(records: int, block: int) -> None:
+                state = writer.checkpoint(records=skip + records, block=block)
+                _write_progress(out_dir, state)
+
+            stats = replay(dep, keys.biller, islice(iter_claims(scenario.claims_path), skip, None), on_outcome,
+                           batch_claims=batch_claims, on_progress=on_progress, on_checkpoint=on_checkpoint)
         settle_started = time.monotonic()
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)
         settlement["seconds"] = round(time.monotonic() - settle_started, 3)
     write_input_errors(out_dir, scenario.input_errors)
     return RunResult(out_dir, writer.counts, stats, settlement, scenario, writer.billed)
+
+
+def _read_progress(out_dir: Path) -> dict:
+    path = out_dir / PROGRESS_FILE
+    if not path.exists():
+        raise chain.ChainError(f"{out_dir}: nothing to resume (no {PROGRESS_FILE})")
+    return json.loads(path.read_text())
+
+
+def _write_progress(out_dir: Path, state: dict) -> None:
+    tmp = out_dir / (PROGRESS_FILE + ".tmp")
+    tmp.write_text(json.dumps(state))
+    os.replace(tmp, out_dir / PROGRESS_FILE)  # atomic: a crash leaves the old or the new one
 
 
 def write_summary(result: RunResult, extra: dict | None = None) -> dict:

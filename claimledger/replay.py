@@ -64,16 +64,26 @@ def replay(
     batch_lines: int = DEFAULT_BATCH_LINES,
     window: int = 16,
     on_progress: Callable[[int], None] | None = None,
+    on_checkpoint: Callable[[int, int], None] | None = None,
 ) -> ReplayStats:
-    """Submits every Claim in order; hands each record's outcome to ``on_outcome`` in order."""
+    """Submits every Claim in order; hands each record's outcome to ``on_outcome`` in order.
+
+    ``on_checkpoint(records, block)`` is called whenever every record up to ``records`` (claims
+    and loader rejects, counted from the start of ``items``) has had its outcome handed over
+    and the chain has confirmed them by ``block``: the point a resumed replay starts from."""
     engine = dep["ClaimsEngine"]
     decoder = EventDecoder(engine)
     sender = TxSender(dep.w3, biller_key, window=window)
     stats = ReplayStats()
 
+    done = {"records": 0}
+
     def on_receipt(receipt: dict, batch: _Batch) -> None:
         for outcome in outcomes_from_events(batch.items, decoder.decode(receipt)):
             on_outcome(outcome)
+        done["records"] += len(batch.items)
+        if on_checkpoint is not None:
+            on_checkpoint(done["records"], receipt["blockNumber"])
         stats.claims += batch.claims
         stats.lines += batch.lines
         stats.transactions += 1
@@ -99,8 +109,11 @@ def replay(
     if batch.claims:
         send(batch)
     sender.flush(on_receipt)
-    if not batch.claims:  # trailing loader rejects after the last sent claim
+    if not batch.claims and batch.items:  # trailing loader rejects after the last sent claim
         for outcome in outcomes_from_events(batch.items, []):
             on_outcome(outcome)
+        done["records"] += len(batch.items)
+        if on_checkpoint is not None:
+            on_checkpoint(done["records"], dep.w3.eth.block_number)
     stats.finished = time.monotonic()
     return stats

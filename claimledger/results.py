@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import csv
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,16 +23,32 @@ class ResultWriter:
     out_dir: Path
     counts: dict[str, int] = field(default_factory=dict)
     billed: int = 0  # cents billed on the lines adjudicated (not on reversals)
+    resume_from: dict | None = None  # a checkpoint: continue the files from there
 
     def __enter__(self) -> "ResultWriter":
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        self._results_file = open(self.out_dir / RESULTS_FILE, "w", newline="")
-        self._rejects_file = open(self.out_dir / REJECTS_FILE, "w", newline="")
+        if self.resume_from is None:
+            self._results_file = open(self.out_dir / RESULTS_FILE, "w", newline="")
+            self._rejects_file = open(self.out_dir / REJECTS_FILE, "w", newline="")
+        else:  # drop whatever was written after the checkpoint, keep what it covers
+            self._results_file = _truncated(self.out_dir / RESULTS_FILE, self.resume_from["results_bytes"])
+            self._rejects_file = _truncated(self.out_dir / REJECTS_FILE, self.resume_from["rejects_bytes"])
+            self.counts = dict(self.resume_from["counts"])
+            self.billed = self.resume_from["billed"]
         self._results = csv.writer(self._results_file)  # RFC 4180 CRLF, as the spec examples
         self._rejects = csv.writer(self._rejects_file)
-        self._results.writerow(RESULT_COLUMNS)
-        self._rejects.writerow(REJECT_COLUMNS)
+        if self.resume_from is None:
+            self._results.writerow(RESULT_COLUMNS)
+            self._rejects.writerow(REJECT_COLUMNS)
         return self
+
+    def checkpoint(self, **position) -> dict:
+        """Makes everything written so far durable; returns the state a resume starts from."""
+        for fh in (self._results_file, self._rejects_file):
+            fh.flush()
+            os.fsync(fh.fileno())
+        return {**position, "results_bytes": self._results_file.tell(), "rejects_bytes": self._rejects_file.tell(),
+                "counts": dict(self.counts), "billed": self.billed}
 
     def rows(self, rows: list[LineResult], claim: Claim | None = None) -> None:
         for row in rows:
@@ -47,6 +64,13 @@ class ResultWriter:
     def __exit__(self, *exc) -> None:
         self._results_file.close()
         self._rejects_file.close()
+
+
+def _truncated(path: Path, size: int):
+    fh = open(path, "r+", newline="")
+    fh.truncate(size)
+    fh.seek(size)
+    return fh
 
 
 def write_input_errors(out_dir: Path, errors: list[InputError]) -> None:
