@@ -22,6 +22,7 @@ from .scenario import Scenario, iter_claims, load_scenario
 
 DEPLOYMENTS_FILE = "deployments.json"
 PROGRESS_FILE = "progress.json"
+TIMELINE_FILE = "timeline.csv"
 
 
 @dataclass
@@ -133,7 +134,16 @@ def adjudicate_on_chain(
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)
         settlement["seconds"] = round(time.monotonic() - settle_started, 3)
     write_input_errors(out_dir, scenario.input_errors)
+    write_timeline(out_dir, stats)
     return RunResult(out_dir, writer.counts, stats, settlement, scenario, writer.billed)
+
+
+def write_timeline(out_dir: Path, stats: ReplayStats) -> None:
+    """One row per confirmed transaction, for throughput analysis (see benchmarks/)."""
+    with open(out_dir / TIMELINE_FILE, "w") as fh:
+        fh.write("seconds,claims_confirmed,gas_used,claims_in_tx\n")
+        for seconds, confirmed, gas, claims in stats.timeline:
+            fh.write(f"{seconds:.4f},{confirmed},{gas},{claims}\n")
 
 
 def _read_progress(out_dir: Path) -> dict:

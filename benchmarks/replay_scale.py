@@ -1,0 +1,64 @@
+"""Replay at scale: flat memory and steady throughput over a long run.
+
+    .venv/bin/python benchmarks/replay_scale.py --claims 1000000 --out runs/scale-1m
+
+Generates a synthetic scenario (streamed), starts an anvil without state dumping, replays every
+claim through `claimledger adjudicate`'s pipeline, and prints JSON with the throughput of the
+first and last 10% of the claims, their ratio (target >= 0.9) and the replay client's peak RSS
+(target < 1 GiB).
+"""
+import argparse
+import csv
+import json
+import resource
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from claimledger.node import AnvilNode  # noqa: E402
+from claimledger.pipeline import adjudicate_on_chain  # noqa: E402
+from claimledger.synth import SynthConfig, generate  # noqa: E402
+
+
+def window_rate(rows, lo, hi):
+    """Claims per second while the confirmed count went from lo to hi."""
+    inside = [r for r in rows if lo <= r[1] <= hi]
+    if len(inside) < 2:
+        return float("nan")
+    return (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--claims", type=int, default=100_000)
+    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    out = Path(args.out)
+    started = time.monotonic()
+    generate(out / "scenario", SynthConfig(claims=args.claims, seed=args.seed, families=max(3, args.claims // 40)))
+    synth_s = time.monotonic() - started
+    with AnvilNode(gas_limit=100_000_000) as node:
+        result = adjudicate_on_chain(out / "scenario", out / "run", rpc=node.url, batch_claims=args.batch)
+    with open(out / "run" / "timeline.csv") as fh:
+        rows = [(float(r["seconds"]), int(r["claims_confirmed"])) for r in csv.DictReader(fh)]
+    total = rows[-1][1]
+    first, last = window_rate(rows, 0, total // 10), window_rate(rows, total - total // 10, total)
+    figures = {
+        "claims": args.claims, "synth_seconds": round(synth_s, 1),
+        "replay_seconds": round(result.stats.seconds, 1),
+        "claims_per_s": round(result.stats.claims_per_second, 1),
+        "first_10pct_claims_per_s": round(first, 1), "last_10pct_claims_per_s": round(last, 1),
+        "last_over_first": round(last / first, 3),
+        "client_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "gas_per_claim": round(result.stats.gas_per_claim),
+    }
+    (out / "scale.json").write_text(json.dumps(figures, indent=2) + "\n")
+    print(json.dumps(figures, indent=2))
+
+
+if __name__ == "__main__":
+    main()
