@@ -2,8 +2,8 @@
 
     .venv/bin/python benchmarks/replay_scale.py --claims 1000000 --out runs/scale-1m
 
-Generates a synthetic scenario (streamed), starts an anvil without state dumping, replays every
-claim through `claimledger adjudicate`'s pipeline, and prints JSON with the throughput of the
+Generates a synthetic scenario (streamed), replays every claim through `claimledger
+adjudicate`'s pipeline on its embedded anvil (state not kept), and prints JSON with the throughput of the
 first and last 10% of the claims, their ratio (target >= 0.9) and the replay client's peak RSS
 (target < 1 GiB).
 """
@@ -17,7 +17,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from claimledger.node import AnvilNode  # noqa: E402
 from claimledger.pipeline import adjudicate_on_chain  # noqa: E402
 from claimledger.synth import SynthConfig, generate  # noqa: E402
 
@@ -41,8 +40,9 @@ def main():
     started = time.monotonic()
     generate(out / "scenario", SynthConfig(claims=args.claims, seed=args.seed, families=max(3, args.claims // 40)))
     synth_s = time.monotonic() - started
-    with AnvilNode(gas_limit=100_000_000) as node:
-        result = adjudicate_on_chain(out / "scenario", out / "run", rpc=node.url, batch_claims=args.batch)
+    # the embedded anvil, as `claimledger adjudicate` runs it (a block a second), without
+    # keeping its state on disk
+    result = adjudicate_on_chain(out / "scenario", out / "run", batch_claims=args.batch, keep_chain=False)
     with open(out / "run" / "timeline.csv") as fh:
         rows = [(float(r["seconds"]), int(r["claims_confirmed"])) for r in csv.DictReader(fh)]
     total = rows[-1][1]

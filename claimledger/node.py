@@ -16,7 +16,7 @@ from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_GAS_LIMIT = 30_000_000
+DEFAULT_GAS_LIMIT = 1_000_000_000  # blocks of a second's worth of batched claims (interval mining)
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 
 
@@ -58,6 +58,7 @@ class AnvilNode:
     gas_limit: int = DEFAULT_GAS_LIMIT
     accounts: int = 10
     state_path: Path | None = None  # dump/load chain state here (``anvil --state``)
+    extra_args: tuple[str, ...] = ()
     port: int = 0
     process: subprocess.Popen | None = None
 
@@ -71,7 +72,7 @@ class AnvilNode:
             find_anvil(), "--host", "127.0.0.1", "--port", str(self.port),
             "--accounts", str(self.accounts), "--balance", "1000000",
             "--gas-limit", str(self.gas_limit), "--base-fee", "0", "--gas-price", "0",
-            "--mnemonic", DEV_MNEMONIC, "--silent",
+            "--mnemonic", DEV_MNEMONIC, "--silent", *self.extra_args,
         ]
         if self.state_path is not None:
             cmd += ["--state", str(self.state_path)]
@@ -146,15 +147,34 @@ def env_private_key(var: str) -> str:
     return key
 
 
+@contextmanager
+def interval_mining(w3: Web3, seconds: int = 1) -> Iterator[None]:
+    """Anvil mines one block per ``seconds`` instead of one per transaction, then goes back to
+    automine. Anvil's cost per block grows with its state, so a long replay on automine slows
+    down as it goes; a block per second keeps that cost constant (see benchmarks/README.md)."""
+    w3.provider.make_request("evm_setAutomine", [False])
+    w3.provider.make_request("evm_setIntervalMining", [seconds])
+    try:
+        yield
+    finally:
+        w3.provider.make_request("evm_setIntervalMining", [0])
+        w3.provider.make_request("evm_setAutomine", [True])
+
+
 CHAIN_STATE_FILE = "chain-state.json"
 
 
 @contextmanager
-def run_chain(run_dir: Path, rpc: str | None = None, fresh: bool = False) -> Iterator[Web3]:
+def run_chain(run_dir: Path, rpc: str | None = None, fresh: bool = False, keep: bool = True) -> Iterator[Web3]:
     """The chain of a run directory: the node at ``rpc``, or else an embedded anvil whose
-    state is kept in ``RUN_DIR/chain-state.json`` between commands (``fresh`` starts anew)."""
+    state is kept in ``RUN_DIR/chain-state.json`` between commands (``fresh`` starts anew;
+    ``keep=False`` keeps nothing, for very long runs whose state would be large)."""
     if rpc is not None:
         yield connect(rpc)
+        return
+    if not keep:
+        with AnvilNode() as node:
+            yield connect(node.url)
         return
     state = Path(run_dir) / CHAIN_STATE_FILE
     if fresh:

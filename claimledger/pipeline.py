@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import time
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
@@ -13,7 +14,7 @@ from typing import Callable
 from . import chain
 from .chain import ClaimOutcome, Deployment, Keys
 from .money import CENT_UNITS
-from .node import dev_private_keys, run_chain
+from .node import dev_private_keys, interval_mining, run_chain
 from .records import Claim
 from .reference import ReferenceEngine
 from .replay import ReplayStats, replay
@@ -22,6 +23,8 @@ from .scenario import Scenario, iter_claims, load_scenario
 
 DEPLOYMENTS_FILE = "deployments.json"
 PROGRESS_FILE = "progress.json"
+EMBEDDED_WINDOW = 256  # transactions in flight: more than a block's worth
+RPC_WINDOW = 16
 TIMELINE_FILE = "timeline.csv"
 
 
@@ -85,6 +88,7 @@ def adjudicate_on_chain(
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,
     resume: bool = False,
+    keep_chain: bool = True,
 ) -> RunResult:
     """Deploy to ``rpc`` (or to an anvil started and stopped here, its chain kept in the run
     directory), load the scenario, replay its claims, settle, and write the run directory.
@@ -97,7 +101,7 @@ def adjudicate_on_chain(
     out_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = _read_progress(out_dir) if resume else None
     keys = Keys.from_list(dev_private_keys(5))
-    with run_chain(out_dir, rpc, fresh=not resume) as w3:
+    with run_chain(out_dir, rpc, fresh=not resume, keep=keep_chain) as w3:
         if resume:
             dep = Deployment.load(w3, out_dir / DEPLOYMENTS_FILE)
             if w3.eth.block_number < checkpoint["block"]:
@@ -128,8 +132,12 @@ def adjudicate_on_chain(
                 state = writer.checkpoint(records=skip + records, block=block)
                 _write_progress(out_dir, state)
 
-            stats = replay(dep, keys.biller, islice(iter_claims(scenario.claims_path), skip, None), on_outcome,
-                           batch_claims=batch_claims, on_progress=on_progress, on_checkpoint=on_checkpoint)
+            # our own anvil mines a block a second, so its per-block cost stays flat; a node given
+            # with --rpc is left as it is
+            with interval_mining(w3) if rpc is None else nullcontext():
+                stats = replay(dep, keys.biller, islice(iter_claims(scenario.claims_path), skip, None), on_outcome,
+                               batch_claims=batch_claims, on_progress=on_progress, on_checkpoint=on_checkpoint,
+                               window=EMBEDDED_WINDOW if rpc is None else RPC_WINDOW)
         settle_started = time.monotonic()
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)
         settlement["seconds"] = round(time.monotonic() - settle_started, 3)
