@@ -147,6 +147,31 @@ class Deployment:
         return cls(w3, data["contracts"])
 
 
+class CallEncoder:
+    """Calldata for one function of a contract with eth-abi directly: web3's ``encode_abi``
+    re-walks the ABI for every call, which at replay rates costs more than signing."""
+
+    def __init__(self, contract, fn_name: str):
+        from eth_utils import function_abi_to_4byte_selector
+
+        abi = next(i for i in contract.abi if i.get("type") == "function" and i["name"] == fn_name)
+        self.selector = function_abi_to_4byte_selector(abi)
+        self.types = [_abi_type(i) for i in abi["inputs"]]
+
+    def __call__(self, *args) -> bytes:
+        from eth_abi import encode
+
+        return self.selector + encode(self.types, list(args))
+
+
+def _abi_type(item: dict) -> str:
+    """The canonical type of an ABI input, tuples spelled out."""
+    kind = item["type"]
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in item["components"]) + ")" + kind[len("tuple"):]
+    return kind
+
+
 def _call(sender: TxSender, contract, fn: str, *args, gas: int = SETUP_GAS) -> dict:
     data = contract.encode_abi(fn, args=list(args))
     return sender.transact(contract.address, data, gas)
@@ -426,13 +451,14 @@ def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, di
     return outcomes
 
 
-def recorded_rows(dep: Deployment, claim: Claim, after_block: int) -> tuple[list[LineResult], int] | None:
+def recorded_rows(dep: Deployment, claim: Claim, after: tuple[int, int]) -> tuple[list[LineResult], int] | None:
     """The rows a claim produced when the chain accepted it, read back from that transaction's
-    events, if it was accepted after ``after_block`` (a claim in flight when a replay died).
-    Returns (rows, block) or None."""
+    events, if it was accepted after position ``after`` = (block, transaction index): a claim in
+    flight when a replay died. Returns (rows, block) or None."""
     engine = dep["ClaimsEngine"]
     key = to_id(claim.claim_id)
-    logs = engine.events.ClaimAccepted.get_logs(from_block=after_block + 1, argument_filters={"claimId": key})
+    logs = [log for log in engine.events.ClaimAccepted.get_logs(from_block=after[0], argument_filters={"claimId": key})
+            if (log["blockNumber"], log["transactionIndex"]) > tuple(after)]
     if not logs:
         return None
     receipt = dep.w3.eth.get_transaction_receipt(logs[0]["transactionHash"])

@@ -104,9 +104,9 @@ def adjudicate_on_chain(
     with run_chain(out_dir, rpc, fresh=not resume, keep=keep_chain) as w3:
         if resume:
             dep = Deployment.load(w3, out_dir / DEPLOYMENTS_FILE)
-            if w3.eth.block_number < checkpoint["block"]:
+            if w3.eth.block_number < checkpoint["position"][0]:
                 raise chain.ChainError(f"{out_dir}: the chain is behind the results (block {w3.eth.block_number} "
-                                       f"< checkpoint {checkpoint['block']}); cannot resume")
+                                       f"< checkpoint {checkpoint['position'][0]}); cannot resume")
         else:
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
             dep = chain.deploy(w3, keys)
@@ -120,7 +120,7 @@ def adjudicate_on_chain(
 
             def on_outcome(outcome: ClaimOutcome) -> None:
                 if outcome.already_recorded and checkpoint and outcome.claim_id not in recovered:
-                    found = chain.recorded_rows(dep, outcome.claim, checkpoint["block"])
+                    found = chain.recorded_rows(dep, outcome.claim, checkpoint["position"])
                     if found is not None:  # accepted while the previous run was in flight
                         outcome.rows = found[0]
                 recovered.add(outcome.claim_id)
@@ -128,8 +128,8 @@ def adjudicate_on_chain(
                 if outcome.reject is not None:
                     writer.reject(outcome.reject)
 
-            def on_checkpoint(records: int, block: int) -> None:
-                state = writer.checkpoint(records=skip + records, block=block)
+            def on_checkpoint(records: int, position: tuple[int, int]) -> None:
+                state = writer.checkpoint(records=skip + records, position=list(position))
                 _write_progress(out_dir, state)
 
             # our own anvil mines a block a second, so its per-block cost stays flat; a node given

@@ -11,7 +11,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from .chain import ClaimOutcome, Deployment, EventDecoder, claim_input, outcomes_from_events
+from .chain import CallEncoder, ClaimOutcome, Deployment, EventDecoder, claim_input, outcomes_from_events
 from .records import Claim, Reject
 from .sender import TxSender
 
@@ -64,15 +64,17 @@ def replay(
     batch_lines: int = DEFAULT_BATCH_LINES,
     window: int = 16,
     on_progress: Callable[[int], None] | None = None,
-    on_checkpoint: Callable[[int, int], None] | None = None,
+    on_checkpoint: Callable[[int, tuple[int, int]], None] | None = None,
 ) -> ReplayStats:
     """Submits every Claim in order; hands each record's outcome to ``on_outcome`` in order.
 
-    ``on_checkpoint(records, block)`` is called whenever every record up to ``records`` (claims
-    and loader rejects, counted from the start of ``items``) has had its outcome handed over
-    and the chain has confirmed them by ``block``: the point a resumed replay starts from."""
+    ``on_checkpoint(records, position)`` is called whenever every record up to ``records``
+    (claims and loader rejects, counted from the start of ``items``) has had its outcome handed
+    over and the chain has confirmed them by ``position`` = (block, transaction index): the
+    point a resumed replay starts from."""
     engine = dep["ClaimsEngine"]
     decoder = EventDecoder(engine)
+    encode_submit = CallEncoder(engine, "submitClaims")
     sender = TxSender(dep.w3, biller_key, window=window)
     stats = ReplayStats()
 
@@ -83,7 +85,7 @@ def replay(
             on_outcome(outcome)
         done["records"] += len(batch.items)
         if on_checkpoint is not None:
-            on_checkpoint(done["records"], receipt["blockNumber"])
+            on_checkpoint(done["records"], (receipt["blockNumber"], receipt["transactionIndex"]))
         stats.claims += batch.claims
         stats.lines += batch.lines
         stats.transactions += 1
@@ -94,7 +96,7 @@ def replay(
 
     def send(batch: _Batch) -> None:
         claims = [claim_input(i) for i in batch.items if isinstance(i, Claim)]
-        data = engine.encode_abi("submitClaims", args=[claims])
+        data = encode_submit(claims)
         sender.send(engine.address, data, BATCH_GAS, tag=batch, on_receipt=on_receipt)
 
     batch = _Batch()
@@ -114,6 +116,6 @@ def replay(
             on_outcome(outcome)
         done["records"] += len(batch.items)
         if on_checkpoint is not None:
-            on_checkpoint(done["records"], dep.w3.eth.block_number)
+            on_checkpoint(done["records"], (dep.w3.eth.block_number, 1 << 30))
     stats.finished = time.monotonic()
     return stats

@@ -1,0 +1,391 @@
+"""Synthea CSV export -> a claimledger scenario (A-2).
+
+Synthea (synthetichealth/synthea) writes, with ``exporter.csv.export = true``, one CSV per
+table. This module reads five of them, by the column names of Synthea's CSV exporter and its
+"CSV File Data Dictionary" (``docs/FORMATS-FHIR.md`` tables every column used):
+
+* ``patients.csv``: only the ``Id`` column is read. Names, birth dates, addresses, SSNs and the
+  rest are never read, so they cannot reach the scenario: a member is the patient's UUID.
+* ``payers.csv`` (``Id``, ``NAME``): the payer named by a claim's primary insurance.
+* ``encounters.csv`` (``Id``, ``PROVIDER``, ``ORGANIZATION``): the provider of a claim that
+  names none itself.
+* ``claims.csv``: one claim per row: ``Id``, ``PATIENTID``, ``PROVIDERID``,
+  ``PRIMARYPATIENTINSURANCEID``, ``DIAGNOSIS1..8``, ``APPOINTMENTID`` (the encounter),
+  ``SERVICEDATE``, ``LASTBILLEDDATE1`` (billed to the primary payer: our received date).
+* ``claims_transactions.csv``: the ``CHARGE`` rows of a claim are its service lines, in
+  ``CHARGEID`` order: ``PROCEDURECODE``, ``UNITS``, ``AMOUNT``, ``FROMDATE``; payments,
+  transfers and adjustments are Synthea's own adjudication and are not read.
+
+Synthea codes procedures, encounters and conditions in SNOMED CT. claimledger adjudicates
+CPT/HCPCS procedure codes and ICD-10-CM diagnoses, and there is no free, official
+SNOMED -> CPT crosswalk. So a crosswalk is an input: ``procedure_map`` (SNOMED -> CPT/HCPCS)
+and ``diagnosis_map`` (SNOMED -> ICD-10-CM), CSV files of ``snomed,code`` or dicts; a code
+without a mapping is reported per record. Likewise NPIs: Synthea's CSV providers carry no
+NPI column in the exporter read here, so ``npi_map`` (``synthea_id,npi``) gives them, or an
+``NPI`` column of ``providers.csv`` / ``organizations.csv`` where a Synthea variant writes one.
+Files named ``claimledger-procedures.csv``, ``claimledger-diagnoses.csv`` and
+``claimledger-npi.csv`` in the export directory are used when the argument is not given.
+
+Synthea has no families: every patient is its own subscriber (a family of one), so family
+deductibles and out-of-pocket maximums never pool.
+"""
+from __future__ import annotations
+
+import csv
+import re
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .fhir import ClaimImport, ImportReport, Issue, _normalize_icd10
+from .money import FormatError, format_cents, parse_cents, parse_day
+from .scenario import (
+    AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIM_COLUMNS, CLAIMS_FILE, MAX_DIAGNOSES,
+    MAX_LINES_PER_CLAIM, MAX_UNITS, MEMBER_COLUMNS, MEMBERS_FILE, PLANS_FILE, PROVIDER_COLUMNS,
+    PROVIDERS_FILE, ScenarioError,
+)
+
+PATIENTS = "patients.csv"
+PAYERS = "payers.csv"
+ENCOUNTERS = "encounters.csv"
+CLAIMS = "claims.csv"
+TRANSACTIONS = "claims_transactions.csv"
+PROCEDURE_MAP_FILE = "claimledger-procedures.csv"
+DIAGNOSIS_MAP_FILE = "claimledger-diagnoses.csv"
+NPI_MAP_FILE = "claimledger-npi.csv"
+
+_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
+_NPI = re.compile(r"^\d{10}$")
+_CODE = re.compile(r"^[A-Z0-9]{4,8}$")
+_CPT_LIKE = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")  # SNOMED concept ids have 6+ digits
+_ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
+_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
+_UNINSURED = {"", "0", "NO_INSURANCE"}
+
+
+def _read(path: Path, wanted: list[str], required: list[str], chunksize: int | None = None):
+    """Read only the ``wanted`` columns (case-insensitive names) as strings."""
+    if not path.is_file():
+        raise ScenarioError(f"{path.name}: file not found in {path.parent}")
+    header = pd.read_csv(path, nrows=0, dtype=str).columns
+    by_upper = {c.upper(): c for c in header}
+    missing = [c for c in required if c.upper() not in by_upper]
+    if missing:
+        raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    present = [by_upper[c.upper()] for c in wanted if c.upper() in by_upper]
+    rename = {by_upper[c.upper()]: c for c in wanted if c.upper() in by_upper}
+    kwargs = dict(usecols=present, dtype=str, keep_default_na=False)
+    if chunksize:
+        return (chunk.rename(columns=rename) for chunk in pd.read_csv(path, chunksize=chunksize, **kwargs))
+    return pd.read_csv(path, **kwargs).rename(columns=rename)
+
+
+def _crosswalk(given, default: Path, columns: tuple[str, str]) -> tuple[dict[str, str], str]:
+    """A mapping from a dict, a CSV path (first two columns, or the named ones), or the
+    default file in the export directory; with a description for the report."""
+    if isinstance(given, dict):
+        return {str(k).strip(): str(v).strip() for k, v in given.items()}, "given mapping"
+    path = Path(given) if given is not None else default
+    if not path.is_file():
+        if given is not None:
+            raise ScenarioError(f"{path}: crosswalk file not found")
+        return {}, "none"
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if frame.shape[1] < 2:
+        raise ScenarioError(f"{path.name}: a crosswalk needs two columns ({columns[0]},{columns[1]})")
+    src = columns[0] if columns[0] in frame.columns else frame.columns[0]
+    dst = columns[1] if columns[1] in frame.columns else frame.columns[1]
+    return {str(a).strip(): str(b).strip() for a, b in zip(frame[src], frame[dst]) if str(a).strip()}, path.name
+
+
+def _day(value: str) -> str | None:
+    match = _DATE.match(str(value).strip())
+    if not match:
+        return None
+    try:
+        parse_day(match.group(1))
+    except FormatError:
+        return None
+    return match.group(1)
+
+
+def _slug(name: str) -> str:
+    slug = re.sub(r"[^A-Za-z0-9]+", "-", name.strip()).strip("-").upper()
+    return slug[:64] or "PAYER"
+
+
+@dataclass
+class _Charge:
+    charge_id: int
+    code: str
+    description: str
+    units: str
+    amount: str
+    from_date: str
+
+
+def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = None,
+                   npi_map=None, procedure_map=None, diagnosis_map=None,
+                   in_network: bool | None = None) -> ImportReport:
+    """Map a Synthea CSV export to the scenario directory ``out_dir``.
+
+    ``plans_from``: a scenario directory whose ``plans.yaml`` (and ``providers.csv``, merged)
+    is used; members then get ``plan_id``, else the plan named like their payer (``NAME`` in
+    upper-case with dashes), else the only plan. Without it, members get that payer-named plan
+    id and no ``plans.yaml`` is written (reported). ``in_network`` is the network status given
+    to providers that ``plans_from`` does not list (unknown otherwise: reported)."""
+    csv_dir, out_dir = Path(csv_dir), Path(out_dir)
+    if not csv_dir.is_dir():
+        raise ScenarioError(f"{csv_dir}: not a directory")
+    plans_dir = Path(plans_from) if plans_from is not None else None
+    plan_ids: list[str] = []
+    if plans_dir is not None:
+        try:
+            document = yaml.safe_load((plans_dir / PLANS_FILE).read_text())
+            plan_ids = [str(p) for p in (document or {}).get("plans", {})]
+        except (OSError, yaml.YAMLError, AttributeError):
+            raise ScenarioError(f"{plans_dir}: no readable {PLANS_FILE}") from None
+        if plan_id is not None and plan_id not in plan_ids:
+            raise ScenarioError(f"plan {plan_id!r} is not in {plans_dir / PLANS_FILE}")
+    report = ImportReport(out_dir=out_dir, files=0, plans_from=plans_dir)
+    procedures, proc_src = _crosswalk(procedure_map, csv_dir / PROCEDURE_MAP_FILE, ("snomed", "code"))
+    diagnoses_map, dx_src = _crosswalk(diagnosis_map, csv_dir / DIAGNOSIS_MAP_FILE, ("snomed", "icd10"))
+    npis, npi_src = _crosswalk(npi_map, csv_dir / NPI_MAP_FILE, ("synthea_id", "npi"))
+
+    patients = set(_read(csv_dir / PATIENTS, ["Id"], ["Id"])["Id"].str.strip())
+    payers_frame = _read(csv_dir / PAYERS, ["Id", "NAME"], ["Id", "NAME"])
+    payers = dict(zip(payers_frame["Id"].str.strip(), payers_frame["NAME"].str.strip()))
+    enc = _read(csv_dir / ENCOUNTERS, ["Id", "PROVIDER", "ORGANIZATION"], ["Id"])
+    encounters = {r["Id"]: (r.get("PROVIDER", ""), r.get("ORGANIZATION", "")) for r in enc.to_dict("records")}
+    names: dict[str, str] = {}
+    for extra in ("organizations.csv", "providers.csv"):  # optional: names, and NPI where a variant has it
+        path = csv_dir / extra
+        if path.is_file():
+            frame = _read(path, ["Id", "NAME", "NPI"], ["Id"])
+            report.files += 1
+            for r in frame.to_dict("records"):
+                names[r["Id"].strip()] = r.get("NAME", "").strip()
+                if r.get("NPI", "").strip() and r["Id"].strip() not in npis:
+                    npis[r["Id"].strip()] = r["NPI"].strip()
+    charges: dict[str, list[_Charge]] = {}
+    for chunk in _read(csv_dir / TRANSACTIONS, ["CLAIMID", "CHARGEID", "TYPE", "AMOUNT", "FROMDATE",
+                                                 "PROCEDURECODE", "UNITS", "NOTES"],
+                       ["CLAIMID", "CHARGEID", "TYPE", "AMOUNT", "FROMDATE", "PROCEDURECODE"], chunksize=200_000):
+        for r in chunk[chunk["TYPE"].str.strip().str.upper() == "CHARGE"].to_dict("records"):
+            try:
+                charge_id = int(r["CHARGEID"])
+            except ValueError:
+                charge_id = 1 << 30
+            charges.setdefault(r["CLAIMID"].strip(), []).append(_Charge(
+                charge_id, r["PROCEDURECODE"].strip(), r.get("NOTES", "").strip(), r.get("UNITS", "").strip(),
+                r["AMOUNT"].strip(), r["FROMDATE"].strip()))
+    claim_cols = ["Id", "PATIENTID", "PROVIDERID", "PRIMARYPATIENTINSURANCEID", "APPOINTMENTID",
+                  "SERVICEDATE", "LASTBILLEDDATE1"] + [f"DIAGNOSIS{k}" for k in range(1, 9)]
+    claims = _read(csv_dir / CLAIMS, claim_cols, ["Id", "PATIENTID", "PROVIDERID", "PRIMARYPATIENTINSURANCEID",
+                                                  "SERVICEDATE", "LASTBILLEDDATE1", "DIAGNOSIS1"])
+    report.files += 5
+    report.resources = len(claims)
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    mapped: list[tuple[str, str, list[dict]]] = []  # (received, service, rows)
+    member_payer: dict[str, tuple[str, str]] = {}  # member -> (latest service date, payer id)
+    member_first: dict[str, str] = {}
+    provider_rows: dict[str, str] = {}  # npi -> name
+    unmapped_procedures: dict[str, int] = {}
+    for row_no, r in enumerate(claims.to_dict("records"), start=1):
+        r = {k: str(v).strip() for k, v in r.items()}
+        claim_id = r["Id"] or f"{CLAIMS}:{row_no}"
+        where = f"{CLAIMS}:{row_no + 1}"
+        lines = charges.get(r["Id"], [])
+        errors: list[tuple[str, str]] = []
+        warnings: list[tuple[str, str]] = []
+        if not _ID.match(r["Id"]):
+            errors.append((f"{CLAIMS}:Id", "claim Id is not a usable claim id"))
+        payer = r["PRIMARYPATIENTINSURANCEID"]
+        if payer in _UNINSURED or payers.get(payer, "").upper() == "NO_INSURANCE":
+            errors.append((f"{CLAIMS}:PRIMARYPATIENTINSURANCEID", "no primary insurance (self-pay): nothing to adjudicate"))
+        elif payer not in payers:
+            warnings.append((f"{CLAIMS}:PRIMARYPATIENTINSURANCEID", f"payer {payer} is not in {PAYERS}"))
+        member = r["PATIENTID"]
+        if member not in patients:
+            errors.append((f"{CLAIMS}:PATIENTID", f"patient {member!r} is not in {PATIENTS}"))
+        elif not _ID.match(member):
+            errors.append((f"{CLAIMS}:PATIENTID", "patient id is not a usable member id"))
+        provider = r["PROVIDERID"] or next((p for p in encounters.get(r.get("APPOINTMENTID", ""), ()) if p), "")
+        npi = npis.get(provider, "")
+        if not provider:
+            errors.append((f"{CLAIMS}:PROVIDERID", "no provider (nor on the encounter)"))
+        elif not npi:
+            errors.append((f"{CLAIMS}:PROVIDERID", f"provider {provider} has no NPI (npi_map: {npi_src})"))
+        elif not _NPI.match(npi):
+            errors.append((f"{CLAIMS}:PROVIDERID", f"NPI {npi!r} of provider {provider} is not 10 digits"))
+        received = _day(r["LASTBILLEDDATE1"])
+        if received is None:
+            errors.append((f"{CLAIMS}:LASTBILLEDDATE1", f"no billed date: {r['LASTBILLEDDATE1']!r}"))
+        dx: list[str] = []
+        for k in range(1, 9):
+            code = r.get(f"DIAGNOSIS{k}", "")
+            if not code:
+                continue
+            if code in diagnoses_map:
+                icd = _normalize_icd10(diagnoses_map[code])
+            elif re.match(r"^[A-Za-z]", code):
+                icd = _normalize_icd10(code)  # already ICD-10 shaped: SNOMED ids are numeric
+            else:
+                warnings.append((f"{CLAIMS}:DIAGNOSIS{k}", f"SNOMED {code} has no ICD-10-CM mapping "
+                                                           f"(diagnosis_map: {dx_src}): dropped"))
+                continue
+            if not _ICD10.match(icd) or len(icd) > 8:
+                errors.append((f"{CLAIMS}:DIAGNOSIS{k}", f"{icd!r} is not an ICD-10-CM code"))
+            elif icd not in dx:
+                dx.append(icd)
+        if not dx:
+            errors.append((f"{CLAIMS}:DIAGNOSIS1", "no diagnosis maps to ICD-10-CM"))
+        if len(dx) > MAX_DIAGNOSES:
+            errors.append((f"{CLAIMS}:DIAGNOSIS1", f"more than {MAX_DIAGNOSES} diagnoses"))
+        if not lines:
+            errors.append((f"{TRANSACTIONS}:TYPE", "the claim has no CHARGE transaction"))
+        if len(lines) > MAX_LINES_PER_CLAIM:
+            errors.append((f"{TRANSACTIONS}:CLAIMID", f"{len(lines)} charges: at most {MAX_LINES_PER_CLAIM}"))
+        rows = []
+        for n, ch in enumerate(sorted(lines, key=lambda c: c.charge_id), start=1):
+            path = f"{TRANSACTIONS}:CHARGEID={ch.charge_id}"
+            code = procedures.get(ch.code, "").upper()
+            if not code:
+                if _CPT_LIKE.match(ch.code.upper()):
+                    code = ch.code.upper()
+                    warnings.append((f"{path}:PROCEDURECODE", f"{ch.code} taken as CPT/HCPCS as written"))
+                else:
+                    what = f" ({ch.description})" if ch.description else ""
+                    errors.append((f"{path}:PROCEDURECODE", f"SNOMED {ch.code}{what} has no CPT/HCPCS mapping "
+                                                            f"(procedure_map: {proc_src})"))
+                    unmapped_procedures[ch.code] = unmapped_procedures.get(ch.code, 0) + 1
+                    continue
+            if not _CODE.match(code):
+                errors.append((f"{path}:PROCEDURECODE", f"mapped code {code!r} is not 4-8 letters or digits"))
+                continue
+            units = ch.units or "1"
+            if not re.fullmatch(r"\d+", units) or not 1 <= int(units) <= MAX_UNITS:
+                errors.append((f"{path}:UNITS", f"units {ch.units!r} must be a whole number 1..{MAX_UNITS}"))
+                continue
+            try:
+                billed = parse_cents(ch.amount)
+            except FormatError as exc:
+                errors.append((f"{path}:AMOUNT", str(exc)))
+                continue
+            if billed <= 0:
+                errors.append((f"{path}:AMOUNT", f"charge {ch.amount} must be positive"))
+                continue
+            dos = _day(ch.from_date) or _day(r["SERVICEDATE"])
+            if dos is None:
+                errors.append((f"{path}:FROMDATE", f"no service date: {ch.from_date!r}"))
+                continue
+            rows.append({"claim_id": r["Id"], "frequency": "1", "original_claim_id": "", "member_id": member,
+                         "provider_npi": npi, "received_date": received or "", "service_date": dos,
+                         "procedure_code": code, "units": str(int(units)), "billed": format_cents(billed),
+                         "diagnoses": ";".join(dx)})
+        for p, m in warnings:
+            report.issues.append(Issue(where, claim_id, p, "warning", m))
+        for p, m in errors:
+            report.issues.append(Issue(where, claim_id, p, "error", m))
+        if errors:
+            report.claims.append(ClaimImport(claim_id, where, len(lines), False))
+            continue
+        report.claims.append(ClaimImport(claim_id, where, len(rows), True))
+        mapped.append((received, rows[0]["service_date"], rows))
+        last = member_payer.get(member)
+        if last is None or rows[0]["service_date"] >= last[0]:
+            if last is not None and last[1] != payer:
+                report.issues.append(Issue(where, member, f"{CLAIMS}:PRIMARYPATIENTINSURANCEID", "warning",
+                                           "the member's payer changed: members.csv holds the latest one"))
+            member_payer[member] = (rows[0]["service_date"], payer)
+        member_first[member] = min(member_first.get(member, "9999"), min(x["service_date"] for x in rows))
+        provider_rows.setdefault(npi, names.get(provider, ""))
+
+    mapped.sort(key=lambda m: (m[0], m[1]))  # submission order (A-1.4): by the billed date
+    with open(out_dir / CLAIMS_FILE, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, fieldnames=CLAIM_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for _, _, rows in mapped:
+            writer.writerows(rows)
+    _write_members(out_dir, member_payer, member_first, payers, plan_ids, plan_id, plans_dir, report)
+    _write_providers(out_dir, provider_rows, plans_dir, in_network, report)
+    if unmapped_procedures:
+        top = sorted(unmapped_procedures.items(), key=lambda kv: (-kv[1], kv[0]))[:10]
+        report.issues.append(Issue(TRANSACTIONS, "", f"{TRANSACTIONS}:PROCEDURECODE", "error",
+                                   "SNOMED codes without a CPT/HCPCS mapping, most frequent first: "
+                                   + ", ".join(f"{c} x{n}" for c, n in top)))
+    report.write_issues()
+    return report
+
+
+def _write_members(out_dir: Path, member_payer: dict, member_first: dict, payers: dict, plan_ids: list[str],
+                   plan_id: str | None, plans_dir: Path | None, report: ImportReport) -> None:
+    if plans_dir is not None:
+        shutil.copyfile(plans_dir / PLANS_FILE, out_dir / PLANS_FILE)
+    else:
+        report.issues.append(Issue(PLANS_FILE, "", PLANS_FILE, "error",
+                                   "benefit plans are not in a Synthea export: no plans.yaml written (pass plans_from); "
+                                   "members.csv names each member's plan after its payer"))
+    if member_first:
+        report.issues.append(Issue(MEMBERS_FILE, "", f"{MEMBERS_FILE}:coverage_start", "warning",
+                                   "Synthea's CSV gives no coverage dates: coverage_start is 1 January of the year of "
+                                   "the member's first insured claim, coverage open-ended"))
+    with open(out_dir / MEMBERS_FILE, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(MEMBER_COLUMNS)
+        for member in sorted(member_payer):
+            payer = member_payer[member][1]
+            named = _slug(payers.get(payer, payer))
+            plan = plan_id or (named if not plan_ids or named in plan_ids else
+                               (plan_ids[0] if len(plan_ids) == 1 else ""))
+            if not plan:
+                report.issues.append(Issue(MEMBERS_FILE, member, f"{MEMBERS_FILE}:plan_id", "error",
+                                           f"payer {payers.get(payer, payer)!r} matches no plan of {plans_dir}: "
+                                           "plan_id left empty (pass plan_id)"))
+            elif plan_ids and plan != named and plan_id is None:
+                report.issues.append(Issue(MEMBERS_FILE, member, f"{MEMBERS_FILE}:plan_id", "warning",
+                                           f"payer {payers.get(payer, payer)!r}: the only plan {plan} is used"))
+            start = f"{member_first[member][:4]}-01-01"
+            writer.writerow([member, member, plan, start, ""])  # Synthea has no families
+    report.members = len(member_payer)
+    with open(out_dir / AUTHORIZATIONS_FILE, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerow(AUTHORIZATION_COLUMNS)
+
+
+def _write_providers(out_dir: Path, provider_rows: dict[str, str], plans_dir: Path | None,
+                     in_network: bool | None, report: ImportReport) -> None:
+    rows: list[list[str]] = []
+    known: set[str] = set()
+    if plans_dir is not None and (plans_dir / PROVIDERS_FILE).is_file():
+        with open(plans_dir / PROVIDERS_FILE, newline="", encoding="utf-8") as fh:
+            for r in csv.DictReader(fh):
+                rows.append([r.get(c, "") for c in PROVIDER_COLUMNS])
+                known.add(r.get("npi", "").strip())
+    for npi, name in sorted(provider_rows.items()):
+        if npi in known:
+            continue
+        status = "" if in_network is None else ("true" if in_network else "false")
+        if in_network is None:
+            report.issues.append(Issue(PROVIDERS_FILE, npi, f"{PROVIDERS_FILE}:in_network", "error",
+                                       "network status is not in a Synthea export: in_network left empty "
+                                       "(pass in_network)"))
+        rows.append([npi, name, status])
+    with open(out_dir / PROVIDERS_FILE, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.writer(fh, lineterminator="\n")
+        writer.writerow(PROVIDER_COLUMNS)
+        writer.writerows(rows)
+    report.providers = len(rows)
+
+
+def run_import_synthea(path, out, plans_from=None, **options) -> int:
+    """CLI glue: prints one line; raises ScenarioError (one line) on unusable input."""
+    report = import_synthea(Path(path), Path(out), Path(plans_from) if plans_from else None, **options)
+    print(report.summary())
+    return 0
+
+
+__all__ = ["import_synthea", "run_import_synthea"]
