@@ -76,7 +76,6 @@ contract ClaimsEngine is ClaimAppeals {
         record.providerNpi = c.providerNpi;
         record.memberId = c.memberId;
         record.contentHash = contentHash;
-        _claimPlans[c.claimId] = ctx.member.planId;
         emit ClaimAccepted(c.claimId, c.frequency, c.originalClaimId, c.memberId, c.providerNpi, contentHash);
 
         if (c.frequency != _ORIGINAL) _reverse(c.originalClaimId, c.claimId);

@@ -49,7 +49,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
     }
 
     mapping(bytes32 claimId => ClaimRecord) internal _claims;
-    mapping(bytes32 claimId => bytes32 planId) internal _claimPlans;
+    mapping(bytes32 claimId => bytes32 planId) internal _claimPlans; // set when a line pends
     mapping(bytes32 claimId => mapping(uint8 line => LineRecord)) internal _lines;
     mapping(bytes32 memberCodeDay => uint32) internal _unitsPerDay; // approved units (A-4.11)
     mapping(bytes32 memberCodeYear => uint32) internal _linesPerYear; // approved lines (A-4.12)
@@ -110,6 +110,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
         ++_duplicates[duplicateKey];
         if (terms.fee.review || (terms.plan.hasPendThreshold && input.billed > terms.plan.pendAbove)) {
             rec.status = LineStatus.Pended; // A-5: nothing is applied yet
+            _claimPlans[ctx.claimId] = ctx.member.planId; // the plan a reviewer's approval prices by
             _pendingQueue.push(PendingRef(ctx.claimId, number));
             _pendingSlot[_lineKey(ctx.claimId, number)] = _pendingQueue.length;
             _emitLine(ctx.claimId, number, rec);
@@ -226,7 +227,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
         rec.deductible = out.deductible;
         rec.copay = out.copay;
         rec.coinsurance = out.coinsurance;
-        rec.authId = authId;
+        if (authId != bytes32(0)) rec.authId = authId; // a zero write to a cold slot still costs 2,200
         _unitsPerDay[_dayKey(ctx.memberId, rec.procedureCode, rec.serviceDate)] += rec.units;
         ++_linesPerYear[_yearKey(ctx.memberId, rec.procedureCode, year)];
         _emitLine(ctx.claimId, number, rec);
