@@ -32,7 +32,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Iterable
 
-from .money import FormatError, format_cents, parse_day
+from .money import FormatError, format_cents, format_day, parse_day
 from .records import Claim as ScenarioClaim
 from .scenario import (
     AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, CLAIM_COLUMNS, CLAIMS_FILE, MAX_DIAGNOSES,
@@ -233,10 +233,10 @@ def validate_resource(resource: dict) -> None:
 
 @dataclass
 class _Entry:
-    """One resource of the input, validated."""
+    """One resource of the input, validated. Issue paths are rooted at the resource
+    (``Claim.item[1].quantity``); the issue's source names the file and the Bundle entry."""
 
     source: str
-    prefix: str  # FHIR path prefix: "Claim" or "Bundle.entry[3].resource"
     resource: dict
     full_url: str
     valid: bool
@@ -277,7 +277,7 @@ def _read_entries(path: Path, report: ImportReport) -> list[_Entry]:
         for p, m in errors:
             report.issues.append(Issue(source, record, p, "error", f"invalid FHIR: {m}"))
         report.resources += 1
-        return [_Entry(source, str(document.get("resourceType") or "$"), document, "", not errors)]
+        return [_Entry(source, document, "", not errors)]
     shell = {k: v for k, v in document.items() if k != "entry"}
     for p, m in validation_errors(shell, "Bundle"):
         report.issues.append(Issue(source, "Bundle", p, "error", f"invalid FHIR: {m}"))
@@ -288,7 +288,6 @@ def _read_entries(path: Path, report: ImportReport) -> list[_Entry]:
     out = []
     for i, entry in enumerate(entries):
         where = f"{source}#entry[{i}]"
-        prefix = f"Bundle.entry[{i}].resource"
         if not isinstance(entry, dict) or not isinstance(entry.get("resource"), dict):
             report.issues.append(Issue(where, "", f"Bundle.entry[{i}].resource", "error", "entry has no resource"))
             continue
@@ -296,11 +295,11 @@ def _read_entries(path: Path, report: ImportReport) -> list[_Entry]:
         report.resources += 1
         errors = validation_errors({k: v for k, v in entry.items() if k != "resource"}, f"Bundle.entry[{i}]",
                                    "BundleEntry")
-        errors += validation_errors(resource, prefix)
+        errors += validation_errors(resource)
         record = _record_label(resource)
         for p, m in errors:
             report.issues.append(Issue(where, record, p, "error", f"invalid FHIR: {m}"))
-        out.append(_Entry(where, prefix, resource, str(entry.get("fullUrl") or ""), not errors))
+        out.append(_Entry(where, resource, str(entry.get("fullUrl") or ""), not errors))
     return out
 
 
@@ -612,56 +611,86 @@ def _member(claim: dict, index: _Index, warnings: list[tuple[str, str]]) -> str:
     return member
 
 
+class _Gaps(Exception):
+    """Every mapping error of one claim."""
+
+    def __init__(self, gaps: list[_Gap]):
+        super().__init__("; ".join(str(g) for g in gaps))
+        self.gaps = gaps
+
+
 def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
     """Map one Claim resource (already valid FHIR) to claims.csv rows, with warnings.
-    Raises :class:`_Gap` on the first thing that cannot be mapped."""
+    Raises :class:`_Gaps` with every part that cannot be mapped (the claim level, then each
+    item's first gap)."""
     index = index or _Index([])
     warnings: list[tuple[str, str]] = []
+    gaps: list[_Gap] = []
+
+    def attempt(fn, *args):
+        try:
+            return fn(*args)
+        except _Gap as gap:
+            gaps.append(gap)
+            return None
+
     claim_id = _claim_identifier(claim)
     if not claim_id:
-        raise _Gap("Claim.identifier", "no identifier value and no id")
+        raise _Gaps([_Gap("Claim.identifier", "no identifier value and no id")])
     if not _ID.match(claim_id):
-        raise _Gap("Claim.identifier[0].value", f"{claim_id!r} is not a usable claim id (1-64 of A-Z a-z 0-9 . _ -)")
+        raise _Gaps([_Gap("Claim.identifier[0].value",
+                          f"{claim_id!r} is not a usable claim id (1-64 of A-Z a-z 0-9 . _ -)")])
     if claim.get("use") != "claim":
-        raise _Gap("Claim.use", f"use {claim.get('use')!r}: only 'claim' asks for payment")
-    frequency, original = _correction(claim, index, warnings)
-    member = _member(claim, index, warnings)
-    npi = _provider_npi(claim, index)
-    received = _date(claim.get("created"), "Claim.created")
-    diagnoses = _diagnoses(claim, index)
+        raise _Gaps([_Gap("Claim.use", f"use {claim.get('use')!r}: only 'claim' asks for payment")])
+    correction = attempt(_correction, claim, index, warnings)
+    member = attempt(_member, claim, index, warnings)
+    npi = attempt(_provider_npi, claim, index)
+    received = attempt(_date, claim.get("created"), "Claim.created")
+    diagnoses = attempt(_diagnoses, claim, index)
     items = [i for i in claim.get("item") or [] if isinstance(i, dict)]
     if not items:
-        raise _Gap("Claim.item", "no items: a claim needs at least one service line")
+        gaps.append(_Gap("Claim.item", "no items: a claim needs at least one service line"))
     if len(items) > MAX_LINES_PER_CLAIM:
-        raise _Gap("Claim.item", f"{len(items)} items: at most {MAX_LINES_PER_CLAIM}")
+        raise _Gaps(gaps + [_Gap("Claim.item", f"{len(items)} items: at most {MAX_LINES_PER_CLAIM}")])
     billable_start = (claim.get("billablePeriod") or {}).get("start")
-    rows, total = [], 0
+    lines, total = [], 0
     for k, item in enumerate(items):
         path = f"Claim.item[{k}]"
-        if "servicedDate" in item:
-            dos = _date(item["servicedDate"], f"{path}.servicedDate")
-        elif "servicedPeriod" in item:
-            dos = _date((item["servicedPeriod"] or {}).get("start"), f"{path}.servicedPeriod.start")
-        elif billable_start:
-            dos = _date(billable_start, "Claim.billablePeriod.start")
-        else:
-            raise _Gap(f"{path}.servicedDate", "no date of service (nor servicedPeriod.start, nor Claim.billablePeriod.start)")
-        code = _procedure(item, path)
-        units = _units(item, path, warnings)
-        billed = _billed(item, path, units, warnings)
-        total += billed
+
+        def line(item=item, path=path):
+            if "servicedDate" in item:
+                dos = _date(item["servicedDate"], f"{path}.servicedDate")
+            elif "servicedPeriod" in item:
+                dos = _date((item["servicedPeriod"] or {}).get("start"), f"{path}.servicedPeriod.start")
+            elif billable_start:
+                dos = _date(billable_start, "Claim.billablePeriod.start")
+            else:
+                raise _Gap(f"{path}.servicedDate",
+                           "no date of service (nor servicedPeriod.start, nor Claim.billablePeriod.start)")
+            code = _procedure(item, path)
+            units = _units(item, path, warnings)
+            return dos, code, units, _billed(item, path, units, warnings)
+
+        mapped = attempt(line)
+        if mapped is None:
+            continue
+        lines.append(mapped)
+        total += mapped[3]
         if item.get("modifier"):
             warnings.append((f"{path}.modifier", "modifiers are not adjudicated: ignored"))
         if item.get("detail"):
             warnings.append((f"{path}.detail", "detail lines are not adjudicated: the item is billed as a whole"))
         if "factor" in item:
             warnings.append((f"{path}.factor", "factor ignored: billed is the net amount"))
-        rows.append({
-            "claim_id": claim_id, "frequency": frequency, "original_claim_id": original,
-            "member_id": member, "provider_npi": npi, "received_date": _iso(received),
-            "service_date": _iso(dos), "procedure_code": code, "units": str(units),
-            "billed": format_cents(billed), "diagnoses": ";".join(diagnoses),
-        })
+    if gaps:
+        raise _Gaps(gaps)
+    frequency, original = correction
+    rows = [{
+        "claim_id": claim_id, "frequency": frequency, "original_claim_id": original,
+        "member_id": member, "provider_npi": npi, "received_date": _iso(received),
+        "service_date": _iso(dos), "procedure_code": code, "units": str(units),
+        "billed": format_cents(billed), "diagnoses": ";".join(diagnoses),
+    } for dos, code, units, billed in lines]
     claim_total = claim.get("total")
     if isinstance(claim_total, dict) and "value" in claim_total:
         try:
@@ -674,8 +703,6 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
 
 
 def _iso(day: int) -> str:
-    from .money import format_day
-
     return format_day(day)
 
 
@@ -723,12 +750,13 @@ def import_fhir(paths, out_dir, plans_from=None) -> ImportReport:
                 continue
             try:
                 rows, warnings = claim_rows(e.resource, index)
-            except _Gap as gap:
-                report.issues.append(Issue(e.source, record, _prefixed(gap.path, e.prefix), "error", gap.message))
+            except _Gaps as failed:
+                for gap in failed.gaps:
+                    report.issues.append(Issue(e.source, record, gap.path, "error", gap.message))
                 report.claims.append(ClaimImport(record, e.source, n_items, False))
                 continue
             for p, m in warnings:
-                report.issues.append(Issue(e.source, record, _prefixed(p, e.prefix), "warning", m))
+                report.issues.append(Issue(e.source, record, p, "warning", m))
             writer.writerows(rows)
             report.claims.append(ClaimImport(rows[0]["claim_id"], e.source, len(rows), True))
             if plans_dir is None:
@@ -739,13 +767,6 @@ def import_fhir(paths, out_dir, plans_from=None) -> ImportReport:
         _write_derived(out_dir, members, providers, report)
     report.write_issues()
     return report
-
-
-def _prefixed(path: str, prefix: str) -> str:
-    """``Claim.item[0]`` inside a Bundle entry -> ``Bundle.entry[2].resource.item[0]``."""
-    if prefix == "Claim" or not path.startswith("Claim"):
-        return path
-    return prefix + path[len("Claim"):]
 
 
 def _copy_reference_data(plans_dir: Path, out_dir: Path, report: ImportReport) -> None:

@@ -1,0 +1,209 @@
+"""Synthea CSV export -> scenario (claimledger.synthea).
+
+No Synthea output is installed here: ``samples/synthea/`` is a tiny export written for these
+tests with the column names of Synthea's CSV exporter (see samples/synthea/README.md), with a
+three-line crosswalk of each kind. Plain pytest, no chain.
+"""
+from __future__ import annotations
+
+import csv
+import shutil
+from pathlib import Path
+
+import pytest
+
+from claimledger.pipeline import adjudicate_reference
+from claimledger.scenario import ScenarioError, load_scenario
+from claimledger.synth import SynthConfig, generate
+from claimledger.synthea import import_synthea, run_import_synthea
+
+SAMPLE = Path(__file__).resolve().parent / "samples" / "synthea"
+C = {n: f"a7f1c2d3-000{n}-4e5f-8a9b-0c1d2e3f4a0{n}" for n in range(1, 7)}
+P1, P2, P3 = ("1d604da9-9a81-4ba9-80c2-de3375d59b40", "8d4c4326-e9de-4f45-9a4c-f8c36bff89ae",
+              "10339b10-3cd1-4ac3-ac13-ec26728cb592")
+
+# Synthea's CSV exporter headers (synthetichealth/synthea, CSVExporter.writeCSVHeaders), the
+# columns documented in its wiki "CSV File Data Dictionary"
+SYNTHEA_HEADERS = {
+    "patients.csv": "Id,BIRTHDATE,DEATHDATE,SSN,DRIVERS,PASSPORT,PREFIX,FIRST,LAST,SUFFIX,MAIDEN,MARITAL,RACE,"
+                    "ETHNICITY,GENDER,BIRTHPLACE,ADDRESS,CITY,STATE,COUNTY,ZIP,LAT,LON,HEALTHCARE_EXPENSES,"
+                    "HEALTHCARE_COVERAGE",
+    "payers.csv": "Id,NAME,ADDRESS,CITY,STATE_HEADQUARTERED,ZIP,PHONE,AMOUNT_COVERED,AMOUNT_UNCOVERED,REVENUE,"
+                  "COVERED_ENCOUNTERS,UNCOVERED_ENCOUNTERS,COVERED_MEDICATIONS,UNCOVERED_MEDICATIONS,"
+                  "COVERED_PROCEDURES,UNCOVERED_PROCEDURES,COVERED_IMMUNIZATIONS,UNCOVERED_IMMUNIZATIONS,"
+                  "UNIQUE_CUSTOMERS,QOLS_AVG,MEMBER_MONTHS",
+    "encounters.csv": "Id,START,STOP,PATIENT,ORGANIZATION,PROVIDER,PAYER,ENCOUNTERCLASS,CODE,DESCRIPTION,"
+                      "BASE_ENCOUNTER_COST,TOTAL_CLAIM_COST,PAYER_COVERAGE,REASONCODE,REASONDESCRIPTION",
+    "claims.csv": "Id,PATIENTID,PROVIDERID,PRIMARYPATIENTINSURANCEID,SECONDARYPATIENTINSURANCEID,DEPARTMENTID,"
+                  "PATIENTDEPARTMENTID,DIAGNOSIS1,DIAGNOSIS2,DIAGNOSIS3,DIAGNOSIS4,DIAGNOSIS5,DIAGNOSIS6,DIAGNOSIS7,"
+                  "DIAGNOSIS8,REFERRINGPROVIDERID,APPOINTMENTID,CURRENTILLNESSDATE,SERVICEDATE,SUPERVISINGPROVIDERID,"
+                  "STATUS1,STATUS2,STATUSP,OUTSTANDING1,OUTSTANDING2,OUTSTANDINGP,LASTBILLEDDATE1,LASTBILLEDDATE2,"
+                  "LASTBILLEDDATEP,HEALTHCARECLAIMTYPEID1,HEALTHCARECLAIMTYPEID2",
+    "claims_transactions.csv": "ID,CLAIMID,CHARGEID,PATIENTID,TYPE,AMOUNT,METHOD,FROMDATE,TODATE,PLACEOFSERVICE,"
+                               "PROCEDURECODE,MODIFIER1,MODIFIER2,DIAGNOSISREF1,DIAGNOSISREF2,DIAGNOSISREF3,"
+                               "DIAGNOSISREF4,UNITS,DEPARTMENTID,NOTES,UNITAMOUNT,TRANSFEROUTID,TRANSFERTYPE,PAYMENTS,"
+                               "ADJUSTMENTS,TRANSFERS,OUTSTANDING,APPOINTMENTID,LINENOTE,PATIENTINSURANCEID,"
+                               "FEESCHEDULEID,PROVIDERID,SUPERVISINGPROVIDERID",
+    "organizations.csv": "Id,NAME,ADDRESS,CITY,STATE,ZIP,LAT,LON,PHONE,REVENUE,UTILIZATION",
+    "providers.csv": "Id,ORGANIZATION,NAME,GENDER,SPECIALITY,ADDRESS,CITY,STATE,ZIP,LAT,LON,UTILIZATION",
+}
+
+
+def read_rows(path: Path) -> list[dict]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.DictReader(fh))
+
+
+@pytest.fixture(scope="module")
+def plans_dir(tmp_path_factory):
+    out = tmp_path_factory.mktemp("synth")
+    generate(out, SynthConfig(claims=40, seed=5))
+    return out
+
+
+def test_fixture_has_synthea_columns():
+    for name, header in SYNTHEA_HEADERS.items():
+        with open(SAMPLE / name, newline="") as fh:
+            rows = list(csv.reader(fh))
+        assert rows[0] == header.split(","), name
+        assert all(len(r) == len(rows[0]) for r in rows), name
+
+
+def test_import_maps_insured_claims_and_reports_each_gap(tmp_path):
+    report = import_synthea(SAMPLE, tmp_path / "out")
+    out = tmp_path / "out"
+    assert {c.claim_id: (c.lines, c.written) for c in report.claims} == {
+        C[1]: (2, True),  # two CHARGE rows; its PAYMENT and TRANSFER rows are Synthea's own adjudication
+        C[2]: (1, True),
+        C[3]: (1, False),  # uninsured
+        C[4]: (1, False),  # provider without NPI, unmapped SNOMED
+        C[5]: (2, False),  # one charge unmapped
+        C[6]: (1, True),  # provider from the encounter
+    }
+    rows = read_rows(out / "claims.csv")
+    assert [(r["claim_id"], r["procedure_code"], r["billed"], r["service_date"]) for r in rows] == [
+        (C[1], "99213", "136.80", "2026-02-10"), (C[1], "1111F", "29.45", "2026-02-10"),
+        (C[2], "99397", "136.80", "2026-03-02"), (C[6], "99213", "136.80", "2026-06-20")]
+    assert rows[0]["diagnoses"] == "J01.90;J02.9"  # "J0190" in the crosswalk: the dot is added
+    assert rows[2]["diagnoses"] == "I10"  # 10509002 has no mapping: dropped, with a warning
+    assert {r["received_date"] for r in rows[:2]} == {"2026-02-10"}  # LASTBILLEDDATE1
+    assert rows[3]["provider_npi"] == "1659478212"  # PROVIDERID empty: the encounter's clinician
+    assert all(r["frequency"] == "1" and r["original_claim_id"] == "" for r in rows)
+    issues = {(i.record, i.path): (i.severity, i.message) for i in report.issues}
+    assert issues[(C[3], "claims.csv:PRIMARYPATIENTINSURANCEID")] == (
+        "error", "no primary insurance (self-pay): nothing to adjudicate")
+    assert issues[(C[4], "claims.csv:PROVIDERID")][0] == "error"
+    assert "has no NPI" in issues[(C[4], "claims.csv:PROVIDERID")][1]
+    assert issues[(C[4], "claims_transactions.csv:CHARGEID=0:PROCEDURECODE")][1].startswith(
+        "SNOMED 702927004 (Urgent care clinic (environment)) has no CPT/HCPCS mapping")
+    assert "SNOMED 710824005" in issues[(C[5], "claims_transactions.csv:CHARGEID=1:PROCEDURECODE")][1]
+    assert issues[(C[2], "claims.csv:DIAGNOSIS2")][0] == "warning"
+    assert issues[("", "plans.yaml")][0] == "error"
+    assert "702927004 x1" in issues[("", "claims_transactions.csv:PROCEDURECODE")][1]
+    assert len(read_rows(out / "import_issues.csv")) == len(report.issues)
+
+
+def test_members_are_patient_uuids_each_its_own_family(tmp_path):
+    import_synthea(SAMPLE, tmp_path / "out")
+    members = read_rows(tmp_path / "out" / "members.csv")
+    assert members == [
+        {"member_id": P3, "subscriber_id": P3, "plan_id": "BLUE-CROSS-BLUE-SHIELD", "coverage_start": "2026-01-01",
+         "coverage_end": ""},
+        {"member_id": P1, "subscriber_id": P1, "plan_id": "BLUE-CROSS-BLUE-SHIELD", "coverage_start": "2026-01-01",
+         "coverage_end": ""},
+        {"member_id": P2, "subscriber_id": P2, "plan_id": "MEDICARE", "coverage_start": "2026-01-01",
+         "coverage_end": ""},
+    ]
+    providers = read_rows(tmp_path / "out" / "providers.csv")
+    assert providers == [{"npi": "1234567893", "name": "WORCESTER FAMILY HEALTH CENTER", "in_network": ""},
+                         {"npi": "1659478212", "name": "Dr. Ted955 Rau926", "in_network": ""}]
+
+
+def test_no_patient_data_reaches_the_scenario(tmp_path):
+    import_synthea(SAMPLE, tmp_path / "out")
+    written = "".join(p.read_text() for p in (tmp_path / "out").iterdir())
+    with open(SAMPLE / "patients.csv", newline="") as fh:
+        for patient in csv.DictReader(fh):
+            for column in ("BIRTHDATE", "SSN", "DRIVERS", "PASSPORT", "FIRST", "LAST", "ADDRESS", "ZIP",
+                           "HEALTHCARE_EXPENSES", "BIRTHPLACE"):
+                if patient[column]:
+                    assert patient[column] not in written, column
+
+
+def test_with_plans_from_the_scenario_adjudicates(tmp_path, plans_dir):
+    out = tmp_path / "out"
+    report = import_synthea(SAMPLE, out, plans_dir, plan_id="GOLD-PPO-2026", in_network=True)
+    assert len(report.written) == 3
+    assert (out / "plans.yaml").read_bytes() == (plans_dir / "plans.yaml").read_bytes()
+    scenario = load_scenario(out)
+    assert scenario.input_errors == []
+    assert set(scenario.members) == {P1, P2, P3}
+    assert {"1234567893", "1659478212"} <= set(scenario.providers)
+    adjudicate_reference(out, tmp_path / "run")
+    results = read_rows(tmp_path / "run" / "results.csv")
+    assert [(r["claim_id"], r["line"], r["status"]) for r in results] == [
+        (C[1], "1", "APPROVED"), (C[1], "2", "DENIED"), (C[2], "1", "DENIED"), (C[6], "1", "APPROVED")]
+    assert results[1]["adjustments"] == "CO-96:29.45"  # 1111F is in no plan's fee schedule
+    assert read_rows(tmp_path / "run" / "rejects.csv") == []
+
+
+def test_plans_from_without_a_matching_plan_is_reported(tmp_path, plans_dir):
+    report = import_synthea(SAMPLE, tmp_path / "out", plans_dir)
+    members = read_rows(tmp_path / "out" / "members.csv")
+    assert {m["plan_id"] for m in members} == {""}
+    assert sum(1 for i in report.errors() if i.path == "members.csv:plan_id") == 3
+    assert sum(1 for i in report.errors() if i.path == "providers.csv:in_network") == 2
+    with pytest.raises(ScenarioError, match="plan 'NOPE' is not in"):
+        import_synthea(SAMPLE, tmp_path / "out2", plans_dir, plan_id="NOPE")
+
+
+def test_without_crosswalks_every_claim_is_a_reported_gap(tmp_path):
+    bare = tmp_path / "export"
+    bare.mkdir()
+    for name in SYNTHEA_HEADERS:
+        shutil.copy(SAMPLE / name, bare / name)
+    report = import_synthea(bare, tmp_path / "out")
+    assert report.written == [] and len(report.claims) == 6
+    assert all(any(i.record == c.claim_id and i.severity == "error" for i in report.issues) for c in report.claims)
+    # given as arguments instead of files
+    report = import_synthea(bare, tmp_path / "out2",
+                            npi_map={"ef58ea08-d883-3957-8300-150554edc8fb": "1234567893"},
+                            procedure_map={"185345009": "99213"}, diagnosis_map={"444814009": "J01.90"})
+    assert report.written == []  # each claim still lacks one mapping
+    assert any(i.path.endswith("CHARGEID=1:PROCEDURECODE") and i.record == C[1] for i in report.errors())
+
+
+def test_explicit_crosswalk_file_and_in_network(tmp_path):
+    maps = tmp_path / "procedures.csv"
+    maps.write_text("snomed,code\n185345009,99213\n185349003,99397\n430193006,1111F\n702927004,S9083\n"
+                    "710824005,G0438\n")
+    npis = tmp_path / "npi.csv"
+    npis.write_text("synthea_id,npi\nef58ea08-d883-3957-8300-150554edc8fb,1234567893\n"
+                    "0000016d-3a85-4cca-0000-000000005a3c,1659478212\n"
+                    "69176529-fd1b-3d3d-a4ac-5c8e6f38c6b1,1982734650\n")
+    report = import_synthea(SAMPLE, tmp_path / "out", procedure_map=maps, npi_map=npis, in_network=False)
+    assert sorted(c.claim_id for c in report.written) == [C[1], C[2], C[4], C[5], C[6]]
+    assert {p["in_network"] for p in read_rows(tmp_path / "out" / "providers.csv")} == {"false"}
+    rows = read_rows(tmp_path / "out" / "claims.csv")
+    assert [r["received_date"] for r in rows] == sorted(r["received_date"] for r in rows)  # submission order
+
+
+def test_unusable_export_raises_one_line(tmp_path, capsys):
+    with pytest.raises(ScenarioError, match="not a directory"):
+        import_synthea(tmp_path / "none", tmp_path / "out")
+    partial = tmp_path / "partial"
+    partial.mkdir()
+    shutil.copy(SAMPLE / "patients.csv", partial / "patients.csv")
+    with pytest.raises(ScenarioError, match=r"payers.csv: file not found"):
+        import_synthea(partial, tmp_path / "out")
+    for name in SYNTHEA_HEADERS:
+        shutil.copy(SAMPLE / name, partial / name)
+    (partial / "claims.csv").write_text("Id,PATIENTID\nx,y\n")
+    with pytest.raises(ScenarioError) as exc:
+        import_synthea(partial, tmp_path / "out")
+    assert str(exc.value).startswith("claims.csv: missing column(s) PROVIDERID")
+    assert "\n" not in str(exc.value)
+    assert run_import_synthea(SAMPLE, tmp_path / "cli") == 0
+    line = capsys.readouterr().out.strip()
+    assert line.startswith("imported 3 of 6 claims (4 lines) from 7 file(s); 3 rejected")
+    assert "\n" not in line
