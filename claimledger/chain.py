@@ -271,26 +271,47 @@ def load_plan(dep: Deployment, sender: TxSender, plan: Plan, effective_from: int
     return version
 
 
-def load_reference_data(dep: Deployment, keys: Keys, scenario: Scenario) -> None:
-    """Plans, members, providers and authorizations of a scenario, as the plan manager."""
+def load_reference_data(dep: Deployment, keys: Keys, scenario: Scenario, mine_in_bulk: bool = False) -> None:
+    """Plans, members, providers and authorizations of a scenario, as the plan manager.
+
+    Plans go one transaction at a time (each version reads the one before). The rest goes in
+    chunks; with ``mine_in_bulk`` (a dev node only) they are all sent at once and mined into as
+    few blocks as fit, since a dev node's cost per block grows with its state."""
     sender = TxSender(dep.w3, keys.plan_manager)
     for plan_id in scenario.plans:
         for version in scenario.plan_versions(plan_id):
             load_plan(dep, sender, version, version.effective_from)
-    members = list(scenario.members.values())
-    for chunk in _chunks(members):
-        _call(sender, dep["MemberRegistry"], "enroll", [to_id(m.member_id) for m in chunk], [
+    calls = []
+    enroll = CallEncoder(dep["MemberRegistry"], "enroll")
+    for chunk in _chunks(list(scenario.members.values())):
+        calls.append((dep["MemberRegistry"].address, enroll([to_id(m.member_id) for m in chunk], [
             (True, to_id(m.subscriber_id), to_id(m.plan_id), m.coverage_start,
              OPEN_ENDED if m.coverage_end is None else m.coverage_end) for m in chunk
-        ])
-    providers = list(scenario.providers.values())
-    for chunk in _chunks(providers):
-        _call(sender, dep["ProviderRegistry"], "register", [int(p.npi) for p in chunk],
-              [(True, p.in_network, payee_for(p.npi)) for p in chunk])
+        ])))
+    register = CallEncoder(dep["ProviderRegistry"], "register")
+    for chunk in _chunks(list(scenario.providers.values())):
+        calls.append((dep["ProviderRegistry"].address, register(
+            [int(p.npi) for p in chunk], [(True, p.in_network, payee_for(p.npi)) for p in chunk])))
+    grant = CallEncoder(dep["AuthorizationRegistry"], "grant")
     for chunk in _chunks(scenario.authorizations):
-        _call(sender, dep["AuthorizationRegistry"], "grant", [to_id(a.auth_id) for a in chunk], [
+        calls.append((dep["AuthorizationRegistry"].address, grant([to_id(a.auth_id) for a in chunk], [
             (to_id(a.member_id), to_bytes8(a.procedure_code), a.start, a.end, a.units, 0) for a in chunk
-        ])
+        ])))
+    if not mine_in_bulk:
+        for to, data in calls:
+            sender.transact(to, data, SETUP_GAS)
+        return
+    request = dep.w3.provider.make_request
+    request("evm_setAutomine", [False])
+    try:
+        sender.window = len(calls) + 1
+        for to, data in calls:
+            sender.send(to, data, SETUP_GAS)
+        while int(request("eth_getTransactionCount", [sender.address, "latest"])["result"], 16) < sender.nonce:
+            request("evm_mine", [])
+        sender.flush()
+    finally:
+        request("evm_setAutomine", [True])
 
 
 # ------------------------------------------------------------------------------------ settlement

@@ -111,7 +111,7 @@ def adjudicate_on_chain(
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
             dep = chain.deploy(w3, keys)
             dep.save(out_dir / DEPLOYMENTS_FILE, scenario=str(Path(scenario_dir).resolve()))
-            chain.load_reference_data(dep, keys, scenario)
+            chain.load_reference_data(dep, keys, scenario, mine_in_bulk=rpc is None)
         skip = checkpoint["records"] if checkpoint else 0
         if on_start is not None:
             on_start(count_claims(scenario, skip))
