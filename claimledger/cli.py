@@ -155,6 +155,89 @@ def cmd_bench(args) -> int:
     return 0
 
 
+def cmd_import(args) -> int:
+    paths, out = [Path(p) for p in args.paths], Path(args.out)
+    plans_from = Path(args.plans_from) if args.plans_from else None
+    if args.source == "x12-837":
+        from .x12.cli import run_import_x12
+
+        return run_import_x12(paths, out, plans_from, args.plan)
+    if args.source == "fhir":
+        from .fhir import run_import_fhir
+
+        return run_import_fhir(paths, out, plans_from)
+    from .synthea import run_import_synthea
+
+    if len(paths) != 1:
+        raise ValueError("--from synthea takes one export directory")
+    return run_import_synthea(paths[0], out, plans_from, **({"plan_id": args.plan} if args.plan else {}))
+
+
+def cmd_export(args) -> int:
+    run, out = Path(args.run), Path(args.out)
+    if args.to in ("x12-835", "x12-837"):
+        from .x12.cli import run_export
+
+        return run_export(args.to, run, out)
+    if args.to == "fhir-eob":
+        from .fhir import run_export_eob
+
+        return run_export_eob(run, out, Path(args.scenario) if args.scenario else None)
+    if args.to == "fhir-claims":
+        from .fhir import run_export_fhir_claims
+
+        return run_export_fhir_claims(run, out)
+    from .billing import remittance
+
+    return _write_remittance(run, out, args.provider)
+
+
+def _write_remittance(run: Path, out: Path | None, provider: str | None) -> int:
+    import csv
+
+    from .billing import remittance
+
+    if not provider:
+        raise ValueError("a CSV remittance needs --provider NPI")
+    rows = remittance(run, provider)
+    header = ["claim_id", "line", "procedure_code", "units", "billed", "status", "allowed", "paid", "patient", "adjustments"]
+    fh = open(out, "w", newline="") if out else sys.stdout
+    writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    if out:
+        fh.close()
+        print(f"wrote {out}: {len(rows)} line(s) for provider {provider}")
+    return 0
+
+
+def cmd_submit(args) -> int:
+    from tqdm import tqdm
+
+    from .billing import dev_or_env_keys, submit
+    from .chain import Deployment
+    from .node import connect
+
+    w3 = connect(args.rpc)
+    dep = Deployment.load(w3, Path(args.deployment))
+    bar = tqdm(unit="claim", desc="submitting", disable=not sys.stderr.isatty())
+    try:
+        summary = submit(dep, dev_or_env_keys(args.key_env).biller, Path(args.path), on_progress=bar.update)
+    finally:
+        bar.close()
+    print(f"{summary.claims} claim(s) submitted: " + ", ".join(f"{v} {k}" for k, v in sorted(summary.counts.items())))
+    for reject in summary.rejects[:20]:
+        print(f"  rejected {reject.claim_id}: {reject.field}: {reject.reason}")
+    if summary.claims == 0:
+        print("claimledger: nothing was submitted", file=sys.stderr)
+        return EXIT_FAILED
+    return 0
+
+
+def cmd_remit(args) -> int:
+    return _write_remittance(Path(args.run), Path(args.out) if args.out else None, args.provider)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="claimledger",
@@ -212,6 +295,35 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", required=True)
     bench.set_defaults(func=cmd_bench)
 
+    imp = sub.add_parser("import", help="convert X12 837, FHIR R4 Claims or a Synthea export to a scenario directory")
+    imp.add_argument("--from", dest="source", required=True, choices=["x12-837", "fhir", "synthea"])
+    imp.add_argument("paths", nargs="+", help="input files (Synthea: the CSV export directory)")
+    imp.add_argument("--out", required=True, help="scenario directory to write")
+    imp.add_argument("--plans-from", help="copy plans, members, providers and authorizations from this scenario")
+    imp.add_argument("--plan", help="plan id for members the input names no plan for")
+    imp.set_defaults(func=cmd_import)
+
+    exp = sub.add_parser("export", help="write a run's results as X12 835, FHIR EOBs, CSV remittance, or a scenario as 837/FHIR")
+    exp.add_argument("--to", required=True, choices=["x12-835", "x12-837", "fhir-eob", "fhir-claims", "csv"])
+    exp.add_argument("run", help="run directory (x12-837 and fhir-claims: a scenario directory)")
+    exp.add_argument("--out", required=True)
+    exp.add_argument("--provider", help="NPI, for the CSV remittance")
+    exp.add_argument("--scenario", help="scenario directory, when the run does not name one (reference runs)")
+    exp.set_defaults(func=cmd_export)
+
+    sbm = sub.add_parser("submit", help="submit an 837, FHIR or claims.csv file to a running deployment (biller)")
+    sbm.add_argument("path")
+    sbm.add_argument("--rpc", default="http://127.0.0.1:8545")
+    sbm.add_argument("--deployment", default="deployments.json", help="addresses of the deployment")
+    sbm.add_argument("--key-env", help="environment variable holding the biller's private key (default: anvil's dev key)")
+    sbm.set_defaults(func=cmd_submit)
+
+    rem = sub.add_parser("remit", help="a provider's remittance from a run (CSV)")
+    rem.add_argument("run", help="run directory")
+    rem.add_argument("--provider", required=True, help="NPI")
+    rem.add_argument("--out", help="file to write (default: stdout)")
+    rem.set_defaults(func=cmd_remit)
+
     demo = sub.add_parser("demo", help="synthesize, adjudicate on a local anvil, settle and report")
     demo.add_argument("--claims", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=7)
@@ -243,7 +355,8 @@ def main(argv: list[str] | None = None) -> int:
 def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     message = text[0] if text else exc.__class__.__name__
-    known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError", "ReviewFailed", "ValueError")
+    known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError", "ReviewFailed", "ValueError",
+             "SubmitFailed")
     if exc.__class__.__name__ in known:
         return message
     return f"{exc.__class__.__name__}: {message}"

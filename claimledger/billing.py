@@ -1,0 +1,121 @@
+"""Billing staff's side: submit a claims file to a running deployment, and read a provider's
+remittance. Any format claimledger imports (X12 837, FHIR, scenario CSV) can be submitted."""
+from __future__ import annotations
+
+import csv
+import json
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import chain
+from .chain import ClaimOutcome, Deployment, Keys
+from .money import format_cents
+from .records import Claim, Reject
+from .replay import replay
+from .scenario import CLAIMS_FILE, ScenarioError, iter_claims
+
+
+class SubmitFailed(RuntimeError):
+    """Nothing could be submitted: one-line reason."""
+
+
+def detect_format(path: Path) -> str:
+    """x12-837, fhir or scenario, from the file's content."""
+    if path.is_dir():
+        return "scenario"
+    head = path.read_bytes()[:200].lstrip()
+    if head.startswith(b"ISA"):
+        return "x12-837"
+    if head.startswith(b"{"):
+        return "fhir"
+    if head.startswith(b"claim_id,"):
+        return "scenario"
+    raise SubmitFailed(f"{path}: not an X12 837, a FHIR JSON file or a claims.csv")
+
+
+def claims_file(path: Path, workdir: Path) -> Path:
+    """A claims.csv (A-2.5) for ``path``, converting an 837 or FHIR file first."""
+    kind = detect_format(path)
+    if kind == "scenario":
+        return path / CLAIMS_FILE if path.is_dir() else path
+    if kind == "x12-837":
+        from .x12.import837 import import_837
+
+        report = import_837([path], workdir)
+    else:
+        from .fhir import import_fhir
+
+        report = import_fhir([path], workdir)
+    converted = workdir / CLAIMS_FILE
+    if not converted.exists():
+        raise SubmitFailed(f"{path}: no claim could be converted ({report})")
+    return converted
+
+
+@dataclass
+class SubmitSummary:
+    counts: dict[str, int] = field(default_factory=dict)
+    rejects: list[Reject] = field(default_factory=list)
+    claims: int = 0
+
+    def add(self, outcome: ClaimOutcome) -> None:
+        if outcome.reject is not None:
+            self.rejects.append(outcome.reject)
+            self.counts["rejected"] = self.counts.get("rejected", 0) + 1
+            return
+        self.claims += 1
+        if outcome.already_recorded:
+            self.counts["already recorded"] = self.counts.get("already recorded", 0) + 1
+        for row in outcome.rows:
+            key = row.status.value.lower()
+            self.counts[key] = self.counts.get(key, 0) + 1
+
+
+def submit(dep: Deployment, biller_key: str, path: Path, on_progress=None) -> SubmitSummary:
+    """Submits every claim of ``path`` as the biller; returns what became of them."""
+    summary = SubmitSummary()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = claims_file(path, Path(tmp))
+        items = list(iter_claims(source))
+        if not any(isinstance(i, Claim) for i in items):
+            reasons = {f"{r.field}: {r.reason}" for r in items if isinstance(r, Reject)}
+            raise SubmitFailed(f"{path}: nothing to submit ({'; '.join(sorted(reasons)) or 'no claims'})")
+        replay(dep, biller_key, items, summary.add, on_progress=on_progress)
+    return summary
+
+
+def remittance(run_dir: Path, npi: str) -> list[dict]:
+    """The provider's lines of a run, with claim, service and amounts (a CSV remittance)."""
+    deployment = json.loads((run_dir / "deployments.json").read_text()) if (run_dir / "deployments.json").exists() else {}
+    scenario = deployment.get("scenario")
+    if not scenario:
+        raise ScenarioError(f"{run_dir}: deployments.json names no scenario")
+    provider_of, lines_of = {}, {}
+    for item in iter_claims(Path(scenario) / CLAIMS_FILE):
+        if isinstance(item, Claim):
+            provider_of.setdefault(item.claim_id, item.provider_npi)
+            lines_of.setdefault(item.claim_id, item.lines)
+    rows = []
+    with open(run_dir / "results.csv", newline="") as fh:
+        for row in csv.DictReader(fh):
+            if provider_of.get(row["claim_id"]) != npi:
+                continue
+            line = lines_of[row["claim_id"]][int(row["line"]) - 1]
+            rows.append({"claim_id": row["claim_id"], "line": row["line"], "procedure_code": line.procedure_code,
+                         "units": line.units, "billed": format_cents(line.billed), "status": row["status"],
+                         "allowed": row["allowed"], "paid": row["paid"], "patient": row["patient"],
+                         "adjustments": row["adjustments"]})
+    return rows
+
+
+def dev_or_env_keys(key_env: str | None) -> Keys:
+    from .node import dev_private_keys, env_private_key
+
+    keys = Keys.from_list(dev_private_keys(5))
+    if key_env:
+        keys.biller = env_private_key(key_env)
+    return keys
+
+
+__all__ = ["SubmitFailed", "submit", "remittance", "detect_format", "dev_or_env_keys", "chain"]

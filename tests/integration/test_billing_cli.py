@@ -1,0 +1,61 @@
+"""Billing staff's commands: submit files to a running deployment, remittances, exports."""
+import pytest
+from brownie import web3
+
+from claimledger.cli import main
+
+from tests.conftest import EXAMPLES
+
+
+@pytest.fixture(scope="module")
+def deployed_run(tmp_path_factory):
+    run = tmp_path_factory.mktemp("run")
+    assert main(["adjudicate", str(EXAMPLES / "basic"), "--out", str(run), "--rpc", web3.provider.endpoint_uri]) == 0
+    return run
+
+
+def test_resubmitting_a_claims_file_is_idempotent(deployed_run, capsys):
+    capsys.readouterr()
+    code = main(["submit", str(EXAMPLES / "basic" / "claims.csv"), "--rpc", web3.provider.endpoint_uri,
+                 "--deployment", str(deployed_run / "deployments.json")])
+    out = capsys.readouterr().out
+    assert code == 0
+    # every claim is already on chain (A-3): nothing new is adjudicated or paid; C0018 (zero
+    # units) and the reused C0003 are rejected again
+    assert out.splitlines()[0] == "22 claim(s) submitted: 22 already recorded, 2 rejected"
+    assert "rejected C0018: units: units must be positive" in out
+
+
+def test_submitting_an_837_converts_it_first(deployed_run, tmp_path, capsys):
+    x837 = tmp_path / "basic.837"
+    assert main(["export", "--to", "x12-837", str(EXAMPLES / "basic"), "--out", str(x837)]) == 0
+    capsys.readouterr()
+    assert main(["submit", str(x837), "--rpc", web3.provider.endpoint_uri,
+                 "--deployment", str(deployed_run / "deployments.json")]) == 0
+    assert "already recorded" in capsys.readouterr().out
+
+
+def test_a_file_with_nothing_to_submit_fails_in_one_line(deployed_run, tmp_path, capsys):
+    bad = tmp_path / "claims.csv"
+    bad.write_text((EXAMPLES / "basic" / "claims.csv").read_text().splitlines()[0] + "\n"
+                   "C1,1,,M100,1234567893,2026-01-12,2026-01-10,99213,0,120.00,J06.9\n")
+    assert main(["submit", str(bad), "--rpc", web3.provider.endpoint_uri,
+                 "--deployment", str(deployed_run / "deployments.json")]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err == f"claimledger: {bad}: nothing to submit (units: units must be positive)"
+
+
+def test_remit_lists_a_providers_lines(deployed_run, capsys):
+    capsys.readouterr()
+    assert main(["remit", str(deployed_run), "--provider", "1098765432"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert lines[0].startswith("claim_id,line,procedure_code")
+    assert [l.split(",")[0] for l in lines[1:]] == ["C0011", "C0012", "C0020", "C0011"]
+
+
+def test_exports_of_a_run(deployed_run, tmp_path):
+    assert main(["export", "--to", "x12-835", str(deployed_run), "--out", str(tmp_path / "r.835")]) == 0
+    assert (tmp_path / "r.835").read_text().startswith("ISA")
+    assert main(["export", "--to", "fhir-eob", str(deployed_run), "--out", str(tmp_path / "eob.json")]) == 0
+    assert '"resourceType": "Bundle"' in (tmp_path / "eob.json").read_text() or \
+        '"resourceType":"Bundle"' in (tmp_path / "eob.json").read_text()
