@@ -172,7 +172,7 @@ def write_summary(result: RunResult, extra: dict | None = None) -> dict:
 
     frame = read_results(result.out_dir)
     summary = {"outcomes": outcome_totals(frame, result.billed_cents), "counts": result.counts,
-               "settlement": result.settlement}
+               "settlement": result.settlement, "scenario": str(result.scenario.directory.resolve())}
     if result.stats is not None:
         s = result.stats
         summary["replay"] = {
