@@ -187,8 +187,6 @@ def cmd_export(args) -> int:
         from .fhir import run_export_fhir_claims
 
         return run_export_fhir_claims(run, out)
-    from .billing import remittance
-
     return _write_remittance(run, out, args.provider)
 
 

@@ -200,7 +200,8 @@ def _plan(plan_id: str, raw: dict) -> Plan:
     if not isinstance(raw, dict):
         raise _FieldError("plan", "must be a mapping")
 
-    def amount(*keys: str) -> int:
+    def parsed(parse, *keys: str) -> int:
+        """``parse`` of the value at ``keys`` (nested), naming the dotted field on error."""
         value = raw
         for key in keys:
             value = value.get(key) if isinstance(value, dict) else None
@@ -208,24 +209,18 @@ def _plan(plan_id: str, raw: dict) -> Plan:
         if value is None:
             raise _FieldError(name, f"{name} is required")
         try:
-            cents = parse_cents(value)
+            return parse(value)
         except FormatError as exc:
             raise _FieldError(name, str(exc)) from None
+
+    def amount(*keys: str) -> int:
+        cents = parsed(parse_cents, *keys)
         if cents < 0:
-            raise _FieldError(name, f"{name} must not be negative")
+            raise _FieldError(".".join(keys), f"{'.'.join(keys)} must not be negative")
         return cents
 
     def pct(*keys: str) -> int:
-        value = raw
-        for key in keys:
-            value = value.get(key) if isinstance(value, dict) else None
-        name = ".".join(keys)
-        if value is None:
-            raise _FieldError(name, f"{name} is required")
-        try:
-            return parse_bps(value)
-        except FormatError as exc:
-            raise _FieldError(name, str(exc)) from None
+        return parsed(parse_bps, *keys)
 
     oon = raw.get("out_of_network") or {}
     copays_raw = raw.get("copays") or {}
