@@ -366,6 +366,20 @@ def claim_content_hash(claim: Claim) -> bytes:
     return keccak(encode(CLAIM_CONTENT_TYPES, list(claim_input(claim)[1:])))
 
 
+def revert_reason(contract, exc: Exception) -> str:
+    """Names the custom error of a revert (e.g. ``refused by the contract: LineNotPending``):
+    web3 leaves custom errors as raw revert data."""
+    data = getattr(exc, "data", None) or (exc.args[1] if len(exc.args) > 1 else None)
+    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
+        selector = bytes.fromhex(data[2:10])
+        for item in contract.abi:
+            if item.get("type") == "error":
+                signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
+                if Web3.keccak(text=signature)[:4] == selector:
+                    return f"refused by the contract: {item['name']}"
+    return f"refused by the contract: {str(exc).splitlines()[0][:120]}"
+
+
 class EventDecoder:
     """Decodes the claims engine's events from receipts, in log order."""
 

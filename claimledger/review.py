@@ -76,19 +76,6 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
     return row
 
 
-def _revert_reason(contract, exc: Exception) -> str:
-    """Names the custom error of a revert (e.g. ``LineNotPending``)."""
-    data = getattr(exc, "data", None) or (exc.args[1] if len(exc.args) > 1 else None)
-    if isinstance(data, str) and data.startswith("0x") and len(data) >= 10:
-        selector = bytes.fromhex(data[2:10])
-        for item in contract.abi:
-            if item.get("type") == "error":
-                signature = f"{item['name']}({','.join(i['type'] for i in item['inputs'])})"
-                if Web3.keccak(text=signature)[:4] == selector:
-                    return f"refused by the contract: {item['name']}"
-    return f"refused by the contract: {str(exc).splitlines()[0][:120]}"
-
-
 def _transact(dep: Deployment, key: str, fn, claim_id: str, line: int) -> dict:
     """Dry-runs ``fn`` (so a refusal names its custom error), then sends it."""
     engine = dep["ClaimsEngine"]
@@ -96,7 +83,7 @@ def _transact(dep: Deployment, key: str, fn, claim_id: str, line: int) -> dict:
     try:
         fn.call({"from": sender.address})
     except Exception as exc:  # noqa: BLE001 - the revert's custom error is the message
-        raise ReviewFailed(f"{claim_id} line {line}: {_revert_reason(engine, exc)}") from None
+        raise ReviewFailed(f"{claim_id} line {line}: {chain.revert_reason(engine, exc)}") from None
     return sender.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
 
 
