@@ -53,6 +53,7 @@ CHAIN_REJECTS: dict[int, tuple[str, str]] = {
     15: (REJECT_FIELDS[RefReject.OTHER_PROVIDER], RefReject.OTHER_PROVIDER.value),
     16: ("diagnoses", "at least one diagnosis is required"),
     17: ("units", "units must be at most 9999"),
+    18: ("billed", "billed is implausibly large"),
 }
 
 

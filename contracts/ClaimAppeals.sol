@@ -23,7 +23,7 @@ abstract contract ClaimAppeals is AccessBase, Pausable, LineAdjudicator {
         if (documentHash == bytes32(0)) revert AppealNeedsDocument(claimId, number);
         AppealRecord storage record = _appeals[_lineKey(claimId, number)];
         if (record.state != AppealState.None) revert AlreadyAppealed(claimId, number);
-        LineRecord storage rec = _lines[claimId][number];
+        StoredLine storage rec = _lines[claimId][number];
         // a reversed claim's lines are REVERSED, so a DENIED line belongs to an active claim
         if (rec.status != LineStatus.Denied) revert LineNotDenied(claimId, number);
         record.state = AppealState.Open;
@@ -68,7 +68,7 @@ abstract contract ClaimAppeals is AccessBase, Pausable, LineAdjudicator {
         bytes32 duplicateKey = _duplicateKey(ctx.memberId, ctx.npi, c.lines[number - 1]);
         (bytes8 carc, Terms memory terms, bytes32 authId) =
             _check(ctx, c.diagnoses, c.lines[number - 1], duplicateKey, _countedKeys(ctx, c.lines), skip);
-        LineRecord storage rec = _lines[ctx.claimId][number];
+        StoredLine storage rec = _lines[ctx.claimId][number];
         rec.planVersion = terms.version;
         if (carc != bytes8(0)) {
             _deny(ctx.claimId, number, rec, carc);

@@ -22,6 +22,7 @@ contract ClaimsEngine is ClaimAppeals {
     uint256 private constant _MAX_LINES = 50; // X12 837P service lines per claim
     uint256 private constant _MAX_DIAGNOSES = 12; // X12 837P HI diagnosis codes
     uint256 private constant _MAX_UNITS = 9_999; // R-4
+    uint256 private constant _MAX_BILLED = 1e12; // cents, R-4: ten billion dollars
     uint8 private constant _ORIGINAL = 1;
     uint8 private constant _REPLACEMENT = 7;
     uint8 private constant _VOID = 8;
@@ -105,6 +106,7 @@ contract ClaimsEngine is ClaimAppeals {
             if (l.units == 0) return RejectReason.UnitsNotPositive;
             if (l.units > _MAX_UNITS) return RejectReason.TooManyUnits;
             if (l.billed == 0) return RejectReason.BilledNotPositive;
+            if (l.billed > _MAX_BILLED) return RejectReason.BilledTooLarge;
         }
         return RejectReason.None;
     }
@@ -124,7 +126,7 @@ contract ClaimsEngine is ClaimAppeals {
 
     /// @inheritdoc IClaimsEngine
     function approvePended(bytes32 claimId, uint8 number) external onlyRole(Roles.REVIEWER) whenNotPaused {
-        LineRecord storage rec = _pendingLine(claimId, number);
+        StoredLine storage rec = _pendingLine(claimId, number);
         ClaimRecord storage record = _claims[claimId];
         ClaimContext memory ctx = ClaimContext({
             claimId: claimId,
@@ -152,7 +154,7 @@ contract ClaimsEngine is ClaimAppeals {
     /// @inheritdoc IClaimsEngine
     function denyPended(bytes32 claimId, uint8 number, bytes8 carc) external onlyRole(Roles.REVIEWER) whenNotPaused {
         if (carc == bytes8(0)) revert DenialNeedsReason(claimId, number);
-        LineRecord storage rec = _pendingLine(claimId, number);
+        StoredLine storage rec = _pendingLine(claimId, number);
         ClaimRecord storage record = _claims[claimId];
         _dequeue(claimId, number);
         --_duplicates[_duplicateKey(record.memberId, record.providerNpi, rec)];
@@ -160,7 +162,7 @@ contract ClaimsEngine is ClaimAppeals {
         _deny(claimId, number, rec, carc);
     }
 
-    function _pendingLine(bytes32 claimId, uint8 number) private view returns (LineRecord storage rec) {
+    function _pendingLine(bytes32 claimId, uint8 number) private view returns (StoredLine storage rec) {
         rec = _lines[claimId][number];
         if (rec.status != LineStatus.Pended) revert LineNotPending(claimId, number);
     }
@@ -184,7 +186,11 @@ contract ClaimsEngine is ClaimAppeals {
 
     /// @inheritdoc IClaimsEngine
     function line(bytes32 claimId, uint8 number) external view returns (LineRecord memory) {
-        return _lines[claimId][number];
+        StoredLine storage l = _lines[claimId][number];
+        return LineRecord(
+            l.status, l.carc, l.serviceDate, l.procedureCode, l.units, l.billed,
+            l.allowed, l.deductible, l.copay, l.coinsurance, l.planVersion, l.authId
+        );
     }
 
     /// @inheritdoc IClaimsEngine

@@ -50,7 +50,24 @@ abstract contract LineAdjudicator is IClaimsEngine {
 
     mapping(bytes32 claimId => ClaimRecord) internal _claims;
     mapping(bytes32 claimId => bytes32 planId) internal _claimPlans; // set when a line pends
-    mapping(bytes32 claimId => mapping(uint8 line => LineRecord)) internal _lines;
+    /// @dev a LineRecord packed into three slots (two unless an authorization was used):
+    /// amounts fit 48 bits since billed is at most 10^12 cents (R-4), checked at intake
+    struct StoredLine {
+        LineStatus status;
+        bytes8 carc;
+        uint32 serviceDate;
+        bytes8 procedureCode;
+        uint16 units;
+        uint64 billed;
+        uint48 allowed;
+        uint48 deductible;
+        uint48 copay;
+        uint48 coinsurance;
+        uint32 planVersion;
+        bytes32 authId;
+    }
+
+    mapping(bytes32 claimId => mapping(uint8 line => StoredLine)) internal _lines;
     mapping(bytes32 memberCodeDay => uint32) internal _unitsPerDay; // approved units (A-4.11)
     mapping(bytes32 memberCodeYear => uint32) internal _linesPerYear; // approved lines (A-4.12)
     mapping(bytes32 duplicateKey => uint32) internal _duplicates; // approved or pended lines (A-4.8)
@@ -93,7 +110,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
         uint8 number,
         bytes32[] memory duplicateKeys
     ) internal {
-        LineRecord storage rec = _lines[ctx.claimId][number];
+        StoredLine storage rec = _lines[ctx.claimId][number];
         rec.serviceDate = input.serviceDate;
         rec.procedureCode = input.procedureCode;
         rec.units = input.units;
@@ -192,7 +209,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
 
     /// @dev A-6: prices the line against the accumulators of this moment and applies it;
     /// returns the paid amount in cents
-    function _approve(ClaimContext memory ctx, uint8 number, LineRecord storage rec, Terms memory terms, bytes32 authId)
+    function _approve(ClaimContext memory ctx, uint8 number, StoredLine storage rec, Terms memory terms, bytes32 authId)
         internal
         returns (uint64 paid)
     {
@@ -223,10 +240,11 @@ abstract contract LineAdjudicator is IClaimsEngine {
 
         rec.status = LineStatus.Approved;
         rec.carc = bytes8(0); // an approved line overturned on appeal (R-13) drops its old CARC
-        rec.allowed = out.allowed;
-        rec.deductible = out.deductible;
-        rec.copay = out.copay;
-        rec.coinsurance = out.coinsurance;
+        // each is at most the line's billed amount, <= 10^12 cents (R-4)
+        rec.allowed = uint48(out.allowed);
+        rec.deductible = uint48(out.deductible);
+        rec.copay = uint48(out.copay);
+        rec.coinsurance = uint48(out.coinsurance);
         if (authId != bytes32(0)) rec.authId = authId; // a zero write to a cold slot still costs 2,200
         _unitsPerDay[_dayKey(ctx.memberId, rec.procedureCode, rec.serviceDate)] += rec.units;
         ++_linesPerYear[_yearKey(ctx.memberId, rec.procedureCode, year)];
@@ -236,13 +254,13 @@ abstract contract LineAdjudicator is IClaimsEngine {
         if (authId != bytes32(0)) authorizations.consume(authId, rec.units);
     }
 
-    function _deny(bytes32 claimId, uint8 number, LineRecord storage rec, bytes8 carc) internal {
+    function _deny(bytes32 claimId, uint8 number, StoredLine storage rec, bytes8 carc) internal {
         rec.status = LineStatus.Denied;
         rec.carc = carc;
         _emitLine(claimId, number, rec);
     }
 
-    function _emitLine(bytes32 claimId, uint8 number, LineRecord storage rec) internal {
+    function _emitLine(bytes32 claimId, uint8 number, StoredLine storage rec) internal {
         emit LineAdjudicated(
             claimId, number, rec.status, rec.carc, rec.billed, rec.allowed, rec.deductible, rec.copay, rec.coinsurance, rec.planVersion
         );
@@ -257,7 +275,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
         bytes32 familyId = members.member(original.memberId).familyId;
         uint256 recouped;
         for (uint8 number = 1; number <= original.lineCount; ++number) {
-            LineRecord storage rec = _lines[originalId][number];
+            StoredLine storage rec = _lines[originalId][number];
             LineStatus previous = rec.status;
             if (previous == LineStatus.Approved) {
                 recouped += _unapply(original, familyId, rec);
@@ -276,7 +294,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
     }
 
     /// @dev reverses an approved line's accumulators, counters and authorization units
-    function _unapply(ClaimRecord storage original, bytes32 familyId, LineRecord storage rec)
+    function _unapply(ClaimRecord storage original, bytes32 familyId, StoredLine storage rec)
         internal
         returns (uint64 paid)
     {
@@ -347,7 +365,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
         return keccak256(abi.encode(memberId, npi, l.serviceDate, l.procedureCode, l.units, l.billed));
     }
 
-    function _duplicateKey(bytes32 memberId, uint64 npi, LineRecord storage l) internal view returns (bytes32) {
+    function _duplicateKey(bytes32 memberId, uint64 npi, StoredLine storage l) internal view returns (bytes32) {
         return keccak256(abi.encode(memberId, npi, l.serviceDate, l.procedureCode, l.units, l.billed));
     }
 

@@ -61,7 +61,8 @@ interface IClaimsEngine {
         OtherMember,
         OtherProvider,
         NoDiagnoses,
-        TooManyUnits
+        TooManyUnits,
+        BilledTooLarge
     }
 
     /// @notice Where a line's appeal stands (R-13); one appeal per line.

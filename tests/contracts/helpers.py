@@ -60,6 +60,9 @@ class Reason(IntEnum):
     ORIGINAL_IS_VOID = 13
     OTHER_MEMBER = 14
     OTHER_PROVIDER = 15
+    NO_DIAGNOSES = 16
+    TOO_MANY_UNITS = 17
+    BILLED_TOO_LARGE = 18
 
 
 class Lookup(IntEnum):

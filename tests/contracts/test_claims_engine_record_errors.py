@@ -236,9 +236,21 @@ def test_r4_claim_without_diagnoses_is_a_record_error(loaded, biller):
     """R-4 / A-3 (missing field): a claim needs at least one diagnosis."""
     tx = loaded.submitClaims([claim("CX1", diagnoses=())], {"from": biller})
     assert "ClaimAccepted" not in tx.events and "ClaimRecordRejected" in tx.events
+    with brownie.reverts(rejected("CX1", Reason.NO_DIAGNOSES)):
+        loaded.submitClaim(claim("CX1", diagnoses=()), {"from": biller})
 
 
 def test_r4_units_above_9999_is_a_record_error(loaded, biller):
     """R-4 / A-3: units are a whole number 1..9,999."""
     tx = loaded.submitClaims([claim("CX1", lines=[(DOS, "71046", 10_000, 4000_00)])], {"from": biller})
     assert "ClaimAccepted" not in tx.events and "ClaimRecordRejected" in tx.events
+    with brownie.reverts(rejected("CX1", Reason.TOO_MANY_UNITS)):
+        loaded.submitClaim(claim("CX1", lines=[(DOS, "71046", 10_000, 4000_00)]), {"from": biller})
+
+
+def test_r4_billed_above_ten_billion_dollars_is_a_record_error(loaded, biller):
+    """R-4 / A-3: billed is at most 10^12 cents (which also keeps stored amounts in 48 bits)."""
+    with brownie.reverts(rejected("CX1", Reason.BILLED_TOO_LARGE)):
+        loaded.submitClaim(claim("CX1", lines=[(DOS, "71046", 1, 10**12 + 1)]), {"from": biller})
+    tx = loaded.submitClaims([claim("CX2", lines=[(DOS, "71046", 1, 10**12)])], {"from": biller})
+    assert "ClaimAccepted" in tx.events
