@@ -37,7 +37,7 @@ from .records import Claim as ScenarioClaim
 from .scenario import (
     AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, CLAIM_COLUMNS, CLAIMS_FILE, MAX_DIAGNOSES,
     MAX_LINES_PER_CLAIM, MAX_UNITS, MEMBER_COLUMNS, MEMBERS_FILE, PLANS_FILE, PROVIDER_COLUMNS,
-    PROVIDERS_FILE, ScenarioError, iter_claim_rows, parse_claim,
+    PROVIDERS_FILE, ID_FORMAT, NPI_FORMAT, ScenarioError, iter_claim_rows, parse_claim,
 )
 
 FHIR_RELEASE = "R4B"
@@ -71,8 +71,6 @@ PAYMENT_ADJUSTMENT = "http://terminology.hl7.org/CodeSystem/payment-adjustment-r
 ISSUES_FILE = "import_issues.csv"
 ISSUE_COLUMNS = ["source", "record", "path", "severity", "message"]
 
-_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
-_NPI = re.compile(r"^\d{10}$")
 _CODE = re.compile(r"^[A-Z0-9]{4,8}$")
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 _DATE_PREFIX = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:T.*)?$")
@@ -554,7 +552,7 @@ def _correction(claim: dict, index: _Index, warnings: list[tuple[str, str]]) -> 
         original = _claim_identifier(resource) if resource else ref_id
     if not original:
         raise _Gap(path, "the related claim has no identifier")
-    if not _ID.match(original):
+    if not ID_FORMAT.match(original):
         raise _Gap(path, f"{original!r} is not a usable claim id (1-64 of A-Z a-z 0-9 . _ -)")
     return frequency, original
 
@@ -589,7 +587,7 @@ def _provider_npi(claim: dict, index: _Index) -> str:
     else:
         raise _Gap("Claim.provider", f"{ref.get('reference') or ref.get('display') or 'the provider'} is not in "
                                      "the input and the reference carries no NPI identifier")
-    if not _NPI.match(npi):
+    if not NPI_FORMAT.match(npi):
         raise _Gap("Claim.provider", f"NPI {npi!r} is not 10 digits")
     return npi
 
@@ -606,7 +604,7 @@ def _member(claim: dict, index: _Index, warnings: list[tuple[str, str]]) -> str:
         member, warning = _member_id(resource, ref_id)
         if warning:
             warnings.append(("Claim.patient", warning))
-    if not _ID.match(member):
+    if not ID_FORMAT.match(member):
         raise _Gap("Claim.patient", f"member id {member!r} is not usable (1-64 of A-Z a-z 0-9 . _ -)")
     return member
 
@@ -637,7 +635,7 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
     claim_id = _claim_identifier(claim)
     if not claim_id:
         raise _Gaps([_Gap("Claim.identifier", "no identifier value and no id")])
-    if not _ID.match(claim_id):
+    if not ID_FORMAT.match(claim_id):
         raise _Gaps([_Gap("Claim.identifier[0].value",
                           f"{claim_id!r} is not a usable claim id (1-64 of A-Z a-z 0-9 . _ -)")])
     if claim.get("use") != "claim":

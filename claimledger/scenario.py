@@ -43,8 +43,8 @@ MAX_DIAGNOSES = 12  # X12 837P HI segment: 12 diagnosis codes
 MAX_ID_LENGTH = 64
 MAX_UNITS = 9_999
 MAX_CENTS = 10**12  # ten billion dollars: anything larger is a keying error
-_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
-_NPI = re.compile(r"^\d{10}$")
+ID_FORMAT = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")  # ids of claims, members, plans, ...
+NPI_FORMAT = re.compile(r"^\d{10}$")
 _CODE = re.compile(r"^[A-Z0-9]{4,8}$")
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
@@ -105,7 +105,7 @@ def _require(row: dict, name: str) -> str:
 
 def _identifier(row: dict, name: str) -> str:
     value = _require(row, name)
-    if not _ID.match(value):
+    if not ID_FORMAT.match(value):
         raise _FieldError(name, f"{name} must be 1-{MAX_ID_LENGTH} letters, digits, '.', '_' or '-'")
     return value
 
@@ -321,7 +321,7 @@ def load_plans(path: Path, errors: list[InputError]) -> tuple[dict[str, Plan], d
     for plan_id, raw in document["plans"].items():
         plan_id = str(plan_id)
         try:
-            if not _ID.match(plan_id):
+            if not ID_FORMAT.match(plan_id):
                 raise _FieldError("plan_id", "plan id must be letters, digits, '.', '_' or '-'")
             plans[plan_id] = _plan(plan_id, raw)
         except _FieldError as exc:
@@ -371,7 +371,7 @@ def load_providers(path: Path, errors: list[InputError]) -> dict[str, Provider]:
 
     def parse(row: dict) -> Provider:
         npi = _require(row, "npi")
-        if not _NPI.match(npi):
+        if not NPI_FORMAT.match(npi):
             raise _FieldError("npi", "npi must be 10 digits")
         if npi in providers:
             raise _FieldError("npi", "npi listed twice")
@@ -468,7 +468,7 @@ def parse_claim(rows: list[dict]) -> Claim | Reject:
                 raise _FieldError("original_claim_id", "a claim cannot correct itself")
         member_id = _identifier(head, "member_id")
         npi = _require(head, "provider_npi")
-        if not _NPI.match(npi):
+        if not NPI_FORMAT.match(npi):
             raise _FieldError("provider_npi", "provider_npi must be 10 digits")
         received = _day(head, "received_date")
         diagnoses = tuple(d.strip() for d in str(head.get("diagnoses", "")).split(";") if d.strip())

@@ -45,7 +45,7 @@ from .money import FormatError, format_cents, parse_cents, parse_day
 from .scenario import (
     AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIM_COLUMNS, CLAIMS_FILE, MAX_DIAGNOSES,
     MAX_LINES_PER_CLAIM, MAX_UNITS, MEMBER_COLUMNS, MEMBERS_FILE, PLANS_FILE, PROVIDER_COLUMNS,
-    PROVIDERS_FILE, ScenarioError,
+    PROVIDERS_FILE, ID_FORMAT, NPI_FORMAT, ScenarioError,
 )
 
 PATIENTS = "patients.csv"
@@ -57,8 +57,6 @@ PROCEDURE_MAP_FILE = "claimledger-procedures.csv"
 DIAGNOSIS_MAP_FILE = "claimledger-diagnoses.csv"
 NPI_MAP_FILE = "claimledger-npi.csv"
 
-_ID = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")
-_NPI = re.compile(r"^\d{10}$")
 _CODE = re.compile(r"^[A-Z0-9]{4,8}$")
 _CPT_LIKE = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")  # SNOMED concept ids have 6+ digits
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
@@ -202,7 +200,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
         lines = charges.get(r["Id"], [])
         errors: list[tuple[str, str]] = []
         warnings: list[tuple[str, str]] = []
-        if not _ID.match(r["Id"]):
+        if not ID_FORMAT.match(r["Id"]):
             errors.append((f"{CLAIMS}:Id", "claim Id is not a usable claim id"))
         payer = r["PRIMARYPATIENTINSURANCEID"]
         if payer in _UNINSURED or payers.get(payer, "").upper() == "NO_INSURANCE":
@@ -212,7 +210,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
         member = r["PATIENTID"]
         if member not in patients:
             errors.append((f"{CLAIMS}:PATIENTID", f"patient {member!r} is not in {PATIENTS}"))
-        elif not _ID.match(member):
+        elif not ID_FORMAT.match(member):
             errors.append((f"{CLAIMS}:PATIENTID", "patient id is not a usable member id"))
         provider = r["PROVIDERID"] or next((p for p in encounters.get(r.get("APPOINTMENTID", ""), ()) if p), "")
         npi = npis.get(provider, "")
@@ -220,7 +218,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
             errors.append((f"{CLAIMS}:PROVIDERID", "no provider (nor on the encounter)"))
         elif not npi:
             errors.append((f"{CLAIMS}:PROVIDERID", f"provider {provider} has no NPI (npi_map: {npi_src})"))
-        elif not _NPI.match(npi):
+        elif not NPI_FORMAT.match(npi):
             errors.append((f"{CLAIMS}:PROVIDERID", f"NPI {npi!r} of provider {provider} is not 10 digits"))
         received = _day(r["LASTBILLEDDATE1"])
         if received is None:
