@@ -19,7 +19,7 @@ from typing import Callable
 
 from . import chain
 from .chain import Keys
-from .money import CENT_UNITS, parse_day
+from .money import parse_day
 from .node import AnvilNode, connect, dev_private_keys, interval_mining
 from .records import Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider
 from .scenario import Scenario

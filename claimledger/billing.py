@@ -8,7 +8,6 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import chain
 from .chain import ClaimOutcome, Deployment, Keys
 from .money import format_cents
 from .records import Claim, Reject
@@ -117,5 +116,3 @@ def dev_or_env_keys(key_env: str | None) -> Keys:
         keys.biller = env_private_key(key_env)
     return keys
 
-
-__all__ = ["SubmitFailed", "submit", "remittance", "detect_format", "dev_or_env_keys", "chain"]

@@ -17,7 +17,6 @@ from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic, keccak
 from web3 import Web3
 
-from .money import CENT_UNITS
 from .records import Adjustment, Claim, LineResult, LineStatus, Plan, Reject
 from .reference import Pricing, RejectReason as RefReject, REJECT_FIELDS, adjustments_for
 from .scenario import Scenario
@@ -71,7 +70,7 @@ def artifact(name: str) -> dict:
         brownie = Path(sys.executable).parent / "brownie"
         result = subprocess.run([str(brownie), "compile"], cwd=PROJECT_ROOT, capture_output=True, text=True)
         if result.returncode != 0 or not path.exists():
-            raise ChainError(f"contracts not compiled and `brownie compile` failed: run `make setup`")
+            raise ChainError("contracts not compiled and `brownie compile` failed: run `make setup`")
     data = json.loads(path.read_text())
     return {"abi": data["abi"], "bytecode": data["bytecode"]}
 
@@ -504,7 +503,3 @@ def recorded_rows(dep: Deployment, claim: Claim, after: tuple[int, int]) -> tupl
             rows, _ = _line_rows(events, index + 1, _names([claim]), claim.claim_id)
             return rows, logs[0]["blockNumber"]
     raise ChainError(f"{claim.claim_id}: accepted on chain but its events could not be read back")
-
-
-def cents_to_units(cents: int) -> int:
-    return cents * CENT_UNITS
