@@ -45,8 +45,8 @@ MAX_UNITS = 9_999
 MAX_CENTS = 10**12  # ten billion dollars: anything larger is a keying error
 ID_FORMAT = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")  # ids of claims, members, plans, ...
 NPI_FORMAT = re.compile(r"^\d{10}$")
-_CODE = re.compile(r"^[A-Z0-9]{4,8}$")
-_ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
+CODE_FORMAT = re.compile(r"^[A-Z0-9]{4,8}$")
+ICD10_FORMAT = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
 
 
@@ -160,7 +160,7 @@ def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
 def _fee_entry(code: str, raw: dict) -> FeeEntry:
     if not isinstance(raw, dict):
         raise _FieldError(f"fee_schedule.{code}", "must be a mapping")
-    if not _CODE.match(code):
+    if not CODE_FORMAT.match(code):
         raise _FieldError(f"fee_schedule.{code}", "procedure code must be 4-8 letters or digits")
     try:
         allowed = parse_cents(raw.get("allowed"))
@@ -397,7 +397,7 @@ def load_authorizations(
         if member_id not in members:
             raise _FieldError("member_id", f"unknown member {member_id}")
         code = _require(row, "procedure_code")
-        if not _CODE.match(code):
+        if not CODE_FORMAT.match(code):
             raise _FieldError("procedure_code", "procedure code must be 4-8 letters or digits")
         start, end = _day(row, "start"), _day(row, "end")
         if end < start:
@@ -434,7 +434,7 @@ def _claim_line(row: dict, received: int) -> ClaimLine:
     if service_date > received:
         raise _FieldError("service_date", "service_date after received_date")
     code = _require(row, "procedure_code")
-    if not _CODE.match(code):
+    if not CODE_FORMAT.match(code):
         raise _FieldError("procedure_code", "procedure code must be 4-8 letters or digits")
     units = _count(row, "units")
     billed = _cents(row, "billed")
@@ -476,7 +476,7 @@ def parse_claim(rows: list[dict]) -> Claim | Reject:
             raise _FieldError("diagnoses", "at least one diagnosis is required")
         if len(diagnoses) > MAX_DIAGNOSES:
             raise _FieldError("diagnoses", f"at most {MAX_DIAGNOSES} diagnoses")
-        bad = [d for d in diagnoses if not _ICD10.match(d)]
+        bad = [d for d in diagnoses if not ICD10_FORMAT.match(d)]
         if bad:
             raise _FieldError("diagnoses", f"not an ICD-10 code: {bad[0]}")
         if len(rows) > MAX_LINES_PER_CLAIM:

@@ -8,7 +8,9 @@ import datetime as _dt
 from dataclasses import dataclass, field
 
 from ..records import Reject
-from ..scenario import _CODE, _ICD10, _ID, _NPI, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, parse_claim
+from ..scenario import (
+    CODE_FORMAT, ICD10_FORMAT, ID_FORMAT, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, NPI_FORMAT, parse_claim,
+)
 from .segments import ERROR, GAP, Issue, Segment, Transaction, parse_amount, parse_date
 
 ICD10_QUALIFIERS = {"ABK": "principal", "ABF": "other"}
@@ -122,7 +124,7 @@ class _Mapper:
             self.error(clm, "ST", "837D (dental) claims are not mapped: A-2 has no tooth/surface data")
         if not self.claim_id:
             self.error(clm, "2300/CLM01", "claim id (CLM01, patient control number) is missing")
-        elif not _ID.match(self.claim_id):
+        elif not ID_FORMAT.match(self.claim_id):
             self.error(clm, "2300/CLM01", f"claim id {self.claim_id!r} must be 1-64 letters, digits, "
                                           f"'.', '_' or '-' (R-4)")
         if d.incomplete:
@@ -219,7 +221,7 @@ class _Mapper:
             self.error(nm1, "2010AA/NM109", "billing provider NPI is missing (NM108 must be XX and "
                                             "NM109 the 10-digit NPI)")
             return None, name
-        if not _NPI.match(npi):
+        if not NPI_FORMAT.match(npi):
             self.error(nm1, "2010AA/NM109", f"billing provider NPI {npi!r} is not 10 digits")
             return None, name
         return npi, name
@@ -251,7 +253,7 @@ class _Mapper:
                         self.error(hi, path, f"diagnosis code missing after qualifier {qualifier}")
                         continue
                     dotted = code if ("." in code or len(code) <= 3) else f"{code[:3]}.{code[3:]}"
-                    if not _ICD10.match(dotted) or len(dotted) > 8:
+                    if not ICD10_FORMAT.match(dotted) or len(dotted) > 8:
                         self.error(hi, path, f"{code!r} is not an ICD-10-CM code")
                         continue
                     codes.append(dotted)
@@ -329,7 +331,7 @@ class _Mapper:
         elif qualifier != "HC":
             self.error(svc, f"2400/{ref}-1", f"procedure code qualifier {qualifier!r} is not HC "
                                              f"(HCPCS/CPT); not mapped", n)
-        elif not _CODE.match(code):
+        elif not CODE_FORMAT.match(code):
             self.error(svc, f"2400/{ref}-2", f"procedure code {code!r} must be 4-8 upper-case letters "
                                              f"or digits", n)
         modifiers = [m for m in svc.comps(code_el)[2:6] if m]
