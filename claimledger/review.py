@@ -110,9 +110,9 @@ def decide_appeal(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, lin
     if not scenario:
         raise ReviewFailed(f"{run_dir}: deployments.json names no scenario to read the claim from")
     engine = dep["ClaimsEngine"]
-    recorded = bytes(engine.functions.claim(chain.to_id(claim_id)).call()[5])
+    recorded = bytes(engine.functions.claim(chain.to_id(claim_id)).call()[5])  # the content tag
     candidates = [c for c in iter_claims(Path(scenario) / "claims.csv") if isinstance(c, Claim) and c.claim_id == claim_id]
-    match = next((c for c in candidates if chain.claim_content_hash(c) == recorded), None)
+    match = next((c for c in candidates if chain.claim_content_hash(c)[:len(recorded)] == recorded), None)
     if match is None:
         raise ReviewFailed(f"{claim_id}: no claim in {scenario} matches the content recorded on chain")
     fn = engine.functions.decideAppeal(chain.claim_input(match), line, overturn)

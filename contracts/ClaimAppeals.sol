@@ -44,7 +44,7 @@ abstract contract ClaimAppeals is AccessBase, Pausable, LineAdjudicator {
             revert AppealNotOpen(claimId, number); // never appealed, decided, or its claim reversed since
         }
         // the checks need the diagnoses and the received date, which only the content hash keeps
-        if (_contentHash(claim_) != _claims[claimId].contentHash) revert ClaimContentMismatch(claimId);
+        if (bytes12(_contentHash(claim_)) != _claims[claimId].contentTag) revert ClaimContentMismatch(claimId);
         record.state = overturn ? AppealState.Overturned : AppealState.Upheld;
         emit AppealDecided(claimId, number, msg.sender, overturn);
         if (!overturn) return;

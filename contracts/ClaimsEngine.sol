@@ -63,7 +63,7 @@ contract ClaimsEngine is ClaimAppeals {
         bytes32 contentHash = _contentHash(c);
         ClaimRecord storage record = _claims[c.claimId];
         if (record.state != ClaimState.None) {
-            if (record.contentHash != contentHash) return RejectReason.ReusedClaimId;
+            if (record.contentTag != bytes12(contentHash)) return RejectReason.ReusedClaimId;
             emit ClaimAlreadyRecorded(c.claimId); // A-3 idempotence: a no-op
             return RejectReason.None;
         }
@@ -72,16 +72,19 @@ contract ClaimsEngine is ClaimAppeals {
             if (reason != RejectReason.None) return reason;
         }
         ClaimContext memory ctx = _context(c);
-        record.state = c.frequency == _VOID ? ClaimState.Void : ClaimState.Active;
-        record.frequency = c.frequency;
-        record.providerNpi = c.providerNpi;
-        record.memberId = c.memberId;
-        record.contentHash = contentHash;
+        bool isVoid = c.frequency == _VOID; // A-7.1: a void has no lines of its own
+        _claims[c.claimId] = ClaimRecord({
+            state: isVoid ? ClaimState.Void : ClaimState.Active,
+            lineCount: isVoid ? 0 : uint8(c.lines.length),
+            frequency: c.frequency,
+            providerNpi: c.providerNpi,
+            memberTag: _memberTag(c.memberId),
+            contentTag: bytes12(contentHash)
+        });
         emit ClaimAccepted(c.claimId, c.frequency, c.originalClaimId, c.memberId, c.providerNpi, contentHash);
 
-        if (c.frequency != _ORIGINAL) _reverse(c.originalClaimId, c.claimId);
-        if (c.frequency == _VOID) return RejectReason.None; // A-7.1: no lines of its own
-        record.lineCount = uint8(c.lines.length);
+        if (c.frequency != _ORIGINAL) _reverse(c.originalClaimId, c.claimId, c.memberId);
+        if (isVoid) return RejectReason.None;
         bytes32[] memory duplicateKeys = new bytes32[](c.lines.length);
         for (uint256 i; i < c.lines.length; ++i) {
             _adjudicate(ctx, c.diagnoses, c.lines[i], uint8(i + 1), duplicateKeys);
@@ -117,7 +120,7 @@ contract ClaimsEngine is ClaimAppeals {
         if (original.state == ClaimState.None) return RejectReason.OriginalUnknown;
         if (original.state == ClaimState.Void) return RejectReason.OriginalIsVoid;
         if (original.state == ClaimState.Reversed) return RejectReason.OriginalReversed;
-        if (original.memberId != c.memberId) return RejectReason.OtherMember;
+        if (original.memberTag != _memberTag(c.memberId)) return RejectReason.OtherMember;
         if (original.providerNpi != c.providerNpi) return RejectReason.OtherProvider;
         return RejectReason.None;
     }
@@ -128,16 +131,17 @@ contract ClaimsEngine is ClaimAppeals {
     function approvePended(bytes32 claimId, uint8 number) external onlyRole(Roles.REVIEWER) whenNotPaused {
         StoredLine storage rec = _pendingLine(claimId, number);
         ClaimRecord storage record = _claims[claimId];
+        PendedClaim storage pended = _pendedClaims[claimId];
         ClaimContext memory ctx = ClaimContext({
             claimId: claimId,
-            memberId: record.memberId,
+            memberId: pended.memberId,
             npi: record.providerNpi,
             receivedDate: 0,
-            member: members.member(record.memberId),
+            member: members.member(pended.memberId),
             provider: providers.provider(record.providerNpi),
             paid: 0
         });
-        ctx.member.planId = _claimPlans[claimId]; // the plan the line was checked against
+        ctx.member.planId = pended.planId; // the plan the line was checked against
         Terms memory terms;
         terms.version = rec.planVersion;
         terms.plan = plans.termsOf(ctx.member.planId, rec.planVersion);
@@ -157,7 +161,7 @@ contract ClaimsEngine is ClaimAppeals {
         StoredLine storage rec = _pendingLine(claimId, number);
         ClaimRecord storage record = _claims[claimId];
         _dequeue(claimId, number);
-        --_duplicates[_duplicateKey(record.memberId, record.providerNpi, rec)];
+        --_duplicates[_duplicateKey(_pendedClaims[claimId].memberId, record.providerNpi, rec)];
         emit PendedLineDecided(claimId, number, msg.sender, false);
         _deny(claimId, number, rec, carc);
     }

@@ -49,7 +49,13 @@ abstract contract LineAdjudicator is IClaimsEngine {
     }
 
     mapping(bytes32 claimId => ClaimRecord) internal _claims;
-    mapping(bytes32 claimId => bytes32 planId) internal _claimPlans; // set when a line pends
+    /// @dev what a reviewer's decision on a pended line needs beyond the claim record
+    struct PendedClaim {
+        bytes32 planId; // the plan the line was checked against and an approval prices by
+        bytes32 memberId;
+    }
+
+    mapping(bytes32 claimId => PendedClaim) internal _pendedClaims; // set when a line pends
     /// @dev a LineRecord packed into three slots (two unless an authorization was used):
     /// amounts fit 48 bits since billed is at most 10^12 cents (R-4), checked at intake
     struct StoredLine {
@@ -127,7 +133,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
         ++_duplicates[duplicateKey];
         if (terms.fee.review || (terms.plan.hasPendThreshold && input.billed > terms.plan.pendAbove)) {
             rec.status = LineStatus.Pended; // A-5: nothing is applied yet
-            _claimPlans[ctx.claimId] = ctx.member.planId; // the plan a reviewer's approval prices by
+            _pendedClaims[ctx.claimId] = PendedClaim(ctx.member.planId, ctx.memberId);
             _pendingQueue.push(PendingRef(ctx.claimId, number));
             _pendingSlot[_lineKey(ctx.claimId, number)] = _pendingQueue.length;
             _emitLine(ctx.claimId, number, rec);
@@ -246,12 +252,19 @@ abstract contract LineAdjudicator is IClaimsEngine {
         rec.copay = uint48(out.copay);
         rec.coinsurance = uint48(out.coinsurance);
         if (authId != bytes32(0)) rec.authId = authId; // a zero write to a cold slot still costs 2,200
-        _unitsPerDay[_dayKey(ctx.memberId, rec.procedureCode, rec.serviceDate)] += rec.units;
-        ++_linesPerYear[_yearKey(ctx.memberId, rec.procedureCode, year)];
+        _countApproved(ctx.memberId, rec, year);
         _emitLine(ctx.claimId, number, rec);
 
         if (patient > 0) members.applyAccumulators(ctx.memberId, ctx.member.familyId, year, out.deductible, patient);
         if (authId != bytes32(0)) authorizations.consume(authId, rec.units);
+    }
+
+    /// @dev adds an approved line to the A-4.11/A-4.12 counters, kept only for codes that some
+    /// plan version limits (R-16): a new counter slot costs 22,100 gas
+    function _countApproved(bytes32 memberId, StoredLine storage rec, uint16 year) private {
+        (bool countUnits, bool countLines) = plans.limitsCounted(rec.procedureCode);
+        if (countUnits) _unitsPerDay[_dayKey(memberId, rec.procedureCode, rec.serviceDate)] += rec.units;
+        if (countLines) ++_linesPerYear[_yearKey(memberId, rec.procedureCode, year)];
     }
 
     function _deny(bytes32 claimId, uint8 number, StoredLine storage rec, bytes8 carc) internal {
@@ -268,22 +281,23 @@ abstract contract LineAdjudicator is IClaimsEngine {
 
     // ------------------------------------------------------------------------------ A-7 corrections
 
-    /// @dev takes back every line of `originalId` (A-7.1) and recoups what it paid
-    function _reverse(bytes32 originalId, bytes32 byClaimId) internal {
+    /// @dev takes back every line of `originalId` (A-7.1), whose member `memberId` is (checked by
+    /// tag at intake), and recoups what it paid
+    function _reverse(bytes32 originalId, bytes32 byClaimId, bytes32 memberId) internal {
         ClaimRecord storage original = _claims[originalId];
         original.state = ClaimState.Reversed;
-        bytes32 familyId = members.member(original.memberId).familyId;
+        bytes32 familyId = members.member(memberId).familyId;
         uint256 recouped;
         for (uint8 number = 1; number <= original.lineCount; ++number) {
             StoredLine storage rec = _lines[originalId][number];
             LineStatus previous = rec.status;
             if (previous == LineStatus.Approved) {
-                recouped += _unapply(original, familyId, rec);
+                recouped += _unapply(memberId, familyId, rec);
             } else if (previous == LineStatus.Pended) {
                 _dequeue(originalId, number);
             }
             if (previous == LineStatus.Approved || previous == LineStatus.Pended) {
-                --_duplicates[_duplicateKey(original.memberId, original.providerNpi, rec)];
+                --_duplicates[_duplicateKey(memberId, original.providerNpi, rec)];
             }
             rec.status = LineStatus.Reversed;
             emit LineReversed(
@@ -294,16 +308,16 @@ abstract contract LineAdjudicator is IClaimsEngine {
     }
 
     /// @dev reverses an approved line's accumulators, counters and authorization units
-    function _unapply(ClaimRecord storage original, bytes32 familyId, StoredLine storage rec)
+    function _unapply(bytes32 memberId, bytes32 familyId, StoredLine storage rec)
         internal
         returns (uint64 paid)
     {
         uint16 year = Dates.yearOf(rec.serviceDate);
         uint64 patient = rec.deductible + rec.copay + rec.coinsurance;
-        if (patient > 0) members.reverseAccumulators(original.memberId, familyId, year, rec.deductible, patient);
+        if (patient > 0) members.reverseAccumulators(memberId, familyId, year, rec.deductible, patient);
         if (rec.authId != bytes32(0)) authorizations.restore(rec.authId, rec.units);
-        _decrease(_unitsPerDay, _dayKey(original.memberId, rec.procedureCode, rec.serviceDate), rec.units);
-        _decrease(_linesPerYear, _yearKey(original.memberId, rec.procedureCode, year), 1);
+        _decrease(_unitsPerDay, _dayKey(memberId, rec.procedureCode, rec.serviceDate), rec.units);
+        _decrease(_linesPerYear, _yearKey(memberId, rec.procedureCode, year), 1);
         return rec.allowed - patient;
     }
 
@@ -348,9 +362,10 @@ abstract contract LineAdjudicator is IClaimsEngine {
         }
     }
 
+    /// @dev lowers a counter, never below 0; one not kept (R-16) stays unwritten
     function _decrease(mapping(bytes32 => uint32) storage counter, bytes32 key, uint32 amount) private {
         uint32 current = counter[key];
-        counter[key] = current > amount ? current - amount : 0;
+        if (current != 0) counter[key] = current > amount ? current - amount : 0;
     }
 
     /// @dev what makes two submissions of one claim id the same claim (A-3 idempotence); also how
@@ -359,6 +374,11 @@ abstract contract LineAdjudicator is IClaimsEngine {
         return keccak256(
             abi.encode(c.frequency, c.originalClaimId, c.memberId, c.providerNpi, c.receivedDate, c.diagnoses, c.lines)
         );
+    }
+
+    /// @dev the tag a claim record keeps of its member (see {ClaimRecord})
+    function _memberTag(bytes32 memberId) internal pure returns (bytes8) {
+        return bytes8(keccak256(abi.encode(memberId)));
     }
 
     function _duplicateKey(bytes32 memberId, uint64 npi, LineInput calldata l) internal pure returns (bytes32) {

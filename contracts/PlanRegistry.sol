@@ -16,6 +16,11 @@ contract PlanRegistry is AccessBase, IPlanRegistry {
         PlanTerms terms;
     }
 
+    struct CountedLimits {
+        bool unitsPerDay;
+        bool linesPerYear;
+    }
+
     struct Copay {
         bool applies;
         uint64 amount;
@@ -24,6 +29,7 @@ contract PlanRegistry is AccessBase, IPlanRegistry {
     mapping(bytes32 planId => Version[]) private _versions;
     mapping(bytes32 planId => mapping(uint32 version => mapping(bytes8 code => FeeEntry))) private _fees;
     mapping(bytes32 planId => mapping(uint32 version => mapping(bytes16 category => Copay))) private _copays;
+    mapping(bytes8 code => CountedLimits) private _counted; // R-16
 
     constructor(address admin, uint48 adminDelay) AccessBase(admin, adminDelay) {}
 
@@ -79,6 +85,7 @@ contract PlanRegistry is AccessBase, IPlanRegistry {
             stored.annualLimit = entry.annualLimit;
             stored.dxPrefixes = entry.dxPrefixes;
             emit FeeEntrySet(planId, version, codes[i], entry);
+            _countLimits(codes[i], entry.maxUnitsPerDay != 0, entry.annualLimit != 0);
         }
     }
 
@@ -109,6 +116,12 @@ contract PlanRegistry is AccessBase, IPlanRegistry {
     }
 
     /// @inheritdoc IPlanRegistry
+    function limitsCounted(bytes8 code) external view returns (bool unitsPerDay, bool linesPerYear) {
+        CountedLimits storage counted = _counted[code];
+        return (counted.unitsPerDay, counted.linesPerYear);
+    }
+
+    /// @inheritdoc IPlanRegistry
     function copay(bytes32 planId, uint32 version, bytes16 category) external view returns (bool applies, uint64 amount) {
         Copay storage c = _copays[planId][version][category];
         return (c.applies, c.amount);
@@ -134,6 +147,17 @@ contract PlanRegistry is AccessBase, IPlanRegistry {
     function versionInfo(bytes32 planId, uint32 version) external view returns (VersionInfo memory) {
         if (version == 0 || version > _versions[planId].length) revert PlanVersionUnknown(planId, version);
         return _versions[planId][version - 1].info;
+    }
+
+    /// @dev turns counting on for a limit that a fee entry sets (never off: R-16)
+    function _countLimits(bytes8 code, bool unitsPerDay, bool linesPerYear) private {
+        CountedLimits storage counted = _counted[code];
+        bool newUnits = unitsPerDay && !counted.unitsPerDay;
+        bool newLines = linesPerYear && !counted.linesPerYear;
+        if (!newUnits && !newLines) return;
+        if (newUnits) counted.unitsPerDay = true;
+        if (newLines) counted.linesPerYear = true;
+        emit LimitCountingStarted(code, counted.unitsPerDay, counted.linesPerYear);
     }
 
     function _editable(bytes32 planId, uint32 version) private view {

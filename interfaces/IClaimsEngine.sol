@@ -73,14 +73,16 @@ interface IClaimsEngine {
         Overturned
     }
 
-    /// @notice A claim as recorded.
+    /// @notice A claim as recorded, packed into one storage slot. The member and the content are
+    /// kept as tags (leading bytes of their keccak256 hashes, see {memberTag} and {contentTag});
+    /// the `ClaimAccepted` event carries both in full.
     struct ClaimRecord {
         ClaimState state;
         uint8 lineCount;
         uint8 frequency;
         uint64 providerNpi;
-        bytes32 memberId;
-        bytes32 contentHash;
+        bytes8 memberTag; // bytes8(keccak256(abi.encode(memberId)))
+        bytes12 contentTag; // the first 12 bytes of the content hash (A-3 idempotence, R-13)
     }
 
     /// @notice An adjudicated line as recorded: enough to report and to reverse it.

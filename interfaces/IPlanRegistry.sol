@@ -58,6 +58,9 @@ interface IPlanRegistry {
     event CopaySet(bytes32 indexed planId, uint32 version, bytes16 category, uint64 copay);
     event FeeEntrySet(bytes32 indexed planId, uint32 version, bytes8 code, FeeEntry entry);
     event PlanVersionSealedWith(bytes32 indexed planId, uint32 version, bytes32 contentHash);
+    /// @notice From now on the engine counts approved units per day (A-4.11) or approved lines per
+    /// year (A-4.12) of `code`, because a fee entry of some plan version limits them (R-16).
+    event LimitCountingStarted(bytes8 indexed code, bool unitsPerDay, bool linesPerYear);
 
     /// @notice Opens a new version of `planId` (creating the plan on its first version).
     /// Requirements:
@@ -83,6 +86,10 @@ interface IPlanRegistry {
 
     /// @notice The fee-schedule entry of `code` in a version; `listed` is false if absent.
     function fee(bytes32 planId, uint32 version, bytes8 code) external view returns (FeeEntry memory);
+
+    /// @notice Whether any plan version loaded so far limits `code`'s units per day or lines per
+    /// year: the engine keeps those counters only for such codes (R-16).
+    function limitsCounted(bytes8 code) external view returns (bool unitsPerDay, bool linesPerYear);
 
     /// @notice The copay of a category in a version; `applies` is false when the category has none.
     function copay(bytes32 planId, uint32 version, bytes16 category) external view returns (bool applies, uint64 amount);

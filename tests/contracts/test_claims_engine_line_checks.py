@@ -350,3 +350,20 @@ def test_denied_lines_change_nothing(loaded, members, escrow, authorizations, bi
     assert accumulators(members, "M100") == ((0, 0), (0, 0))
     assert authorizations.authorization(cid("PA-0003"))[5] == 0
     assert escrow.totalOutstanding() == 0
+
+
+def test_r16_a_limit_counts_lines_approved_after_it_was_loaded(loaded, plans, members, plan_manager, biller):
+    """R-16: counters are kept for a code once some plan version limits it. A limit loaded after
+    lines of its code were approved does not count those lines; it counts from then on."""
+    create_plan(plans, plan_manager, "LIMIT-PLAN", fees={"99395": fee(150_00, "preventive")})
+    enroll(members, plan_manager, "MX", "SX", "LIMIT-PLAN")
+    early = _one(loaded, biller, "CX1", member="MX", received="2026-02-02", lines=[("2026-02-01", "99395", 1, 150_00)])
+    assert early["status"] == Status.APPROVED
+    create_plan(plans, plan_manager, "LIMIT-PLAN", effective_from=day("2026-07-01"),
+                fees={"99395": fee(150_00, "preventive", annual_limit=1)})
+    tx = submit(loaded, biller,
+                claim("CX2", member="MX", received="2026-08-03", lines=[("2026-08-01", "99395", 1, 150_00)]),
+                claim("CX3", member="MX", received="2026-08-03", lines=[("2026-08-02", "99395", 1, 150_00)]))
+    counted_from_now, over = lines(tx)
+    assert counted_from_now["status"] == Status.APPROVED and counted_from_now["planVersion"] == 2
+    assert_denied(over, "CX3", "119", 150_00)

@@ -59,6 +59,21 @@ def test_boundaries_are_accepted(loaded, biller):
     assert loaded.claim(cid("CX1"))[1] == 50
 
 
+def test_claim_record_keeps_tags_of_member_and_content(loaded, biller):
+    """A-3: the claim record is one slot: state, lines, frequency, NPI, and tags of the member
+    and of the content hash (leading bytes of their keccak256); ClaimAccepted has both in full."""
+    from eth_abi import encode
+    from eth_utils import keccak
+
+    tx = submit(loaded, biller, claim("CX1"))
+    accepted = tx.events["ClaimAccepted"][0]
+    state, line_count, frequency, npi, member_tag, content_tag = loaded.claim(cid("CX1"))
+    assert (state, line_count, frequency, npi) == (State.ACTIVE, 1, 1, NPI_IN)
+    assert bytes(member_tag) == keccak(encode(["bytes32"], [cid("M100")]))[:8]
+    assert bytes(content_tag) == bytes(accepted["contentHash"])[:12]
+    assert bytes(accepted["memberId"]) == cid("M100")
+
+
 # claims rejected because of what is already on chain (A-3, R-8)
 def _reused(engine, biller):
     submit(engine, biller, claim("C1"))

@@ -252,3 +252,20 @@ def test_invalid_fee_entry_names_code_and_field(opened, plan_manager, code, entr
     with brownie.reverts(err("InvalidFeeEntry", PID, b8(code), field)):
         opened.setFees(PID, 1, [b8("71046"), b8(code)], [fee(38_00, "imaging"), entry], {"from": plan_manager})
     assert opened.fee(PID, 1, b8("71046"))[0] is False
+
+
+def test_r16_limit_counting_starts_with_the_first_entry_that_limits_a_code(opened, plan_manager):
+    """R-16: the engine keeps A-4.11/A-4.12 counters only for codes some version limits; the
+    first fee entry that sets a limit turns counting on (LimitCountingStarted), for good."""
+    assert tuple(opened.limitsCounted(b8("97110"))) == (False, False)
+    tx = opened.setFees(PID, 1, [b8("97110"), b8("99213")], [fee(32_00, "therapy", max_units_per_day=4), fee(92_00)],
+                        {"from": plan_manager})
+    assert [(bytes(e["code"]), e["unitsPerDay"], e["linesPerYear"]) for e in tx.events["LimitCountingStarted"]] == [
+        (b8("97110"), True, False)]
+    tx = opened.setFees(PID, 1, [b8("97110")], [fee(32_00, "therapy", annual_limit=3)], {"from": plan_manager})
+    assert [(e["unitsPerDay"], e["linesPerYear"]) for e in tx.events["LimitCountingStarted"]] == [(True, True)]
+    # an entry without limits (or the same limits again) changes nothing
+    tx = opened.setFees(PID, 1, [b8("97110")], [fee(32_00, "therapy")], {"from": plan_manager})
+    assert "LimitCountingStarted" not in tx.events
+    assert tuple(opened.limitsCounted(b8("97110"))) == (True, True)
+    assert tuple(opened.limitsCounted(b8("99213"))) == (False, False)
