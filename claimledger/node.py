@@ -1,6 +1,7 @@
 """The embedded local chain: an anvil process that claimledger starts and stops itself."""
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import signal
@@ -18,6 +19,7 @@ from web3.providers.rpc import HTTPProvider
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GAS_LIMIT = 1_000_000_000  # blocks of a second's worth of batched claims (interval mining)
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
+STATE_WAIT_S = 600.0  # how long a node waits for the one before it to finish saving its state
 
 
 class NodeError(RuntimeError):
@@ -77,12 +79,18 @@ class AnvilNode:
             # after 57,000 claims on a 60,000-member scenario); logs and receipts stay
             "--prune-history", *self.extra_args,
         ]
+        lock = None
         if self.state_path is not None:
             cmd += ["--state", str(self.state_path)]
-        self.process = subprocess.Popen(
-            cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
-            preexec_fn=_terminate_with_parent,
-        )
+            lock = _lock_state(self.state_path)
+        try:
+            self.process = subprocess.Popen(
+                cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
+                preexec_fn=_terminate_with_parent, pass_fds=(lock,) if lock is not None else (),
+            )
+        finally:
+            if lock is not None:
+                os.close(lock)  # anvil holds the lock now, until it exits
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -105,7 +113,7 @@ class AnvilNode:
             # anvil dump its state (--state) before it exits
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
-                self.process.wait(timeout=30)
+                self.process.wait(timeout=STATE_WAIT_S)  # a large state takes seconds to dump
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait()
@@ -118,6 +126,24 @@ class AnvilNode:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _lock_state(state_path: Path) -> int:
+    """Locks ``STATE.lock`` for the anvil that will use ``state_path``, waiting while another
+    anvil holds it: one killed with its parent dumps its state on the way out, and a node
+    started before that dump is complete would load a half-written or stale file. The anvil
+    inherits the descriptor, so the lock lasts exactly as long as it runs."""
+    fd = os.open(f"{state_path}.lock", os.O_RDWR | os.O_CREAT, 0o644)
+    deadline = time.monotonic() + STATE_WAIT_S
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return fd
+        except BlockingIOError:
+            if time.monotonic() > deadline:
+                os.close(fd)
+                raise NodeError(f"{state_path}: another anvil still holds this chain's state") from None
+            time.sleep(0.05)
 
 
 def _terminate_with_parent() -> None:
@@ -181,7 +207,11 @@ def run_chain(run_dir: Path, rpc: str | None = None, fresh: bool = False, keep: 
         return
     state = Path(run_dir) / CHAIN_STATE_FILE
     if fresh:
-        state.unlink(missing_ok=True)
+        lock = _lock_state(state)  # an anvil of an earlier run may still be dumping into it
+        try:
+            state.unlink(missing_ok=True)
+        finally:
+            os.close(lock)
     elif not state.exists():
         raise NodeError(f"{run_dir}: no saved chain ({CHAIN_STATE_FILE}); adjudicate into it first, or pass --rpc")
     with AnvilNode(state_path=state) as node:

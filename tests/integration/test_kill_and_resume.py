@@ -55,17 +55,36 @@ def kill_when_progress(proc, run_dir, at_least: int, sig=signal.SIGKILL):
     pytest.fail("no progress within 120 s")
 
 
-@pytest.mark.parametrize("kill_at", [150, 700, "settlement"])
+def kill_while_node_starts(proc) -> None:
+    """Kills the CLI as soon as its embedded anvil exists: while that node is still loading
+    the saved state (or has just loaded it), before the replay goes on."""
+    import psutil
+
+    parent = psutil.Process(proc.pid)
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline and proc.poll() is None:
+        if any("anvil" in child.name() for child in parent.children(recursive=True)):
+            os.kill(proc.pid, signal.SIGKILL)
+            proc.wait(timeout=60)
+            return
+        time.sleep(0.005)
+    pytest.fail("the resumed replay started no node")
+
+
+@pytest.mark.parametrize("kill_at", [150, 700, "settlement", "node restart"])
 def test_killed_replay_resumes_to_the_reference_results(scenario, reference, tmp_path, kill_at):
-    """Killed during submission (150, 700 records) or once every record is in, while the
-    escrow is funded and providers are paid; each time the embedded node restarts from the
-    state it saved when its parent died."""
-    if kill_at == "settlement":
-        kill_at = sum(1 for _ in iter_claims(scenario / "claims.csv"))
+    """Killed during submission (150, 700 records), once every record is in (while the escrow
+    is funded and providers are paid), or killed at 400 records and then killed again while
+    the resumed run's node restarts from the saved state. Each time the embedded node restarts
+    from the state it saved when its parent died."""
+    records = sum(1 for _ in iter_claims(scenario / "claims.csv"))
     run_dir = tmp_path / "run"
-    proc = subprocess.Popen([*CLI, "adjudicate", str(scenario), "--out", str(run_dir), "--batch", "10"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    kill_when_progress(proc, run_dir, kill_at)
+    replay = [*CLI, "adjudicate", str(scenario), "--out", str(run_dir), "--batch", "10"]
+    proc = subprocess.Popen(replay, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    kill_when_progress(proc, run_dir, {"settlement": records, "node restart": 400}.get(kill_at, kill_at))
+    if kill_at == "node restart":
+        restarting = subprocess.Popen([*replay, "--resume"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        kill_while_node_starts(restarting)
     resumed = run_cli("adjudicate", str(scenario), "--out", str(run_dir), "--resume", "--batch", "10")
     assert resumed.returncode == 0, resumed.stderr
     assert (run_dir / "results.csv").read_bytes() == (reference / "results.csv").read_bytes()
