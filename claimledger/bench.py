@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from eth_utils import keccak
+
 from . import chain
 from .chain import Keys
 from .money import parse_day
@@ -30,6 +32,10 @@ TRANSFER_GAS = 21_000
 ERC20_GAS = 60_000
 SINGLE_CLAIM_GAS = 1_000_000
 BATCH_GAS = 90_000_000
+BATCHED_FIRST_DAY = 160  # the batched phase's claims are for other days than the single phase's
+APPROVED = 1  # IClaimsEngine.LineStatus.Approved
+LINE_ADJUDICATED = keccak(
+    text="LineAdjudicated(bytes32,uint8,uint8,bytes8,uint64,uint64,uint64,uint64,uint64,uint32)")
 NPIS = [str(1_000_000_000 + i * 7919) for i in range(20)]
 
 
@@ -72,12 +78,14 @@ def bench_scenario(members: int) -> Scenario:
     )
 
 
-def bench_claims(prefix: str, count: int, members: int) -> list[Claim]:
-    """One-line approved claims: distinct members, days and amounts, so none is a duplicate."""
-    start = parse_day("2026-01-01")
+def bench_claims(prefix: str, count: int, members: int, first_day: int = 0) -> list[Claim]:
+    """One-line approved claims: distinct members, days and amounts, so none is a duplicate of
+    another. Phases pass different ``first_day``s so that their claims are not duplicates of
+    each other's (A-4.8) either."""
+    start = parse_day("2026-01-01") + first_day
     claims = []
     for i in range(count):
-        dos = start + (i // members) % 300
+        dos = start + i // members
         claims.append(Claim(
             f"{prefix}{i:08d}", Frequency.ORIGINAL, "", f"B{i % members:06d}", NPIS[i % len(NPIS)],
             dos + 2, ("J06.9",), (ClaimLine(dos, "99213", 1, 12_000 + i % 997),),
@@ -85,9 +93,23 @@ def bench_claims(prefix: str, count: int, members: int) -> list[Claim]:
     return claims
 
 
+def approved_lines(receipt: dict) -> int:
+    """How many LineAdjudicated events of ``receipt`` approve their line; raises on any other."""
+    approved = 0
+    for log in receipt["logs"]:
+        if log["topics"] and bytes(log["topics"][0]) == LINE_ADJUDICATED:
+            status = int.from_bytes(bytes(log["data"])[32:64], "big")
+            if status != APPROVED:
+                raise RuntimeError(f"a bench claim was not approved (line status {status}): the figures "
+                                   "would not be those of approved claims")
+            approved += 1
+    return approved
+
+
 def _run_phase(name: str, sender: TxSender, jobs: list[tuple[str, bytes, int, int]],
-               on_progress: Callable[[int], None] | None = None) -> Phase:
-    """Sends (to, data, gas, items) jobs through the pipeline and records each confirmation."""
+               on_progress: Callable[[int], None] | None = None, claims: bool = False) -> Phase:
+    """Sends (to, data, gas, items) jobs through the pipeline and records each confirmation;
+    for ``claims`` it checks that every line of every claim was approved."""
     phase = Phase(name)
     started = time.monotonic()
 
@@ -95,6 +117,8 @@ def _run_phase(name: str, sender: TxSender, jobs: list[tuple[str, bytes, int, in
         items, sent_at = tag
         if receipt["status"] != 1:
             raise RuntimeError(f"{name}: a transaction reverted")
+        if claims and approved_lines(receipt) != items:
+            raise RuntimeError(f"{name}: a transaction adjudicated fewer lines than it carried claims")
         now = time.monotonic()
         phase.items += items
         phase.transactions += 1
@@ -126,7 +150,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 50, window: int = 
     """Runs every phase on one fresh anvil and writes ``OUT/bench.json`` and ``OUT/report.html``."""
     out_dir.mkdir(parents=True, exist_ok=True)
     keys = Keys.from_list(dev_private_keys(6))
-    members = max(50, min(claims, 5_000))
+    members = max(50, min(claims, 5_000), -(-claims // BATCHED_FIRST_DAY))  # phases never share a day
     progress = on_phase or (lambda name, total: None)
     with AnvilNode(gas_limit=BENCH_GAS_LIMIT, accounts=10) as node:
         w3 = connect(node.url)
@@ -154,14 +178,15 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 50, window: int = 
             (engine.address, encode_one(chain.claim_input(c)), SINGLE_CLAIM_GAS, 1)
             for c in bench_claims("S", claims, members)
         ]
-        single = _run_phase("claims_single", biller, single_jobs, progress("claims, 1 per tx", claims))
+        single = _run_phase("claims_single", biller, single_jobs, progress("claims, 1 per tx", claims), claims=True)
 
-        batched_claims = bench_claims("B", claims, members)
+        batched_claims = bench_claims("B", claims, members, BATCHED_FIRST_DAY)
         batch_jobs = []
         for start in range(0, claims, batch):
             chunk = [chain.claim_input(c) for c in batched_claims[start:start + batch]]
             batch_jobs.append((engine.address, encode_many(chunk), BATCH_GAS, len(chunk)))
-        batched = _run_phase("claims_batched", biller, batch_jobs, progress(f"claims, {batch} per tx", claims))
+        batched = _run_phase("claims_batched", biller, batch_jobs, progress(f"claims, {batch} per tx", claims),
+                             claims=True)
         phases.close()
 
         settle_started = time.monotonic()
