@@ -21,12 +21,22 @@ from claimledger.pipeline import adjudicate_on_chain  # noqa: E402
 from claimledger.synth import SynthConfig, generate  # noqa: E402
 
 
+def crossing(rows, count):
+    """Seconds into the replay at which ``count`` claims had been confirmed, interpolated
+    between the two confirmations around it (confirmations come a block at a time; a block's
+    claims are spread over the time since the one before)."""
+    before = (0.0, 0)
+    for seconds, confirmed in rows:
+        if confirmed >= count:
+            (s0, c0), (s1, c1) = before, (seconds, confirmed)
+            return s0 + (s1 - s0) * (count - c0) / (c1 - c0) if c1 > c0 else s1
+        before = (seconds, confirmed)
+    raise ValueError(f"only {before[1]} claims confirmed, not {count}")
+
+
 def window_rate(rows, lo, hi):
     """Claims per second while the confirmed count went from lo to hi."""
-    inside = [r for r in rows if lo <= r[1] <= hi]
-    if len(inside) < 2:
-        return float("nan")
-    return (inside[-1][1] - inside[0][1]) / (inside[-1][0] - inside[0][0])
+    return (hi - lo) / (crossing(rows, hi) - crossing(rows, lo))
 
 
 def main():
@@ -40,13 +50,14 @@ def main():
     started = time.monotonic()
     generate(out / "scenario", SynthConfig(claims=args.claims, seed=args.seed, families=max(3, args.claims // 40)))
     synth_s = time.monotonic() - started
-    # the embedded anvil, as `claimledger adjudicate` runs it (a block a second), without
+    # the embedded anvil, as `claimledger adjudicate` runs it (blocks growing with the chain), without
     # keeping its state on disk
     result = adjudicate_on_chain(out / "scenario", out / "run", batch_claims=args.batch, keep_chain=False)
     with open(out / "run" / "timeline.csv") as fh:
         rows = [(float(r["seconds"]), int(r["claims_confirmed"])) for r in csv.DictReader(fh)]
     total = rows[-1][1]
-    first, last = window_rate(rows, 0, total // 10), window_rate(rows, total - total // 10, total)
+    tenth = total // 10
+    first, last = window_rate(rows, 0, tenth), window_rate(rows, total - tenth, total)
     figures = {
         "claims": args.claims, "synth_seconds": round(synth_s, 1),
         "replay_seconds": round(result.stats.seconds, 1),

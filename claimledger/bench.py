@@ -160,8 +160,8 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 50, window: int = 
         biller = TxSender(w3, keys.biller, window=window)
         sign_per_s = measure_signing(biller, min(claims, 2000))
 
-        # every phase: the biller's key, one pipeline, and anvil mining a block a second (as
-        # claimledger's replays run it; see benchmarks/README.md)
+        # every phase: the biller's key, one pipeline, and anvil mining a block a second, as
+        # claimledger's replays run it (see benchmarks/README.md)
         phases = ExitStack()
         phases.enter_context(interval_mining(w3))
         sink = TxSender(w3, dev_private_keys(6)[5]).address

@@ -7,6 +7,7 @@ import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -55,14 +56,24 @@ def connect(url: str, timeout: float = 120.0) -> Web3:
 
 @dataclass
 class AnvilNode:
-    """A private anvil on a free loopback port; use as a context manager."""
+    """A private anvil on a free loopback port; use as a context manager.
+
+    With ``flat`` (the default) it runs as a fork of a second, empty anvil (its *upstream*) so
+    that mining a block costs the same at a million claims as at the first: anvil 1.7.1
+    recomputes the whole state root of an ordinary chain for every block (~1 us per storage
+    slot), while a forked chain computes none, and with bare ``--prune-history`` keeps no copy
+    of the state per block either. Contracts deployed on the fork keep their storage locally;
+    the upstream is only asked about accounts the fork has never seen. Blocks carry a zero state
+    root, which nothing here reads. See benchmarks/README.md."""
 
     gas_limit: int = DEFAULT_GAS_LIMIT
     accounts: int = 10
     state_path: Path | None = None  # dump/load chain state here (``anvil --state``)
     extra_args: tuple[str, ...] = ()
     port: int = 0
+    flat: bool = True
     process: subprocess.Popen | None = None
+    upstream: subprocess.Popen | None = None
 
     @property
     def url(self) -> str:
@@ -70,6 +81,22 @@ class AnvilNode:
 
     def start(self, timeout: float = 30.0) -> "AnvilNode":
         self.port = self.port or free_port()
+        fork_args: list[str] = []
+        if self.flat:
+            upstream_port = free_port()
+            self.upstream = subprocess.Popen(
+                [find_anvil(), "--host", "127.0.0.1", "--port", str(upstream_port), "--silent", "--no-mining"],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+            )
+            self._watch_upstream()
+            try:
+                _wait_for(f"http://127.0.0.1:{upstream_port}", self.upstream, timeout)
+            except NodeError:
+                self.stop()
+                raise
+            # --no-storage-caching: else anvil keeps fetched upstream slots in ~/.foundry/cache
+            # and reuses them in the next run of the same fork block
+            fork_args = ["--fork-url", f"http://127.0.0.1:{upstream_port}", "--no-storage-caching"]
         cmd = [
             find_anvil(), "--host", "127.0.0.1", "--port", str(self.port),
             "--accounts", str(self.accounts), "--balance", "1000000",
@@ -77,7 +104,7 @@ class AnvilNode:
             "--mnemonic", DEV_MNEMONIC, "--silent",
             # keep no state per past block: anvil otherwise holds one per block in memory (11 GB
             # after 57,000 claims on a 60,000-member scenario); logs and receipts stay
-            "--prune-history", *self.extra_args,
+            "--prune-history", *fork_args, *self.extra_args,
         ]
         lock = None
         if self.state_path is not None:
@@ -91,23 +118,39 @@ class AnvilNode:
         finally:
             if lock is not None:
                 os.close(lock)  # anvil holds the lock now, until it exits
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            if self.process.poll() is not None:
-                err = (self.process.stderr.read() or b"").decode(errors="replace").strip()
-                raise NodeError(f"anvil exited at start: {err.splitlines()[-1] if err else 'no output'}")
-            try:
-                if Web3(HTTPProvider(self.url, request_kwargs={"timeout": 1})).is_connected():
-                    return self
-            except Exception:  # noqa: BLE001 - not up yet
-                pass
-            time.sleep(0.05)
-        self.stop()
-        raise NodeError(f"anvil did not answer on {self.url} within {timeout:.0f}s")
+        if self.upstream is not None:
+            self._pid_file.write_text(str(self.process.pid))
+        try:
+            _wait_for(self.url, self.process, timeout)
+        except NodeError:
+            self.stop()
+            raise
+        return self
+
+    def _watch_upstream(self) -> None:
+        """The upstream must outlive the node (a fork asks it about every block), also when this
+        process is killed and the node dumps its state on the way out (without its upstream, a
+        node in the middle of a block aborts). So it gets no parent-death signal; a watchdog
+        outside this process stops it once both this process and the node are gone."""
+        self._pid_file = Path(tempfile.gettempdir()) / f"claimledger-anvil-{self.upstream.pid}.pid"
+        up, parent, pid_file = self.upstream.pid, os.getpid(), self._pid_file
+        script = (f"while kill -0 {up} 2>/dev/null; do "
+                  f"if ! kill -0 {parent} 2>/dev/null; then node=$(cat {pid_file} 2>/dev/null); "
+                  f'if [ -z "$node" ] || ! kill -0 "$node" 2>/dev/null; then kill {up}; rm -f {pid_file}; exit 0; fi; fi; '
+                  f"sleep 0.2; done; rm -f {pid_file}")
+        subprocess.Popen(["sh", "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)
 
     def stop(self) -> None:
-        if self.process is None:
-            return
+        if self.process is not None:
+            self._stop_node()
+        if self.upstream is not None:
+            if self.upstream.poll() is None:
+                self.upstream.terminate()
+                self.upstream.wait(timeout=30)
+            self.upstream = None
+
+    def _stop_node(self) -> None:
         if self.process.poll() is None:
             # the whole process group: anvil and any wrapper that started it; SIGTERM lets
             # anvil dump its state (--state) before it exits
@@ -126,6 +169,22 @@ class AnvilNode:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:
+    """Waits until the anvil ``process`` answers at ``url``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            err = (process.stderr.read() or b"").decode(errors="replace").strip() if process.stderr else ""
+            raise NodeError(f"anvil exited at start: {err.splitlines()[-1] if err else 'no output'}")
+        try:
+            if Web3(HTTPProvider(url, request_kwargs={"timeout": 1})).is_connected():
+                return
+        except Exception:  # noqa: BLE001 - not up yet
+            pass
+        time.sleep(0.05)
+    raise NodeError(f"anvil did not answer on {url} within {timeout:.0f}s")
 
 
 def _lock_state(state_path: Path) -> int:
@@ -179,8 +238,8 @@ def env_private_key(var: str) -> str:
 @contextmanager
 def interval_mining(w3: Web3, seconds: int = 1) -> Iterator[None]:
     """Anvil mines one block per ``seconds`` instead of one per transaction, then goes back to
-    automine. Anvil's cost per block grows with its state, so a long replay on automine slows
-    down as it goes; a block per second keeps that cost constant (see benchmarks/README.md)."""
+    automine: a replay's transactions share blocks (and an ordinary anvil's per-block state
+    root, when the node is not ``flat``)."""
     w3.provider.make_request("evm_setAutomine", [False])
     w3.provider.make_request("evm_setIntervalMining", [seconds])
     try:

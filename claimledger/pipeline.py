@@ -132,8 +132,8 @@ def adjudicate_on_chain(
                 state = writer.checkpoint(records=skip + records, position=list(position))
                 _write_progress(out_dir, state)
 
-            # our own anvil mines a block a second, so its per-block cost stays flat; a node given
-            # with --rpc is left as it is
+            # our own anvil (a fork of an empty one: no state root, see node.AnvilNode) mines a
+            # block a second; a node given with --rpc is left as it is
             with interval_mining(w3) if rpc is None else nullcontext():
                 stats = replay(dep, keys.biller, islice(iter_claims(scenario.claims_path), skip, None), on_outcome,
                                batch_claims=batch_claims, on_progress=on_progress, on_checkpoint=on_checkpoint,

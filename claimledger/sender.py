@@ -52,11 +52,15 @@ class TxSender:
 
     def send(self, to: str | None, data: bytes | str, gas: int, tag: Any = None, value: int = 0,
              on_receipt: Callable[[dict, Any], None] | None = None) -> None:
-        """Queue one transaction; receipts of earlier ones are handed to ``on_receipt`` as the
-        window fills."""
+        """Queue one transaction; receipts of earlier ones are handed to ``on_receipt`` as soon
+        as they are there (up to two per send, so that handling a block's worth of receipts
+        never stops sending for long) and, when the window is full, waited for."""
         raw = self.sign(to, data, gas, value)
         tx_hash = self.w3.eth.send_raw_transaction(raw)
         self._in_flight.append(Sent(tx_hash, tag))
+        for _ in range(2):
+            if not (self._in_flight and self._settle_one(on_receipt, wait=False)):
+                break
         while len(self._in_flight) > self.window:
             self._settle_one(on_receipt)
 
@@ -69,28 +73,36 @@ class TxSender:
         """Send one transaction and wait for its receipt (for setup steps)."""
         self.flush()
         receipts: list[dict] = []
-        self.send(to, data, gas, value=value)
-        self.flush(lambda receipt, _tag: receipts.append(receipt))
+        collect = lambda receipt, _tag: receipts.append(receipt)  # noqa: E731
+        self.send(to, data, gas, value=value, on_receipt=collect)
+        self.flush(collect)
         return receipts[0]
 
-    def _settle_one(self, on_receipt) -> None:
+    def _settle_one(self, on_receipt, wait: bool = True) -> bool:
+        """Hands the oldest transaction's receipt over; without ``wait``, only if it is there."""
+        receipt = self._receipt(self._in_flight[0].tx_hash, timeout=600.0 if wait else None)
+        if receipt is None:
+            return False
         sent = self._in_flight.popleft()
-        receipt = self._receipt(sent.tx_hash)
         if receipt["status"] != 1:
             raise TxFailed(f"transaction {sent.tx_hash.hex()} reverted ({_describe(sent.tag)})")
         if on_receipt is not None:
             on_receipt(receipt, sent.tag)
+        return True
 
 
-    def _receipt(self, tx_hash: bytes, timeout: float = 600.0) -> dict:
+    def _receipt(self, tx_hash: bytes, timeout: float | None = 600.0) -> dict | None:
         """The receipt, fetched raw: web3's result formatters cost more than the node's work
-        at replay rates. Numbers become ints, topics and data bytes; the rest stays as sent."""
-        deadline = time.monotonic() + timeout
+        at replay rates. Numbers become ints, topics and data bytes; the rest stays as sent.
+        With ``timeout`` None it asks once and returns None if the transaction is not mined."""
+        deadline = time.monotonic() + (timeout or 0.0)
         request = self.w3.provider.make_request
         while True:
             raw = request("eth_getTransactionReceipt", ["0x" + bytes(tx_hash).hex()]).get("result")
             if raw is not None:
                 break
+            if timeout is None:
+                return None
             if time.monotonic() > deadline:
                 raise TxFailed(f"no receipt for {bytes(tx_hash).hex()} within {timeout:.0f} s")
             time.sleep(0.005)

@@ -1,0 +1,87 @@
+"""The embedded node (a fork of an empty upstream anvil) and the sending pipeline (TxSender)."""
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import psutil
+import pytest
+
+from claimledger.node import AnvilNode, connect, dev_private_keys
+from claimledger.sender import TxSender
+
+SINK = "0x000000000000000000000000000000000000dEaD"
+
+
+def alive(pid: int) -> bool:
+    try:
+        return psutil.Process(pid).status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return False
+
+
+@pytest.fixture(scope="module")
+def w3():
+    with AnvilNode(accounts=2) as node:
+        yield connect(node.url)
+
+
+def test_sender_hands_receipts_over_in_order_as_soon_as_they_are_there(w3):
+    """A receipt that is there is handed over by the next send, in nonce order, without
+    waiting for the window to fill; flush hands over the rest."""
+    sender = TxSender(w3, dev_private_keys(1)[0], window=64)
+    seen = []
+    collect = lambda receipt, tag: seen.append(tag)  # noqa: E731
+    for i in range(3):
+        sender.send(SINK, b"", 21_000, tag=i, value=1, on_receipt=collect)
+        deadline = time.monotonic() + 10
+        while w3.eth.get_transaction_count(sender.address, "latest") < sender.nonce:  # automine: mined soon
+            assert time.monotonic() < deadline
+            time.sleep(0.01)
+    assert seen[:2] == [0, 1]  # handed over by the sends after them
+    sender.flush(collect)
+    assert seen == [0, 1, 2]
+
+
+def test_flat_node_is_a_fork_of_an_upstream_that_stops_with_it():
+    """The node forks an empty anvil, so its blocks carry no state root; stopping the node
+    stops the upstream too."""
+    with AnvilNode(accounts=1) as node:
+        w3 = connect(node.url)
+        upstream = node.upstream.pid
+        assert alive(upstream)
+        TxSender(w3, dev_private_keys(1)[0]).transact(SINK, b"", 21_000, value=5)
+        assert bytes(w3.eth.get_block("latest")["stateRoot"]) == bytes(32)
+        assert w3.eth.get_balance(SINK) == 5
+    assert not alive(upstream)
+
+
+KEEP_A_NODE = """
+import sys, time
+from pathlib import Path
+from claimledger.node import AnvilNode, connect, dev_private_keys
+from claimledger.sender import TxSender
+node = AnvilNode(accounts=1, state_path=Path(sys.argv[1])).start()
+w3 = connect(node.url)
+TxSender(w3, dev_private_keys(1)[0]).transact("0x000000000000000000000000000000000000dEaD", b"", 21_000, value=7)
+print(node.process.pid, node.upstream.pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_killed_claimledger_leaves_its_chain_saved_and_no_node_behind(tmp_path):
+    """SIGKILL of the process that runs the node: the node saves its state as it goes (the
+    upstream is still there), then the watchdog stops the upstream; a new node reloads it."""
+    state = tmp_path / "chain-state.json"
+    proc = subprocess.Popen([sys.executable, "-c", KEEP_A_NODE, str(state)], stdout=subprocess.PIPE, text=True)
+    node_pid, upstream_pid = (int(p) for p in proc.stdout.readline().split())
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and (alive(node_pid) or alive(upstream_pid)):
+        time.sleep(0.1)
+    assert not alive(node_pid) and not alive(upstream_pid)
+    assert state.exists()
+    with AnvilNode(accounts=1, state_path=state) as node:
+        assert connect(node.url).eth.get_balance(SINK) == 7
