@@ -49,12 +49,21 @@ class PendingLine:
 def pending_lines(dep: Deployment, names: dict[bytes, str]) -> list[PendingLine]:
     engine = dep["ClaimsEngine"]
     out = []
-    for index in range(engine.functions.pendingCount().call()):
-        claim_key, number = engine.functions.pendingAt(index).call()
+    for claim_key, number in _pending_refs(engine):
         record = engine.functions.line(claim_key, number).call()
         out.append(PendingLine(names.get(bytes(claim_key), "0x" + bytes(claim_key).hex()), number,
                                chain.from_fixed_bytes(record[3]), record[4], record[5]))
     return out
+
+
+def _pending_refs(engine, page: int = 500):
+    """(claim key, line) of every pending line, in the order they were pended."""
+    cursor = 0
+    while True:
+        refs, cursor = engine.functions.pendingPage(cursor, page).call()
+        yield from refs
+        if cursor == 0:
+            return
 
 
 def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int, approve: bool, carc: str = "") -> LineResult:

@@ -199,12 +199,23 @@ contract ClaimsEngine is ClaimAppeals {
 
     /// @inheritdoc IClaimsEngine
     function pendingCount() external view returns (uint256) {
-        return _pendingQueue.length;
+        return _pendingCount;
     }
 
     /// @inheritdoc IClaimsEngine
-    function pendingAt(uint256 index) external view returns (bytes32 claimId, uint8 number) {
-        PendingRef storage ref = _pendingQueue[index];
-        return (ref.claimId, ref.line);
+    function pendingPage(uint256 cursor, uint256 max) external view returns (PendingLine[] memory lines, uint256 next) {
+        uint256 end = _pendingLog.length;
+        if (cursor >= end) return (new PendingLine[](0), 0);
+        if (max > end - cursor) max = end - cursor;
+        lines = new PendingLine[](max);
+        uint256 found;
+        for (; cursor < end && found < max; ++cursor) {
+            PendingLine storage entry = _pendingLog[cursor];
+            if (_pendingSlot[_lineKey(entry.claimId, entry.line)] == cursor + 1) lines[found++] = entry;
+        }
+        assembly ("memory-safe") {
+            mstore(lines, found) // the array as long as what was found
+        }
+        next = cursor < end ? cursor : 0;
     }
 }

@@ -43,11 +43,6 @@ abstract contract LineAdjudicator is IClaimsEngine {
         IPlanRegistry.FeeEntry fee;
     }
 
-    struct PendingRef {
-        bytes32 claimId;
-        uint8 line;
-    }
-
     mapping(bytes32 claimId => ClaimRecord) internal _claims;
     /// @dev what a reviewer's decision on a pended line needs beyond the claim record
     struct PendedClaim {
@@ -77,8 +72,11 @@ abstract contract LineAdjudicator is IClaimsEngine {
     mapping(bytes32 memberCodeDay => uint32) internal _unitsPerDay; // approved units (A-4.11)
     mapping(bytes32 memberCodeYear => uint32) internal _linesPerYear; // approved lines (A-4.12)
     mapping(bytes32 duplicateKey => uint32) internal _duplicates; // approved or pended lines (A-4.8)
-    PendingRef[] internal _pendingQueue;
-    mapping(bytes32 lineKey => uint256 slot) internal _pendingSlot; // index + 1 in the queue
+    /// @dev the review queue: every line ever pended, in arrival order, and for each line still
+    /// pending its position + 1 (a line leaves by having it deleted; the log is never reordered)
+    PendingLine[] internal _pendingLog;
+    mapping(bytes32 lineKey => uint256 position) internal _pendingSlot;
+    uint256 internal _pendingCount;
 
     constructor(
         IPlanRegistry planRegistry,
@@ -134,8 +132,9 @@ abstract contract LineAdjudicator is IClaimsEngine {
         if (terms.fee.review || (terms.plan.hasPendThreshold && input.billed > terms.plan.pendAbove)) {
             rec.status = LineStatus.Pended; // A-5: nothing is applied yet
             _pendedClaims[ctx.claimId] = PendedClaim(ctx.member.planId, ctx.memberId);
-            _pendingQueue.push(PendingRef(ctx.claimId, number));
-            _pendingSlot[_lineKey(ctx.claimId, number)] = _pendingQueue.length;
+            _pendingLog.push(PendingLine(ctx.claimId, number));
+            _pendingSlot[_lineKey(ctx.claimId, number)] = _pendingLog.length;
+            ++_pendingCount;
             _emitLine(ctx.claimId, number, rec);
             return;
         }
@@ -323,17 +322,10 @@ abstract contract LineAdjudicator is IClaimsEngine {
 
     // ------------------------------------------------------------------------------ review queue
 
+    /// @dev takes a line out of the review queue; the others keep their order
     function _dequeue(bytes32 claimId, uint8 number) internal {
-        bytes32 key = _lineKey(claimId, number);
-        uint256 slot = _pendingSlot[key];
-        uint256 last = _pendingQueue.length;
-        if (slot != last) {
-            PendingRef memory moved = _pendingQueue[last - 1];
-            _pendingQueue[slot - 1] = moved;
-            _pendingSlot[_lineKey(moved.claimId, moved.line)] = slot;
-        }
-        _pendingQueue.pop();
-        delete _pendingSlot[key];
+        delete _pendingSlot[_lineKey(claimId, number)];
+        --_pendingCount;
     }
 
     // ------------------------------------------------------------------------------ helpers

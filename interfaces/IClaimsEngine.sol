@@ -184,6 +184,12 @@ interface IClaimsEngine {
     /// @notice A line's record (1-based line number).
     function line(bytes32 claimId, uint8 number) external view returns (LineRecord memory);
 
+    /// @notice A line waiting for review.
+    struct PendingLine {
+        bytes32 claimId;
+        uint8 line;
+    }
+
     /// @notice A line's appeal (R-13); state None when the line was never appealed.
     /// @dev named apart from {appeal}: a view and a transaction under one name trip up ABI clients
     function appealOf(bytes32 claimId, uint8 line) external view returns (AppealRecord memory);
@@ -191,6 +197,8 @@ interface IClaimsEngine {
     /// @notice Number of lines waiting for review.
     function pendingCount() external view returns (uint256);
 
-    /// @notice The pending line at `index` of the review queue.
-    function pendingAt(uint256 index) external view returns (bytes32 claimId, uint8 line);
+    /// @notice Lines waiting for review in the order they were pended (A-5), read from position
+    /// `cursor` of the review log: at most `max` of them, and the cursor to go on from (0 once
+    /// the log is read to its end). Start with cursor 0.
+    function pendingPage(uint256 cursor, uint256 max) external view returns (PendingLine[] memory lines, uint256 next);
 }

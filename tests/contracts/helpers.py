@@ -230,7 +230,17 @@ def auth_used(authorizations, auth_id: str) -> int:
 
 def pending(engine) -> set[tuple[bytes, int]]:
     """The review queue as a set of (claimId, line) (its order is not part of the spec)."""
-    return {(bytes(c), n) for c, n in (engine.pendingAt(i) for i in range(engine.pendingCount()))}
+    return {(bytes(c), n) for c, n in pending_in_order(engine)}
+
+
+def pending_in_order(engine, page: int = 2) -> list[tuple[bytes, int]]:
+    """Every pending line in the order it was pended, read two at a time (to cross pages)."""
+    out, cursor = [], 0
+    while True:
+        refs, cursor = engine.pendingPage(cursor, page)
+        out += [(bytes(c), n) for c, n in refs]
+        if cursor == 0:
+            return out
 
 
 def line_status(engine, claim_id: str, number: int = 1) -> int:

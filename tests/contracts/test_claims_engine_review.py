@@ -9,7 +9,7 @@ import pytest
 
 from tests.contracts.helpers import (
     CENT, NPI_IMAGING, NPI_IN, NPI_ORTHO, Status, accrued, accumulators, assert_approved, assert_denied,
-    assert_line, auth_used, b8, cid, claim, err, line_of, line_status, lines, names, pending, submit,
+    assert_line, auth_used, b8, cid, claim, err, line_of, line_status, lines, names, pending, pending_in_order, submit,
 )
 
 
@@ -222,19 +222,23 @@ def test_denied_pended_line_cannot_be_approved(loaded, biller, reviewer):
         approve(loaded, reviewer, "CX1")
 
 
-def test_review_queue_holds_exactly_the_pending_lines(loaded, biller, reviewer):
-    """A-5: pendingCount/pendingAt list every pending line once, whatever order decisions
-    take them out in (the queue's order itself is not specified)."""
+def test_review_queue_keeps_arrival_order(loaded, biller, reviewer):
+    """A-5: the review queue lists every pending line once, in the order the lines were pended,
+    whatever order decisions take them out in (pendingPage, read in pages across the log)."""
     submit(loaded, biller, surgery("CX1"),
            claim("CX2", lines=[("2026-03-01", "99213", 1, 6000_00)]),
            claim("CX3", lines=[("2026-03-02", "99213", 1, 120_00), ("2026-03-02", "99214", 1, 7000_00)]),
            claim("CX4", member="M101", received="2026-03-04", lines=[("2026-03-03", "99213", 1, 8000_00)]))
-    assert pending(loaded) == {(cid("CX1"), 1), (cid("CX2"), 1), (cid("CX3"), 2), (cid("CX4"), 1)}
+    assert pending_in_order(loaded) == [(cid("CX1"), 1), (cid("CX2"), 1), (cid("CX3"), 2), (cid("CX4"), 1)]
     approve(loaded, reviewer, "CX1")  # out of the front
-    assert pending(loaded) == {(cid("CX2"), 1), (cid("CX3"), 2), (cid("CX4"), 1)}
+    assert pending_in_order(loaded) == [(cid("CX2"), 1), (cid("CX3"), 2), (cid("CX4"), 1)]
     deny(loaded, reviewer, "CX3", "50", 2)  # out of the middle
-    assert pending(loaded) == {(cid("CX2"), 1), (cid("CX4"), 1)}
-    approve(loaded, reviewer, "CX4")  # the last one
-    assert pending(loaded) == {(cid("CX2"), 1)}
-    approve(loaded, reviewer, "CX2")
-    assert loaded.pendingCount() == 0
+    assert pending_in_order(loaded) == [(cid("CX2"), 1), (cid("CX4"), 1)]
+    submit(loaded, biller, claim("CX5", received="2026-03-06", lines=[("2026-03-05", "99213", 1, 9000_00)]))  # at the back
+    assert pending_in_order(loaded) == [(cid("CX2"), 1), (cid("CX4"), 1), (cid("CX5"), 1)]
+    assert loaded.pendingCount() == 3
+    refs, cursor = loaded.pendingPage(0, 100)
+    assert [(bytes(c), n) for c, n in refs] == [(cid("CX2"), 1), (cid("CX4"), 1), (cid("CX5"), 1)] and cursor == 0
+    for claim_id in ("CX4", "CX2", "CX5"):
+        approve(loaded, reviewer, claim_id)
+    assert pending_in_order(loaded) == [] and loaded.pendingCount() == 0
