@@ -108,11 +108,13 @@ def remittance(run_dir: Path, npi: str) -> list[dict]:
     return rows
 
 
-def dev_or_env_keys(key_env: str | None) -> Keys:
+def dev_or_env_keys(key_env: str | None, role: str = "biller") -> Keys:
+    """anvil's dev keys, with ``role``'s key (a :class:`Keys` field) taken from the environment
+    variable ``key_env`` when one is named."""
     from .node import dev_private_keys, env_private_key
 
     keys = Keys.from_list(dev_private_keys(5))
     if key_env:
-        keys.biller = env_private_key(key_env)
+        setattr(keys, role, env_private_key(key_env))
     return keys
 

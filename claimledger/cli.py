@@ -73,9 +73,9 @@ def cmd_demo(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from .chain import Keys
+    from .billing import dev_or_env_keys
     from .money import format_cents
-    from .node import dev_private_keys, run_chain
+    from .node import run_chain
     from .review import claim_names, decide, decide_appeal, open_deployment, pending_lines
 
     run_dir = Path(args.run)
@@ -91,25 +91,25 @@ def cmd_review(args) -> int:
             raise ValueError(f"review {args.action} needs CLAIM_ID and LINE")
         if args.action == "deny" and not args.carc:
             raise ValueError("review deny needs --carc (the denial's reason code)")
-        keys = Keys.from_list(dev_private_keys(5))
+        keys = dev_or_env_keys(args.key_env, "reviewer")
         if args.action in ("uphold", "overturn"):
             row = decide_appeal(dep, keys, run_dir, args.claim_id, args.line, args.action == "overturn")
             print(",".join(row.row()))
             return 0
-        row = decide(dep, Keys.from_list(dev_private_keys(5)), run_dir, args.claim_id, args.line,
+        row = decide(dep, keys, run_dir, args.claim_id, args.line,
                      args.action == "approve", args.carc or "")
         print(",".join(row.row()))
     return 0
 
 
 def cmd_appeal(args) -> int:
-    from .chain import Keys
-    from .node import dev_private_keys, run_chain
+    from .billing import dev_or_env_keys
+    from .node import run_chain
     from .review import appeal, open_deployment
 
     run_dir = Path(args.run)
     with run_chain(run_dir, args.rpc) as w3:
-        digest = appeal(open_deployment(w3, run_dir), Keys.from_list(dev_private_keys(5)),
+        digest = appeal(open_deployment(w3, run_dir), dev_or_env_keys(args.key_env, "biller"),
                         args.claim_id, args.line, Path(args.document))
     print(f"appealed {args.claim_id} line {args.line} with document hash 0x{digest.hex()}")
     return 0
@@ -270,6 +270,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("line", nargs="?", type=int)
     review.add_argument("--carc", help="reason code of a denial, e.g. 50")
     review.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
+    review.add_argument("--key-env", help="environment variable holding the reviewer's private key (default: anvil's dev key)")
     review.set_defaults(func=cmd_review)
 
     appeal = sub.add_parser("appeal", help="appeal a denied line with a document (biller role, R-13)")
@@ -278,6 +279,7 @@ def build_parser() -> argparse.ArgumentParser:
     appeal.add_argument("line", type=int)
     appeal.add_argument("--document", required=True, help="the appeal letter/records; only its hash goes on chain")
     appeal.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
+    appeal.add_argument("--key-env", help="environment variable holding the biller's private key (default: anvil's dev key)")
     appeal.set_defaults(func=cmd_appeal)
 
     owed = sub.add_parser("owed", help="what the escrow owes a provider and why (A-8)")

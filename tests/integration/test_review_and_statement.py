@@ -36,6 +36,20 @@ def test_provider_statement_shows_accruals_recoupments_and_payments(run_dir, cap
     assert "accrued         137.20  C0019" in out
 
 
+def test_review_signs_with_the_key_an_environment_variable_names(run_dir, capsys, monkeypatch):
+    """--key-env: the reviewer's key from the environment; a key without the REVIEWER role is
+    refused by the contract, an empty variable in one line before anything is sent."""
+    from claimledger.node import dev_private_keys
+
+    monkeypatch.setenv("NOT_A_REVIEWER_KEY", dev_private_keys(10)[9])
+    monkeypatch.setenv("EMPTY_KEY", "")
+    capsys.readouterr()
+    assert main(["review", "approve", str(run_dir), "C0016", "1", "--key-env", "NOT_A_REVIEWER_KEY"]) == 1
+    assert "AccessControlUnauthorizedAccount" in capsys.readouterr().err
+    assert main(["review", "approve", str(run_dir), "C0016", "1", "--key-env", "EMPTY_KEY"]) == 1
+    assert capsys.readouterr().err.strip() == "claimledger: environment variable EMPTY_KEY holds no private key"
+
+
 def test_review_without_saved_chain_is_one_line(tmp_path, capsys):
     assert main(["review", "list", str(tmp_path)]) == 1
     assert "no saved chain" in capsys.readouterr().err
