@@ -77,6 +77,10 @@ dev-network: $(PY_STAMP)
 	@$(VBIN)/python tools/ensure_dev_network.py
 
 # brownie's development network is anvil on 127.0.0.1:8545 (fixed: see brownie-config.yaml).
+# brownie's anvil (no --prune-history: brownie reads past states) spills old states to
+# ~/.foundry/anvil/tmp/anvil-state-* and leaves the directory behind when it is stopped,
+# ~140 MB a run; the test target deletes those its run created (claimledger's own anvils,
+# which prune history, write none).
 # Concurrent `make test` runs on one machine would share that node, so they are serialized
 # with a lock; and a node already on 8545 (a stray anvil) is refused, because brownie would
 # silently attach to it instead of launching its own (ALLOW_ATTACH=1 to allow that).
@@ -89,7 +93,9 @@ test: setup
 	  echo "make test: 127.0.0.1:8545 is already in use; brownie would attach to that node instead of" \
 	       "launching a fresh anvil. Stop it, or run with ALLOW_ATTACH=1." >&2; exit 1; fi; \
 	echo "brownie test $(ARGS)"; \
-	rc=0; brownie test $(ARGS) 9>&- || rc=$$?; exit $$rc
+	stamp=$$(mktemp); rc=0; brownie test $(ARGS) 9>&- || rc=$$?; \
+	find "$$HOME/.foundry/anvil/tmp" -maxdepth 1 -name 'anvil-state-*' -newer "$$stamp" -exec rm -rf {} + 2>/dev/null; \
+	rm -f "$$stamp"; exit $$rc
 
 demo: setup
 	$(VBIN)/claimledger demo $(ARGS)
