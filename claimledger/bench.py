@@ -17,13 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from eth_utils import keccak
-
 from . import chain
 from .chain import Keys
 from .money import parse_day
 from .node import AnvilNode, connect, dev_private_keys, interval_mining
-from .records import Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider
+from .records import Claim, ClaimLine, FeeEntry, Frequency, LineStatus, Member, Plan, Provider
 from .scenario import Scenario
 from .sender import TxSender
 
@@ -33,9 +31,6 @@ ERC20_GAS = 60_000
 SINGLE_CLAIM_GAS = 1_000_000
 BATCH_GAS = 90_000_000
 BATCHED_FIRST_DAY = 160  # the batched phase's claims are for other days than the single phase's
-APPROVED = 1  # IClaimsEngine.LineStatus.Approved
-LINE_ADJUDICATED = keccak(
-    text="LineAdjudicated(bytes32,uint8,uint8,bytes8,uint64,uint64,uint64,uint64,uint64,uint32)")
 NPIS = [str(1_000_000_000 + i * 7919) for i in range(20)]
 
 
@@ -93,23 +88,30 @@ def bench_claims(prefix: str, count: int, members: int, first_day: int = 0) -> l
     return claims
 
 
-def approved_lines(receipt: dict) -> int:
-    """How many LineAdjudicated events of ``receipt`` approve their line; raises on any other."""
-    approved = 0
-    for log in receipt["logs"]:
-        if log["topics"] and bytes(log["topics"][0]) == LINE_ADJUDICATED:
-            status = int.from_bytes(bytes(log["data"])[32:64], "big")
-            if status != APPROVED:
-                raise RuntimeError(f"a bench claim was not approved (line status {status}): the figures "
-                                   "would not be those of approved claims")
-            approved += 1
-    return approved
+def approved_lines(engine) -> Callable[[dict], int]:
+    """A counter of the LineAdjudicated events of a receipt, which raises on any line that is
+    not approved; it reads only their status field."""
+    topic, offset = chain.EventDecoder(engine).static_field("LineAdjudicated", "status")
+
+    def count(receipt: dict) -> int:
+        approved = 0
+        for log in receipt["logs"]:
+            if log["topics"] and bytes(log["topics"][0]) == topic:
+                status = chain.LINE_STATUS.get(int.from_bytes(bytes(log["data"])[offset:offset + 32], "big"))
+                if status != LineStatus.APPROVED:
+                    raise RuntimeError(f"a bench claim was not approved (line {status}): the figures "
+                                       "would not be those of approved claims")
+                approved += 1
+        return approved
+
+    return count
 
 
 def _run_phase(name: str, sender: TxSender, jobs: list[tuple[str, bytes, int, int]],
-               on_progress: Callable[[int], None] | None = None, claims: bool = False) -> Phase:
+               on_progress: Callable[[int], None] | None = None,
+               approved: Callable[[dict], int] | None = None) -> Phase:
     """Sends (to, data, gas, items) jobs through the pipeline and records each confirmation;
-    for ``claims`` it checks that every line of every claim was approved."""
+    with ``approved`` it checks that every claim of every transaction had its line approved."""
     phase = Phase(name)
     started = time.monotonic()
 
@@ -117,7 +119,7 @@ def _run_phase(name: str, sender: TxSender, jobs: list[tuple[str, bytes, int, in
         items, sent_at = tag
         if receipt["status"] != 1:
             raise RuntimeError(f"{name}: a transaction reverted")
-        if claims and approved_lines(receipt) != items:
+        if approved is not None and approved(receipt) != items:
             raise RuntimeError(f"{name}: a transaction adjudicated fewer lines than it carried claims")
         now = time.monotonic()
         phase.items += items
@@ -178,7 +180,8 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 50, window: int = 
             (engine.address, encode_one(chain.claim_input(c)), SINGLE_CLAIM_GAS, 1)
             for c in bench_claims("S", claims, members)
         ]
-        single = _run_phase("claims_single", biller, single_jobs, progress("claims, 1 per tx", claims), claims=True)
+        single = _run_phase("claims_single", biller, single_jobs, progress("claims, 1 per tx", claims),
+                            approved=approved_lines(engine))
 
         batched_claims = bench_claims("B", claims, members, BATCHED_FIRST_DAY)
         batch_jobs = []
@@ -186,7 +189,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 50, window: int = 
             chunk = [chain.claim_input(c) for c in batched_claims[start:start + batch]]
             batch_jobs.append((engine.address, encode_many(chunk), BATCH_GAS, len(chunk)))
         batched = _run_phase("claims_batched", biller, batch_jobs, progress(f"claims, {batch} per tx", claims),
-                             claims=True)
+                             approved=approved_lines(engine))
         phases.close()
 
         settle_started = time.monotonic()

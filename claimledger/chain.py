@@ -120,6 +120,17 @@ class Keys:
     def from_list(cls, keys: list[str]) -> "Keys":
         return cls(*keys[:5])
 
+    @classmethod
+    def dev(cls, key_env: str | None = None, role: str = "biller") -> "Keys":
+        """anvil's dev keys; ``role``'s (a field name) from the environment variable ``key_env``
+        when one is named."""
+        from .node import dev_private_keys, env_private_key
+
+        keys = cls.from_list(dev_private_keys(5))
+        if key_env:
+            setattr(keys, role, env_private_key(key_env))
+        return keys
+
 
 @dataclass
 class Deployment:
@@ -395,6 +406,14 @@ class EventDecoder:
                 types = [i["type"] for i in item["inputs"] if not i["indexed"]]
                 indexed = [i["name"] for i in item["inputs"] if i["indexed"]]
                 self.by_topic[event_abi_to_log_topic(item)] = (item["name"], names, types, indexed)
+
+    def static_field(self, event: str, field: str) -> tuple[bytes, int]:
+        """The topic of ``event`` and the offset in its logs' data of its non-indexed static
+        ``field``: to read one field of many logs without decoding the rest."""
+        for topic, (name, names, _types, _indexed) in self.by_topic.items():
+            if name == event:
+                return topic, 32 * names.index(field)
+        raise KeyError(event)
 
     def decode(self, receipt: dict) -> list[tuple[str, dict]]:
         events = []
