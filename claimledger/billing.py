@@ -8,7 +8,7 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chain import ClaimOutcome, Deployment, Keys
+from .chain import ClaimOutcome, Deployment
 from .money import format_cents
 from .records import Claim, Reject
 from .replay import replay
@@ -106,15 +106,3 @@ def remittance(run_dir: Path, npi: str) -> list[dict]:
                          "allowed": row["allowed"], "paid": row["paid"], "patient": row["patient"],
                          "adjustments": row["adjustments"]})
     return rows
-
-
-def dev_or_env_keys(key_env: str | None, role: str = "biller") -> Keys:
-    """anvil's dev keys, with ``role``'s key (a :class:`Keys` field) taken from the environment
-    variable ``key_env`` when one is named."""
-    from .node import dev_private_keys, env_private_key
-
-    keys = Keys.from_list(dev_private_keys(5))
-    if key_env:
-        setattr(keys, role, env_private_key(key_env))
-    return keys
-

@@ -73,7 +73,7 @@ def cmd_demo(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from .billing import dev_or_env_keys
+    from .chain import Keys
     from .money import format_cents
     from .node import run_chain
     from .review import claim_names, decide, decide_appeal, open_deployment, pending_lines
@@ -91,7 +91,7 @@ def cmd_review(args) -> int:
             raise ValueError(f"review {args.action} needs CLAIM_ID and LINE")
         if args.action == "deny" and not args.carc:
             raise ValueError("review deny needs --carc (the denial's reason code)")
-        keys = dev_or_env_keys(args.key_env, "reviewer")
+        keys = Keys.dev(args.key_env, "reviewer")
         if args.action in ("uphold", "overturn"):
             row = decide_appeal(dep, keys, run_dir, args.claim_id, args.line, args.action == "overturn")
             print(",".join(row.row()))
@@ -103,13 +103,13 @@ def cmd_review(args) -> int:
 
 
 def cmd_appeal(args) -> int:
-    from .billing import dev_or_env_keys
+    from .chain import Keys
     from .node import run_chain
     from .review import appeal, open_deployment
 
     run_dir = Path(args.run)
     with run_chain(run_dir, args.rpc) as w3:
-        digest = appeal(open_deployment(w3, run_dir), dev_or_env_keys(args.key_env, "biller"),
+        digest = appeal(open_deployment(w3, run_dir), Keys.dev(args.key_env, "biller"),
                         args.claim_id, args.line, Path(args.document))
     print(f"appealed {args.claim_id} line {args.line} with document hash 0x{digest.hex()}")
     return 0
@@ -212,7 +212,8 @@ def _write_remittance(run: Path, out: Path | None, provider: str | None) -> int:
 def cmd_submit(args) -> int:
     from tqdm import tqdm
 
-    from .billing import dev_or_env_keys, submit
+    from .billing import submit
+    from .chain import Keys
     from .chain import Deployment
     from .node import connect
 
@@ -220,7 +221,7 @@ def cmd_submit(args) -> int:
     dep = Deployment.load(w3, Path(args.deployment))
     bar = tqdm(unit="claim", desc="submitting", disable=not sys.stderr.isatty())
     try:
-        summary = submit(dep, dev_or_env_keys(args.key_env).biller, Path(args.path), on_progress=bar.update)
+        summary = submit(dep, Keys.dev(args.key_env).biller, Path(args.path), on_progress=bar.update)
     finally:
         bar.close()
     print(f"{summary.claims} claim(s) submitted: " + ", ".join(f"{v} {k}" for k, v in sorted(summary.counts.items())))

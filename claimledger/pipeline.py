@@ -14,7 +14,7 @@ from typing import Callable
 from . import chain
 from .chain import ClaimOutcome, Deployment, Keys
 from .money import CENT_UNITS
-from .node import dev_private_keys, interval_mining, run_chain
+from .node import interval_mining, run_chain
 from .records import Claim
 from .reference import ReferenceEngine
 from .replay import ReplayStats, replay
@@ -100,7 +100,7 @@ def adjudicate_on_chain(
     scenario = load_scenario(scenario_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = _read_progress(out_dir) if resume else None
-    keys = Keys.from_list(dev_private_keys(5))
+    keys = Keys.dev()
     with run_chain(out_dir, rpc, fresh=not resume, keep=keep_chain) as w3:
         if resume:
             dep = Deployment.load(w3, out_dir / DEPLOYMENTS_FILE)
