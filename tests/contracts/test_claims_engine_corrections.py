@@ -3,7 +3,6 @@ replacement (7) is that void followed by its own lines adjudicated as new. A rev
 back accumulators, authorization units, per-day and annual counters, the duplicates index and
 the review queue, and recoups the paid amount from the provider's balance in the escrow."""
 import brownie
-import pytest
 
 from tests.contracts.helpers import (
     CENT, NPI_IMAGING, NPI_IN, NPI_ORTHO, State, Status, accrued, accumulators, assert_approved, auth_used, cid,

@@ -7,7 +7,6 @@ import shutil
 from brownie import web3
 
 from claimledger import chain
-from claimledger.node import dev_private_keys
 from claimledger.pipeline import adjudicate_on_chain, adjudicate_reference
 from claimledger.scenario import load_scenario
 
