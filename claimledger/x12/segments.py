@@ -241,6 +241,17 @@ def transactions(segments: Iterable[Segment], file: str, issues: list[Issue]) ->
     def add(seg: Segment | None, path: str, message: str) -> None:
         issues.append(Issue(file, seg.index if seg else 0, "", path, message))
 
+    def trailer(seg: Segment, header: Segment | None, control: int, count: int, what: str, of: str,
+                note: str = "") -> None:
+        """Checks a trailer (IEA, GE, SE): element 01 counts ``what`` in ``of``; element 02
+        repeats the header's control number (its element ``control``)."""
+        tid = seg.id
+        if seg.el(1) != str(count):
+            add(seg, f"{tid}/{tid}01", f"{tid}01 says {seg.el(1) or 'nothing'} {what}, {of} has {count}{note}")
+        if header is not None and seg.el(2) != header.el(control):
+            add(seg, f"{tid}/{tid}02", f"{tid}02 {seg.el(2)!r} does not match {header.id}{control:02d} "
+                                       f"{header.el(control)!r}")
+
     def close(by: str, seg: Segment | None) -> Transaction | None:
         nonlocal tx
         done = tx
@@ -274,11 +285,7 @@ def transactions(segments: Iterable[Segment], file: str, issues: list[Issue]) ->
             if isa is None:
                 add(seg, "IEA", "IEA without an ISA")
             else:
-                if seg.el(1) != str(groups):
-                    add(seg, "IEA/IEA01", f"IEA01 says {seg.el(1) or 'nothing'} functional groups, "
-                                          f"the interchange has {groups}")
-                if seg.el(2) != isa.el(13):
-                    add(seg, "IEA/IEA02", f"IEA02 {seg.el(2)!r} does not match ISA13 {isa.el(13)!r}")
+                trailer(seg, isa, 13, groups, "functional groups", "the interchange")
             isa = None
         elif sid == "GS":
             if gs is not None:
@@ -291,11 +298,7 @@ def transactions(segments: Iterable[Segment], file: str, issues: list[Issue]) ->
             if gs is None:
                 add(seg, "GS", "GE without a GS: the functional group header is missing")
             else:
-                if seg.el(1) != str(sets):
-                    add(seg, "GE/GE01", f"GE01 says {seg.el(1) or 'nothing'} transaction sets, "
-                                        f"the group has {sets}")
-                if seg.el(2) != gs.el(6):
-                    add(seg, "GE/GE02", f"GE02 {seg.el(2)!r} does not match GS06 {gs.el(6)!r}")
+                trailer(seg, gs, 6, sets, "transaction sets", "the group")
             gs = None
         elif sid == "ST":
             if gs is None:
@@ -308,11 +311,7 @@ def transactions(segments: Iterable[Segment], file: str, issues: list[Issue]) ->
                 continue
             tx.se = seg
             counted = len(tx.body) + (2 if tx.st is not None else 1)
-            if seg.el(1) != str(counted):
-                add(seg, "SE/SE01", f"SE01 says {seg.el(1) or 'nothing'} segments, transaction "
-                                    f"{tx.control} has {counted} (ST to SE)")
-            if tx.st is not None and seg.el(2) != tx.st.el(2):
-                add(seg, "SE/SE02", f"SE02 {seg.el(2)!r} does not match ST02 {tx.st.el(2)!r}")
+            trailer(seg, tx.st, 2, counted, "segments", f"transaction {tx.control}", " (ST to SE)")
             yield close("SE", seg)
         else:
             if tx is None:
