@@ -52,6 +52,22 @@ def classify(struct_logs: list[dict]) -> tuple[Counter, Counter]:
     return gas, count
 
 
+def report(receipt: dict, data: bytes, trace: dict, n: int, title: str) -> None:
+    """Prints a traced transaction's gas per claim by part: intrinsic, calldata (priced from
+    ``data``), the opcode classes of {classify} and, as the rest, the calls between contracts."""
+    gas_used = int(receipt["gasUsed"], 16) if isinstance(receipt["gasUsed"], str) else receipt["gasUsed"]
+    zeros = data.count(0)
+    calldata = 4 * zeros + 16 * (len(data) - zeros)
+    by_kind, counts = classify(trace["structLogs"])
+    rows = [("intrinsic (21,000 per transaction)", 21_000, 1), ("calldata", calldata, len(data))]
+    rows += sorted(((k, v, counts[k]) for k, v in by_kind.items()), key=lambda r: -r[1])
+    rows.append((CALL_OVERHEAD, gas_used - sum(r[1] for r in rows), counts[CALL_OVERHEAD]))
+    print(f"{title}: {gas_used:,} gas, {gas_used / n:,.0f} per claim")
+    print(f"{'part':40s} {'gas/claim':>10s} {'ops/claim':>10s}")
+    for name, gas, ops in rows:
+        print(f"{name:40s} {gas / n:>10,.0f} {ops / n:>10.1f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=50, help="claims in the measured transaction")
@@ -74,18 +90,7 @@ def main() -> int:
         tx_hash = tx_hash if isinstance(tx_hash, str) else "0x" + bytes(tx_hash).hex()
         trace = w3.provider.make_request("debug_traceTransaction", [tx_hash, {
             "disableStack": True, "disableMemory": True, "disableStorage": True}])["result"]
-    gas_used = int(receipt["gasUsed"], 16) if isinstance(receipt["gasUsed"], str) else receipt["gasUsed"]
-    zeros = data.count(0)
-    calldata = 4 * zeros + 16 * (len(data) - zeros)
-    by_kind, counts = classify(trace["structLogs"])
-    rows = [("intrinsic (21,000 per transaction)", 21_000, 1), ("calldata", calldata, len(data))]
-    rows += sorted(((k, v, counts[k]) for k, v in by_kind.items()), key=lambda r: -r[1])
-    rows.append((CALL_OVERHEAD, gas_used - sum(r[1] for r in rows), counts[CALL_OVERHEAD]))
-    n = len(measured)
-    print(f"one transaction of {n} one-line approved claims: {gas_used:,} gas, {gas_used / n:,.0f} per claim")
-    print(f"{'part':40s} {'gas/claim':>10s} {'ops/claim':>10s}")
-    for name, gas, ops in rows:
-        print(f"{name:40s} {gas / n:>10,.0f} {ops / n:>10.1f}")
+    report(receipt, data, trace, len(measured), f"one transaction of {len(measured)} one-line approved claims")
     return 0
 
 

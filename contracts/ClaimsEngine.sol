@@ -52,8 +52,15 @@ contract ClaimsEngine is ClaimAppeals {
     function submitClaims(ClaimInput[] calldata claims) external onlyRole(Roles.BILLER) whenNotPaused {
         if (claims.length > MAX_BATCH) revert BatchTooLarge(claims.length, MAX_BATCH);
         for (uint256 i; i < claims.length; ++i) {
+            uint256 freeMemory;
+            assembly ("memory-safe") {
+                freeMemory := mload(0x40)
+            }
             RejectReason reason = _submit(claims[i]);
             if (reason != RejectReason.None) emit ClaimRecordRejected(claims[i].claimId, reason);
+            assembly ("memory-safe") {
+                mstore(0x40, freeMemory) // nothing a claim allocated outlives it: memory stays flat
+            }
         }
     }
 

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title GasFloorProbe
+/// @notice Not part of claimledger and never deployed by it: an instrument for
+/// `benchmarks/gas_floor.py`. For each one-line claim of a batch it does only the state work
+/// that the rules require of an approved line, the cheapest way we know, and nothing else: no
+/// roles, no calls between contracts, no reason codes beyond the two look-ups, no review queue,
+/// no correction or appeal data, calldata packed into 106 bytes a claim. Its gas per claim is a
+/// measured floor under `ClaimsEngine.submitClaims` for the same claims.
+contract GasFloorProbe {
+    /// @dev eligibility in one slot: coverage, plan and family as small numbers
+    struct Member {
+        uint32 coverageStart;
+        uint32 coverageEnd;
+        uint32 plan;
+        uint32 family;
+    }
+
+    /// @dev A-6.6 accumulators of one member or family for one plan year, one slot
+    struct Accumulator {
+        uint64 deductibleMet;
+        uint64 oopMet;
+    }
+
+    uint256 private constant _CLAIM_BYTES = 106;
+    uint64 private constant _DEDUCTIBLE_INDIVIDUAL = 50_000;
+    uint64 private constant _DEDUCTIBLE_FAMILY = 100_000;
+    uint64 private constant _OOP_INDIVIDUAL = 900_000;
+    uint64 private constant _OOP_FAMILY = 1_800_000;
+    uint64 private constant _COPAY = 2_500;
+    uint64 private constant _COINSURANCE_BPS = 2_000;
+
+    mapping(bytes32 claimId => uint256) private _claims; // A-3: state and content tag
+    mapping(bytes32 lineKey => uint256) private _duplicates; // A-4.8
+    mapping(bytes32 memberId => Member) private _members;
+    mapping(bytes32 memberId => mapping(uint16 year => Accumulator)) private _individual;
+    mapping(uint32 family => mapping(uint16 year => Accumulator)) private _family;
+    mapping(uint32 plan => mapping(bytes8 code => uint64 allowed)) private _fees;
+    mapping(uint64 npi => uint256) private _owed; // A-8
+
+    /// @notice One line's A-9 outcome: allowed, deductible, copay and coinsurance in cents, and
+    /// the status, line number and plan version packed into the second word.
+    event LineAdjudicated(bytes32 indexed claimId, uint256 amounts, uint256 statusLineVersion);
+
+    error Rejected(bytes32 claimId);
+
+    function enroll(bytes32[] calldata memberIds, uint32[] calldata families, uint32 start, uint32 end) external {
+        for (uint256 i; i < memberIds.length; ++i) _members[memberIds[i]] = Member(start, end, 1, families[i]);
+    }
+
+    function setFee(bytes8 code, uint64 allowed) external {
+        _fees[1][code] = allowed;
+    }
+
+    /// @notice Claims packed back to back: claimId 32, memberId 32, npi 8, service day 4,
+    /// received day 4, procedure code 8, units 2, billed 8, diagnosis 8.
+    function submit(bytes calldata packed) external {
+        for (uint256 at; at < packed.length; at += _CLAIM_BYTES) _adjudicate(packed[at:at + _CLAIM_BYTES]);
+    }
+
+    function _adjudicate(bytes calldata c) private {
+        bytes32 claimId = bytes32(c[0:32]);
+        bytes32 memberId = bytes32(c[32:64]);
+        uint64 npi = uint64(bytes8(c[64:72]));
+        uint32 day = uint32(bytes4(c[72:76]));
+        // A-3: a claim id is taken once; the slot keeps the state and a content tag
+        if (_claims[claimId] != 0) revert Rejected(claimId);
+        _claims[claimId] = uint256(keccak256(c)) | 1;
+        // A-4.1/2: eligibility on the day of service
+        Member memory m = _members[memberId];
+        if (day < m.coverageStart || day > m.coverageEnd) revert Rejected(claimId);
+        // A-4.8: the same line billed before (member, provider, day, code, units, billed)
+        bytes32 lineKey = keccak256(abi.encode(memberId, npi, day, bytes8(c[80:88]), bytes2(c[88:90]), bytes8(c[90:98])));
+        if (_duplicates[lineKey] != 0) revert Rejected(claimId);
+        _duplicates[lineKey] = 1;
+        // A-6: allowed amount, then the member's share against the year's accumulators
+        uint64 billed = uint64(bytes8(c[90:98]));
+        uint64 allowed = _fees[m.plan][bytes8(c[80:88])] * uint16(bytes2(c[88:90]));
+        if (allowed > billed) allowed = billed;
+        uint16 year = uint16(1970 + day / 365);
+        (uint64 deductible, uint64 copay, uint64 coinsurance, uint64 patient) =
+            _apply(_individual[memberId][year], _family[m.family][year], allowed);
+        _owed[npi] += allowed - patient; // A-8
+        emit LineAdjudicated(
+            claimId,
+            uint256(allowed) << 192 | uint256(deductible) << 128 | uint256(copay) << 64 | coinsurance,
+            1 << 16 | 1 << 8 | 1
+        );
+    }
+
+    /// @dev A-6.2-6.6: deductible, copay, coinsurance, out-of-pocket cap; applied to both accumulators
+    function _apply(Accumulator storage ind, Accumulator storage fam, uint64 allowed)
+        private
+        returns (uint64 deductible, uint64 copay, uint64 coinsurance, uint64 patient)
+    {
+        deductible = _least(allowed, _left(_DEDUCTIBLE_INDIVIDUAL, ind.deductibleMet),
+            _left(_DEDUCTIBLE_FAMILY, fam.deductibleMet));
+        copay = _least(allowed - deductible, _COPAY, type(uint64).max);
+        coinsurance = (allowed - deductible - copay) * _COINSURANCE_BPS / 10_000;
+        patient = _least(deductible + copay + coinsurance, _left(_OOP_INDIVIDUAL, ind.oopMet),
+            _left(_OOP_FAMILY, fam.oopMet));
+        ind.deductibleMet += deductible;
+        ind.oopMet += patient;
+        fam.deductibleMet += deductible;
+        fam.oopMet += patient;
+    }
+
+    function _left(uint64 limit, uint64 met) private pure returns (uint64) {
+        return met < limit ? limit - met : 0;
+    }
+
+    function _least(uint64 a, uint64 b, uint64 c) private pure returns (uint64) {
+        uint64 least = a < b ? a : b;
+        return least < c ? least : c;
+    }
+}
