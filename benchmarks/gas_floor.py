@@ -20,25 +20,31 @@ from pathlib import Path
 import solcx
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from claimledger.bench import BATCH_GAS, BENCH_GAS_LIMIT, bench_claims  # noqa: E402
 from claimledger.chain import SETUP_GAS, to_bytes8, to_id  # noqa: E402
 from claimledger.node import AnvilNode, connect, dev_private_keys  # noqa: E402
 from claimledger.sender import TxSender  # noqa: E402
 from claimledger.money import parse_day  # noqa: E402
+from claimledger.records import Claim  # noqa: E402
 
 from gas_breakdown import report  # noqa: E402
 
-PROBE = Path(__file__).resolve().parent / "contracts" / "GasFloorProbe.sol"
+ROOT = Path(__file__).resolve().parents[1]
+PROBE = ROOT / "benchmarks" / "contracts" / "GasFloorProbe.sol"
+PRICING_PATH = "contracts/libraries/Pricing.sol"
 SOLC = "0.8.28"
 FAMILY_SIZE = 4  # as bench_scenario: members B000000..B000003 share family 0, and so on
 
 
 def compile_probe() -> tuple[list, str]:
-    """The probe's ABI and bytecode, from the solc the project registers (make setup)."""
+    """The probe's ABI and bytecode, from the solc the project registers (make setup); it
+    prices with the engine's own ``Pricing`` library."""
+    sources = {PROBE.name: PROBE, PRICING_PATH: ROOT / PRICING_PATH}
     out = solcx.compile_standard({
         "language": "Solidity",
-        "sources": {PROBE.name: {"content": PROBE.read_text()}},
+        "sources": {name: {"content": path.read_text()} for name, path in sources.items()},
         "settings": {"optimizer": {"enabled": True, "runs": 200}, "evmVersion": "cancun",
                      "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}}},
     }, solc_version=SOLC)
@@ -49,8 +55,8 @@ def compile_probe() -> tuple[list, str]:
     return contract["abi"], contract["evm"]["bytecode"]["object"]
 
 
-def pack(claim) -> bytes:
-    """One claim as the probe's 106 packed bytes."""
+def pack(claim: Claim) -> bytes:
+    """One one-line claim as the probe's 106 packed bytes."""
     line = claim.lines[0]
     return b"".join((
         to_id(claim.claim_id), to_id(claim.member_id), int(claim.provider_npi).to_bytes(8, "big"),
@@ -60,35 +66,55 @@ def pack(claim) -> bytes:
     ))
 
 
+class Probe:
+    """The probe deployed and loaded with the bench scenario's members (families of four, as
+    ``bench_scenario``) and office-visit fee with its copay."""
+
+    def __init__(self, w3, sender: TxSender, members: int):
+        abi, bytecode = compile_probe()
+        self.sender = sender
+        factory = w3.eth.contract(abi=abi, bytecode=bytecode)
+        address = sender.transact(None, factory.constructor().data_in_transaction, SETUP_GAS)["contractAddress"]
+        self.contract = w3.eth.contract(address=address, abi=abi)
+        ids = [to_id(f"B{i:06d}") for i in range(members)]
+        families = [i // FAMILY_SIZE for i in range(members)]
+        self._call("enroll", ids, families, parse_day("2026-01-01"), 2**32 - 1)
+        self._call("setFee", to_bytes8("99213"), 9_200, 2_500, True)
+
+    def _call(self, fn: str, *args) -> dict:
+        return self.sender.transact(self.contract.address, self.calldata(fn, *args), BATCH_GAS)
+
+    def calldata(self, fn: str, *args) -> bytes:
+        return bytes.fromhex(self.contract.encode_abi(fn, list(args))[2:])
+
+    def submit(self, claims: list[Claim]) -> dict:
+        """One transaction of ``claims``; its receipt."""
+        return self._call("submit", b"".join(pack(c) for c in claims))
+
+    def outcomes(self, receipt: dict) -> list[tuple[int, int, int, int]]:
+        """(allowed, deductible, copay, coinsurance) of each line the receipt adjudicated."""
+        mask = (1 << 64) - 1
+        return [tuple((e["args"]["amounts"] >> shift) & mask for shift in (192, 128, 64, 0))
+                for e in self.contract.events.LineAdjudicated().process_receipt(receipt)]
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=50, help="claims in the measured transaction")
     args = parser.parse_args()
-    abi, bytecode = compile_probe()
     members = args.batch  # the measured batch revisits the warm-up batch's members, as gas_breakdown does
     claims = bench_claims("G", 2 * args.batch, members)
     with AnvilNode(gas_limit=BENCH_GAS_LIMIT, accounts=10, extra_args=("--steps-tracing",)) as node:
         w3 = connect(node.url)
-        sender = TxSender(w3, dev_private_keys(1)[0])
-        factory = w3.eth.contract(abi=abi, bytecode=bytecode)
-        probe = w3.eth.contract(address=sender.transact(None, factory.constructor().data_in_transaction,
-                                                        SETUP_GAS)["contractAddress"], abi=abi)
-        ids = [to_id(f"B{i:06d}") for i in range(members)]
-        families = [i // FAMILY_SIZE for i in range(members)]
-        sender.transact(probe.address, probe.encode_abi("enroll", [ids, families, parse_day("2026-01-01"),
-                                                                    2**32 - 1]), SETUP_GAS)
-        sender.transact(probe.address, probe.encode_abi("setFee", [to_bytes8("99213"), 9_200]), SETUP_GAS)
-        submit = lambda batch: sender.transact(  # noqa: E731
-            probe.address, probe.encode_abi("submit", [b"".join(pack(c) for c in batch)]), BATCH_GAS)
-        submit(claims[:args.batch])
-        receipt = submit(claims[args.batch:])
-        trace = w3.provider.make_request("debug_traceTransaction", [receipt["transactionHash"].hex()
-                                                                    if not isinstance(receipt["transactionHash"], str)
-                                                                    else receipt["transactionHash"], {
+        probe = Probe(w3, TxSender(w3, dev_private_keys(1)[0]), members)
+        probe.submit(claims[:args.batch])
+        receipt = probe.submit(claims[args.batch:])
+        tx_hash = receipt["transactionHash"]
+        tx_hash = tx_hash if isinstance(tx_hash, str) else "0x" + bytes(tx_hash).hex()
+        trace = w3.provider.make_request("debug_traceTransaction", [tx_hash, {
             "disableStack": True, "disableMemory": True, "disableStorage": True}])["result"]
-        data = probe.encode_abi("submit", [b"".join(pack(c) for c in claims[args.batch:])])
-    report(receipt, bytes.fromhex(data[2:]), trace, args.batch,
-           f"GasFloorProbe: one transaction of {args.batch} one-line approved claims")
+    data = probe.calldata("submit", b"".join(pack(c) for c in claims[args.batch:]))
+    report(receipt, data, trace, args.batch, f"GasFloorProbe: one transaction of {args.batch} one-line approved claims")
     return 0
 
 

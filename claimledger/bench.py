@@ -147,7 +147,7 @@ def measure_signing(sender: TxSender, count: int) -> float:
     return count / elapsed
 
 
-def run_bench(out_dir: Path, claims: int = 2000, batch: int = 50, window: int = 512,
+def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int = 512,
               on_phase: Callable[[str, int], Callable[[int], None]] | None = None) -> dict:
     """Runs every phase on one fresh anvil and writes ``OUT/bench.json`` and ``OUT/report.html``."""
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -291,7 +291,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bench = sub.add_parser("bench", help="measure throughput and gas against ETH/ERC-20 baselines on one fresh anvil")
     bench.add_argument("--claims", type=int, default=2000, help="claims (and baseline transfers) per phase")
-    bench.add_argument("--batch", type=int, default=50, help="claims per batched transaction (max 100)")
+    bench.add_argument("--batch", type=int, default=100, help="claims per batched transaction (default and max 100)")
     bench.add_argument("--window", type=int, default=512, help="transactions in flight")
     bench.add_argument("--out", required=True)
     bench.set_defaults(func=cmd_bench)

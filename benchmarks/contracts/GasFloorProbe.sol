@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
+import {Pricing} from "contracts/libraries/Pricing.sol";
+
 /// @title GasFloorProbe
 /// @notice Not part of claimledger and never deployed by it: an instrument for
 /// `benchmarks/gas_floor.py`. For each one-line claim of a batch it does only the state work
@@ -17,6 +19,13 @@ contract GasFloorProbe {
         uint32 family;
     }
 
+    /// @dev a fee-schedule entry with its category's copay, one slot
+    struct Fee {
+        uint64 allowed;
+        uint64 copay;
+        bool copayApplies;
+    }
+
     /// @dev A-6.6 accumulators of one member or family for one plan year, one slot
     struct Accumulator {
         uint64 deductibleMet;
@@ -28,15 +37,14 @@ contract GasFloorProbe {
     uint64 private constant _DEDUCTIBLE_FAMILY = 100_000;
     uint64 private constant _OOP_INDIVIDUAL = 900_000;
     uint64 private constant _OOP_FAMILY = 1_800_000;
-    uint64 private constant _COPAY = 2_500;
-    uint64 private constant _COINSURANCE_BPS = 2_000;
+    uint16 private constant _COINSURANCE_BPS = 2_000;
 
     mapping(bytes32 claimId => uint256) private _claims; // A-3: state and content tag
     mapping(bytes32 lineKey => uint256) private _duplicates; // A-4.8
     mapping(bytes32 memberId => Member) private _members;
     mapping(bytes32 memberId => mapping(uint16 year => Accumulator)) private _individual;
     mapping(uint32 family => mapping(uint16 year => Accumulator)) private _family;
-    mapping(uint32 plan => mapping(bytes8 code => uint64 allowed)) private _fees;
+    mapping(uint32 plan => mapping(bytes8 code => Fee)) private _fees;
     mapping(uint64 npi => uint256) private _owed; // A-8
 
     /// @notice One line's A-9 outcome: allowed, deductible, copay and coinsurance in cents, and
@@ -49,8 +57,8 @@ contract GasFloorProbe {
         for (uint256 i; i < memberIds.length; ++i) _members[memberIds[i]] = Member(start, end, 1, families[i]);
     }
 
-    function setFee(bytes8 code, uint64 allowed) external {
-        _fees[1][code] = allowed;
+    function setFee(bytes8 code, uint64 allowed, uint64 copay, bool copayApplies) external {
+        _fees[1][code] = Fee(allowed, copay, copayApplies);
     }
 
     /// @notice Claims packed back to back: claimId 32, memberId 32, npi 8, service day 4,
@@ -74,44 +82,44 @@ contract GasFloorProbe {
         bytes32 lineKey = keccak256(abi.encode(memberId, npi, day, bytes8(c[80:88]), bytes2(c[88:90]), bytes8(c[90:98])));
         if (_duplicates[lineKey] != 0) revert Rejected(claimId);
         _duplicates[lineKey] = 1;
-        // A-6: allowed amount, then the member's share against the year's accumulators
-        uint64 billed = uint64(bytes8(c[90:98]));
-        uint64 allowed = _fees[m.plan][bytes8(c[80:88])] * uint16(bytes2(c[88:90]));
-        if (allowed > billed) allowed = billed;
+        // A-6: priced by the engine's own library against the year's accumulators
         uint16 year = uint16(1970 + day / 365);
-        (uint64 deductible, uint64 copay, uint64 coinsurance, uint64 patient) =
-            _apply(_individual[memberId][year], _family[m.family][year], allowed);
-        _owed[npi] += allowed - patient; // A-8
+        Pricing.Outcome memory out = _price(
+            _individual[memberId][year], _family[m.family][year], _fees[m.plan][bytes8(c[80:88])], c
+        );
+        uint64 patient = Pricing.patientShare(out);
+        _owed[npi] += out.allowed - patient; // A-8
         emit LineAdjudicated(
             claimId,
-            uint256(allowed) << 192 | uint256(deductible) << 128 | uint256(copay) << 64 | coinsurance,
+            uint256(out.allowed) << 192 | uint256(out.deductible) << 128 | uint256(out.copay) << 64 | out.coinsurance,
             1 << 16 | 1 << 8 | 1
         );
     }
 
-    /// @dev A-6.2-6.6: deductible, copay, coinsurance, out-of-pocket cap; applied to both accumulators
-    function _apply(Accumulator storage ind, Accumulator storage fam, uint64 allowed)
+    /// @dev A-6.1-6.5 for the line, then A-6.6: the member share added to both accumulators
+    function _price(Accumulator storage ind, Accumulator storage fam, Fee memory fee, bytes calldata c)
         private
-        returns (uint64 deductible, uint64 copay, uint64 coinsurance, uint64 patient)
+        returns (Pricing.Outcome memory out)
     {
-        deductible = _least(allowed, _left(_DEDUCTIBLE_INDIVIDUAL, ind.deductibleMet),
-            _left(_DEDUCTIBLE_FAMILY, fam.deductibleMet));
-        copay = _least(allowed - deductible, _COPAY, type(uint64).max);
-        coinsurance = (allowed - deductible - copay) * _COINSURANCE_BPS / 10_000;
-        patient = _least(deductible + copay + coinsurance, _left(_OOP_INDIVIDUAL, ind.oopMet),
-            _left(_OOP_FAMILY, fam.oopMet));
-        ind.deductibleMet += deductible;
+        Pricing.Inputs memory input;
+        input.billed = uint64(bytes8(c[90:98]));
+        input.feeAllowed = fee.allowed;
+        input.units = uint16(bytes2(c[88:90]));
+        input.copayApplies = fee.copayApplies;
+        input.copay = fee.copay;
+        input.coinsuranceBps = _COINSURANCE_BPS;
+        input.deductibleLeft = _least(Pricing.remaining(_DEDUCTIBLE_INDIVIDUAL, ind.deductibleMet),
+            Pricing.remaining(_DEDUCTIBLE_FAMILY, fam.deductibleMet));
+        input.oopLeft = _least(Pricing.remaining(_OOP_INDIVIDUAL, ind.oopMet), Pricing.remaining(_OOP_FAMILY, fam.oopMet));
+        out = Pricing.price(input);
+        uint64 patient = Pricing.patientShare(out);
+        ind.deductibleMet += out.deductible;
         ind.oopMet += patient;
-        fam.deductibleMet += deductible;
+        fam.deductibleMet += out.deductible;
         fam.oopMet += patient;
     }
 
-    function _left(uint64 limit, uint64 met) private pure returns (uint64) {
-        return met < limit ? limit - met : 0;
-    }
-
-    function _least(uint64 a, uint64 b, uint64 c) private pure returns (uint64) {
-        uint64 least = a < b ? a : b;
-        return least < c ? least : c;
+    function _least(uint64 a, uint64 b) private pure returns (uint64) {
+        return a < b ? a : b;
     }
 }
