@@ -108,7 +108,7 @@ def payee_for(npi: str) -> str:
 
 @dataclass
 class Keys:
-    """One private key per role (anvil's dev accounts by default)."""
+    """One private key per role (anvil's dev accounts by default; see {dev})."""
 
     admin: str
     plan_manager: str
@@ -122,14 +122,31 @@ class Keys:
 
     @classmethod
     def dev(cls, key_env: str | None = None, role: str = "biller") -> "Keys":
-        """anvil's dev keys; ``role``'s (a field name) from the environment variable ``key_env``
-        when one is named."""
+        """Each role's key from ``CLAIMLEDGER_<ROLE>_KEY`` (e.g. ``CLAIMLEDGER_PLAN_MANAGER_KEY``)
+        where that is set, else anvil's dev key; ``role``'s (a field name) from the environment
+        variable ``key_env`` when one is named."""
+        import os
+
         from .node import dev_private_keys, env_private_key
 
         keys = cls.from_list(dev_private_keys(5))
+        for name in cls.__dataclass_fields__:
+            if os.environ.get(role_key_env(name)):
+                setattr(keys, name, env_private_key(role_key_env(name)))
         if key_env:
             setattr(keys, role, env_private_key(key_env))
         return keys
+
+    def addresses(self) -> list[str]:
+        """The role accounts' addresses, admin first."""
+        from eth_account import Account
+
+        return [Account.from_key(getattr(self, name)).address for name in self.__dataclass_fields__]
+
+
+def role_key_env(role: str) -> str:
+    """The environment variable that holds ``role``'s private key: CLAIMLEDGER_BILLER_KEY, ..."""
+    return f"CLAIMLEDGER_{role.upper()}_KEY"
 
 
 @dataclass

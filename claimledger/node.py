@@ -229,10 +229,21 @@ def dev_private_keys(count: int = 10) -> list[str]:
 
 
 def env_private_key(var: str) -> str:
+    """The private key in environment variable ``var`` (64 hex digits, with or without 0x)."""
     key = os.environ.get(var, "").strip()
     if not key:
         raise NodeError(f"environment variable {var} holds no private key")
-    return key
+    digits = key[2:] if key.lower().startswith("0x") else key
+    if len(digits) != 64 or any(c not in "0123456789abcdefABCDEF" for c in digits):
+        raise NodeError(f"environment variable {var} does not hold a private key (64 hex digits)")
+    return "0x" + digits
+
+
+def fund_on_anvil(w3: Web3, addresses: list[str], wei: int = 10**24) -> None:
+    """Gives each address ``wei`` on an anvil (its dev accounts have their own already), so that
+    role keys from the environment can pay for gas on the embedded node."""
+    for address in addresses:
+        w3.provider.make_request("anvil_setBalance", [address, hex(wei)])
 
 
 @contextmanager

@@ -14,7 +14,7 @@ from typing import Callable
 from . import chain
 from .chain import ClaimOutcome, Deployment, Keys
 from .money import CENT_UNITS
-from .node import interval_mining, run_chain
+from .node import fund_on_anvil, interval_mining, run_chain
 from .records import Claim
 from .reference import ReferenceEngine
 from .replay import ReplayStats, replay
@@ -109,6 +109,8 @@ def adjudicate_on_chain(
                                        f"< checkpoint {checkpoint['position'][0]}); cannot resume")
         else:
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
+            if rpc is None:
+                fund_on_anvil(w3, keys.addresses())  # role keys from the environment pay gas too
             dep = chain.deploy(w3, keys)
             dep.save(out_dir / DEPLOYMENTS_FILE, scenario=str(Path(scenario_dir).resolve()))
             chain.load_reference_data(dep, keys, scenario, mine_in_bulk=rpc is None)
