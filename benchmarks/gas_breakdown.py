@@ -83,8 +83,8 @@ def main() -> int:
         claims = bench_claims("G", 2 * args.batch, members)
         biller = TxSender(w3, keys.biller)
         warm, measured = claims[:args.batch], claims[args.batch:]
-        biller.transact(engine.address, encode([chain.claim_input(c) for c in warm]), BATCH_GAS)
-        data = encode([chain.claim_input(c) for c in measured])
+        biller.transact(engine.address, encode([chain.claim_input(c) for c in warm], []), BATCH_GAS)
+        data = encode([chain.claim_input(c) for c in measured], [])
         receipt = biller.transact(engine.address, data, BATCH_GAS)
         tx_hash = receipt["transactionHash"]
         tx_hash = tx_hash if isinstance(tx_hash, str) else "0x" + bytes(tx_hash).hex()

@@ -177,7 +177,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
 
         encode_one, encode_many = chain.CallEncoder(engine, "submitClaim"), chain.CallEncoder(engine, "submitClaims")
         single_jobs = [
-            (engine.address, encode_one(chain.claim_input(c)), SINGLE_CLAIM_GAS, 1)
+            (engine.address, encode_one(chain.claim_input(c), []), SINGLE_CLAIM_GAS, 1)
             for c in bench_claims("S", claims, members)
         ]
         single = _run_phase("claims_single", biller, single_jobs, progress("claims, 1 per tx", claims),
@@ -187,7 +187,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         batch_jobs = []
         for start in range(0, claims, batch):
             chunk = [chain.claim_input(c) for c in batched_claims[start:start + batch]]
-            batch_jobs.append((engine.address, encode_many(chunk), BATCH_GAS, len(chunk)))
+            batch_jobs.append((engine.address, encode_many(chunk, []), BATCH_GAS, len(chunk)))
         batched = _run_phase("claims_batched", biller, batch_jobs, progress(f"claims, {batch} per tx", claims),
                              approved=approved_lines(engine))
         phases.close()

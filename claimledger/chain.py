@@ -53,6 +53,7 @@ CHAIN_REJECTS: dict[int, tuple[str, str]] = {
     16: ("diagnoses", "at least one diagnosis is required"),
     17: ("units", "units must be at most 9999"),
     18: ("billed", "billed is implausibly large"),
+    19: ("original_claim_id", "the recorded content of the original claim was not supplied (R-17)"),
 }
 
 
@@ -389,9 +390,40 @@ CLAIM_CONTENT_TYPES = ["uint8", "bytes32", "bytes32", "uint64", "uint32", "bytes
 
 def claim_content_hash(claim: Claim) -> bytes:
     """The content hash the engine records for a claim (``_contentHash``: all but the id)."""
+    return input_content_hash(claim_input(claim))
+
+
+def input_content_hash(claim: tuple) -> bytes:
+    """:func:`claim_content_hash` of a ClaimInput tuple."""
     from eth_abi import encode
 
-    return keccak(encode(CLAIM_CONTENT_TYPES, list(claim_input(claim)[1:])))
+    return keccak(encode(CLAIM_CONTENT_TYPES, list(claim[1:])))
+
+
+SUBMIT_FUNCTIONS = ("submitClaims", "submitClaim")  # the engine's entry points that record claims
+
+
+def recorded_claim_input(dep: Deployment, claim_key: bytes) -> tuple | None:
+    """The ClaimInput the engine recorded under ``claim_key``, read back from the transaction
+    that submitted it (its ``ClaimAccepted`` event names the content hash); None if the engine
+    never accepted that claim id. The engine keeps only a tag of the content (R-17)."""
+    from eth_abi import decode
+
+    engine = dep["ClaimsEngine"]
+    calls = {}  # selector -> (argument types, whether the first argument is a batch)
+    for name in SUBMIT_FUNCTIONS:
+        encoder = CallEncoder(engine, name)
+        calls[encoder.selector] = (encoder.types, name == "submitClaims")
+    for log in engine.events.ClaimAccepted.get_logs(from_block=0, argument_filters={"claimId": claim_key}):
+        data = bytes(dep.w3.eth.get_transaction(log["transactionHash"])["input"])
+        if data[:4] not in calls:
+            continue
+        types, batch = calls[data[:4]]
+        first = decode(types, data[4:])[0]
+        for claim in first if batch else [first]:
+            if bytes(claim[0]) == bytes(claim_key) and input_content_hash(claim) == bytes(log["args"]["contentHash"]):
+                return claim
+    return None
 
 
 def revert_reason(contract, exc: Exception) -> str:

@@ -15,6 +15,7 @@ from . import chain
 from .chain import ClaimOutcome, Deployment, Keys
 from .money import CENT_UNITS
 from .node import fund_on_anvil, interval_mining, run_chain
+from .originals import OriginalContents
 from .records import Claim
 from .reference import ReferenceEngine
 from .replay import ReplayStats, replay
@@ -139,7 +140,8 @@ def adjudicate_on_chain(
             with interval_mining(w3) if rpc is None else nullcontext():
                 stats = replay(dep, keys.biller, islice(iter_claims(scenario.claims_path), skip, None), on_outcome,
                                batch_claims=batch_claims, on_progress=on_progress, on_checkpoint=on_checkpoint,
-                               window=EMBEDDED_WINDOW if rpc is None else RPC_WINDOW)
+                               window=EMBEDDED_WINDOW if rpc is None else RPC_WINDOW,
+                               originals=OriginalContents.gather(lambda: iter_claims(scenario.claims_path), dep))
         settle_started = time.monotonic()
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)
         settlement["seconds"] = round(time.monotonic() - settle_started, 3)

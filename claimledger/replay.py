@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
 from .chain import CallEncoder, ClaimOutcome, Deployment, EventDecoder, claim_input, outcomes_from_events
+from .originals import OriginalContents
 from .records import Claim, Reject
 from .sender import TxSender
 
@@ -65,8 +66,12 @@ def replay(
     window: int = 16,
     on_progress: Callable[[int], None] | None = None,
     on_checkpoint: Callable[[int, tuple[int, int]], None] | None = None,
+    originals: OriginalContents | None = None,
 ) -> ReplayStats:
     """Submits every Claim in order; hands each record's outcome to ``on_outcome`` in order.
+    A batch with replacements or voids carries the content of the claims they name (R-17), from
+    ``originals`` (see :meth:`OriginalContents.gather`); without it, from the claims replayed
+    so far (kept in memory) and the chain.
 
     ``on_checkpoint(records, position)`` is called whenever every record up to ``records``
     (claims and loader rejects, counted from the start of ``items``) has had its outcome handed
@@ -76,6 +81,8 @@ def replay(
     decoder = EventDecoder(engine)
     encode_submit = CallEncoder(engine, "submitClaims")
     sender = TxSender(dep.w3, biller_key, window=window)
+    keep_all = originals is None  # then every claim is a candidate original: fine for small inputs
+    originals = originals if originals is not None else OriginalContents(dep)
     stats = ReplayStats()
 
     done = {"records": 0}
@@ -95,13 +102,15 @@ def replay(
             on_progress(batch.claims)
 
     def send(batch: _Batch) -> None:
-        claims = [claim_input(i) for i in batch.items if isinstance(i, Claim)]
-        data = encode_submit(claims)
+        claims = [i for i in batch.items if isinstance(i, Claim)]
+        data = encode_submit([claim_input(c) for c in claims], originals.for_claims(claims))
         sender.send(engine.address, data, BATCH_GAS, tag=batch, on_receipt=on_receipt)
 
     batch = _Batch()
     for item in items:
         if isinstance(item, Claim):
+            if keep_all:
+                originals.add(claim_input(item))
             if batch.claims and (batch.claims >= batch_claims or batch.lines + len(item.lines) > batch_lines):
                 send(batch)
                 batch = _Batch()

@@ -50,9 +50,9 @@ def pending_lines(dep: Deployment, names: dict[bytes, str]) -> list[PendingLine]
     engine = dep["ClaimsEngine"]
     out = []
     for claim_key, number in _pending_refs(engine):
-        record = engine.functions.line(claim_key, number).call()
+        _, code, units, billed = chain.recorded_claim_input(dep, claim_key)[7][number - 1]
         out.append(PendingLine(names.get(bytes(claim_key), "0x" + bytes(claim_key).hex()), number,
-                               chain.from_fixed_bytes(record[3]), record[4], record[5]))
+                               chain.from_fixed_bytes(code), units, billed))
     return out
 
 
@@ -69,9 +69,9 @@ def _pending_refs(engine, page: int = 500):
 def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int, approve: bool, carc: str = "") -> LineResult:
     """Approve or deny a pended line as the reviewer; appends its new row to review_results.csv."""
     engine = dep["ClaimsEngine"]
-    key = chain.to_id(claim_id)
-    fn = (engine.functions.approvePended(key, line) if approve
-          else engine.functions.denyPended(key, line, chain.to_bytes8(carc)))
+    claim = _recorded(dep, claim_id)
+    fn = (engine.functions.approvePended(claim, line) if approve
+          else engine.functions.denyPended(claim, line, chain.to_bytes8(carc)))
     receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
     events = [v for name, v in chain.EventDecoder(engine).decode(receipt) if name == "LineAdjudicated"]
     row = chain.line_result(claim_id, events[0])
@@ -83,6 +83,14 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
             writer.writerow(RESULT_COLUMNS)
         writer.writerow(row.row())
     return row
+
+
+def _recorded(dep: Deployment, claim_id: str) -> tuple:
+    """The claim as submitted, which review and appeal decisions supply again (R-13, R-17)."""
+    claim = chain.recorded_claim_input(dep, chain.to_id(claim_id))
+    if claim is None:
+        raise ReviewFailed(f"{claim_id}: no claim of this id was recorded on chain")
+    return claim
 
 
 def _transact(dep: Deployment, key: str, fn, claim_id: str, line: int) -> dict:
@@ -108,29 +116,18 @@ def appeal(dep: Deployment, keys: Keys, claim_id: str, line: int, document: Path
 
 
 def decide_appeal(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int, overturn: bool) -> LineResult:
-    """The reviewer upholds or overturns an open appeal (R-13). The claim as submitted is read
-    back from the run's scenario (the chain holds only its hash)."""
-    import json
-
-    from .records import Claim
-    from .scenario import iter_claims
-
-    scenario = json.loads((run_dir / DEPLOYMENTS_FILE).read_text()).get("scenario")
-    if not scenario:
-        raise ReviewFailed(f"{run_dir}: deployments.json names no scenario to read the claim from")
+    """The reviewer upholds or overturns an open appeal (R-13) of a line of the claim as
+    submitted, read back from the chain."""
     engine = dep["ClaimsEngine"]
-    recorded = bytes(engine.functions.claim(chain.to_id(claim_id)).call()[5])  # the content tag
-    candidates = [c for c in iter_claims(Path(scenario) / "claims.csv") if isinstance(c, Claim) and c.claim_id == claim_id]
-    match = next((c for c in candidates if chain.claim_content_hash(c)[:len(recorded)] == recorded), None)
-    if match is None:
-        raise ReviewFailed(f"{claim_id}: no claim in {scenario} matches the content recorded on chain")
-    fn = engine.functions.decideAppeal(chain.claim_input(match), line, overturn)
+    claim = _recorded(dep, claim_id)
+    fn = engine.functions.decideAppeal(claim, line, overturn)
     receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
     events = [v for name, v in chain.EventDecoder(engine).decode(receipt) if name == "LineAdjudicated"]
     if events:
         return chain.line_result(claim_id, events[0])
     record = engine.functions.line(chain.to_id(claim_id), line).call()
-    return chain.line_result(claim_id, {"line": line, "status": record[0], "carc": record[1], "billed": record[5],
+    billed = claim[7][line - 1][3]
+    return chain.line_result(claim_id, {"line": line, "status": record[0], "carc": record[1], "billed": billed,
                                         "allowed": 0, "deductible": 0, "copay": 0, "coinsurance": 0})
 
 

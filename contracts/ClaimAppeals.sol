@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {IClaimsEngine} from "../interfaces/IClaimsEngine.sol";
 import {AccessBase} from "./AccessBase.sol";
 import {LineAdjudicator} from "./LineAdjudicator.sol";
@@ -43,8 +44,7 @@ abstract contract ClaimAppeals is AccessBase, Pausable, LineAdjudicator {
         if (record.state != AppealState.Open || _lines[claimId][number].status != LineStatus.Denied) {
             revert AppealNotOpen(claimId, number); // never appealed, decided, or its claim reversed since
         }
-        // the checks need the diagnoses and the received date, which only the content hash keeps
-        if (bytes12(_contentHash(claim_)) != _claims[claimId].contentTag) revert ClaimContentMismatch(claimId);
+        _requireRecorded(claim_); // the checks need the claim's content, which only its tag keeps
         record.state = overturn ? AppealState.Overturned : AppealState.Upheld;
         emit AppealDecided(claimId, number, msg.sender, overturn);
         if (!overturn) return;
@@ -69,13 +69,13 @@ abstract contract ClaimAppeals is AccessBase, Pausable, LineAdjudicator {
         (bytes8 carc, Terms memory terms, bytes32 authId) =
             _check(ctx, c.diagnoses, c.lines[number - 1], duplicateKey, _countedKeys(ctx, c.lines), skip);
         StoredLine storage rec = _lines[ctx.claimId][number];
-        rec.planVersion = terms.version;
+        rec.planVersion = SafeCast.toUint24(terms.version);
         if (carc != bytes8(0)) {
-            _deny(ctx.claimId, number, rec, carc);
+            _deny(ctx.claimId, number, rec, c.lines[number - 1].billed, carc);
             return 0;
         }
         ++_duplicates[duplicateKey];
-        return _approve(ctx, number, rec, terms, authId);
+        return _approve(ctx, number, rec, c.lines[number - 1], terms, authId);
     }
 
     /// @dev the duplicate keys of the claim's lines that count for A-4.8 (approved or pended),

@@ -43,20 +43,28 @@ contract ClaimsEngine is ClaimAppeals {
     // ------------------------------------------------------------------------------ submission
 
     /// @inheritdoc IClaimsEngine
-    function submitClaim(ClaimInput calldata claim_) external onlyRole(Roles.BILLER) whenNotPaused {
-        RejectReason reason = _submit(claim_);
+    function submitClaim(ClaimInput calldata claim_, ClaimInput[] calldata originals)
+        external
+        onlyRole(Roles.BILLER)
+        whenNotPaused
+    {
+        RejectReason reason = _submit(claim_, originals);
         if (reason != RejectReason.None) revert ClaimRejected(claim_.claimId, reason);
     }
 
     /// @inheritdoc IClaimsEngine
-    function submitClaims(ClaimInput[] calldata claims) external onlyRole(Roles.BILLER) whenNotPaused {
+    function submitClaims(ClaimInput[] calldata claims, ClaimInput[] calldata originals)
+        external
+        onlyRole(Roles.BILLER)
+        whenNotPaused
+    {
         if (claims.length > MAX_BATCH) revert BatchTooLarge(claims.length, MAX_BATCH);
         for (uint256 i; i < claims.length; ++i) {
             uint256 freeMemory;
             assembly ("memory-safe") {
                 freeMemory := mload(0x40)
             }
-            RejectReason reason = _submit(claims[i]);
+            RejectReason reason = _submit(claims[i], originals);
             if (reason != RejectReason.None) emit ClaimRecordRejected(claims[i].claimId, reason);
             assembly ("memory-safe") {
                 mstore(0x40, freeMemory) // nothing a claim allocated outlives it: memory stays flat
@@ -64,7 +72,7 @@ contract ClaimsEngine is ClaimAppeals {
         }
     }
 
-    function _submit(ClaimInput calldata c) private returns (RejectReason reason) {
+    function _submit(ClaimInput calldata c, ClaimInput[] calldata originals) private returns (RejectReason reason) {
         reason = _validate(c);
         if (reason != RejectReason.None) return reason;
         bytes32 contentHash = _contentHash(c);
@@ -74,8 +82,9 @@ contract ClaimsEngine is ClaimAppeals {
             emit ClaimAlreadyRecorded(c.claimId); // A-3 idempotence: a no-op
             return RejectReason.None;
         }
+        uint256 original;
         if (c.frequency != _ORIGINAL) {
-            reason = _checkOriginal(c);
+            (reason, original) = _checkOriginal(c, originals);
             if (reason != RejectReason.None) return reason;
         }
         ClaimContext memory ctx = _context(c);
@@ -90,7 +99,7 @@ contract ClaimsEngine is ClaimAppeals {
         });
         emit ClaimAccepted(c.claimId, c.frequency, c.originalClaimId, c.memberId, c.providerNpi, contentHash);
 
-        if (c.frequency != _ORIGINAL) _reverse(c.originalClaimId, c.claimId, c.memberId);
+        if (c.frequency != _ORIGINAL) _reverse(originals[original], c.claimId);
         if (isVoid) return RejectReason.None;
         bytes32[] memory duplicateKeys = new bytes32[](c.lines.length);
         for (uint256 i; i < c.lines.length; ++i) {
@@ -121,56 +130,73 @@ contract ClaimsEngine is ClaimAppeals {
         return RejectReason.None;
     }
 
-    /// @dev A-3 checks on the claim a replacement or void names
-    function _checkOriginal(ClaimInput calldata c) private view returns (RejectReason) {
+    /// @dev A-3 checks on the claim a replacement or void names, then (R-17) the position in
+    /// `originals` of that claim's recorded content
+    function _checkOriginal(ClaimInput calldata c, ClaimInput[] calldata originals)
+        private
+        view
+        returns (RejectReason, uint256)
+    {
         ClaimRecord storage original = _claims[c.originalClaimId];
-        if (original.state == ClaimState.None) return RejectReason.OriginalUnknown;
-        if (original.state == ClaimState.Void) return RejectReason.OriginalIsVoid;
-        if (original.state == ClaimState.Reversed) return RejectReason.OriginalReversed;
-        if (original.memberTag != _memberTag(c.memberId)) return RejectReason.OtherMember;
-        if (original.providerNpi != c.providerNpi) return RejectReason.OtherProvider;
-        return RejectReason.None;
+        if (original.state == ClaimState.None) return (RejectReason.OriginalUnknown, 0);
+        if (original.state == ClaimState.Void) return (RejectReason.OriginalIsVoid, 0);
+        if (original.state == ClaimState.Reversed) return (RejectReason.OriginalReversed, 0);
+        if (original.memberTag != _memberTag(c.memberId)) return (RejectReason.OtherMember, 0);
+        if (original.providerNpi != c.providerNpi) return (RejectReason.OtherProvider, 0);
+        for (uint256 i; i < originals.length; ++i) {
+            if (originals[i].claimId == c.originalClaimId && bytes12(_contentHash(originals[i])) == original.contentTag) {
+                return (RejectReason.None, i);
+            }
+        }
+        return (RejectReason.OriginalNotSupplied, 0);
     }
 
     // ------------------------------------------------------------------------------ A-5 review
 
     /// @inheritdoc IClaimsEngine
-    function approvePended(bytes32 claimId, uint8 number) external onlyRole(Roles.REVIEWER) whenNotPaused {
+    function approvePended(ClaimInput calldata claim_, uint8 number) external onlyRole(Roles.REVIEWER) whenNotPaused {
+        bytes32 claimId = claim_.claimId;
         StoredLine storage rec = _pendingLine(claimId, number);
-        ClaimRecord storage record = _claims[claimId];
-        PendedClaim storage pended = _pendedClaims[claimId];
+        _requireRecorded(claim_);
+        LineInput calldata line_ = claim_.lines[number - 1];
         ClaimContext memory ctx = ClaimContext({
             claimId: claimId,
-            memberId: pended.memberId,
-            npi: record.providerNpi,
-            receivedDate: 0,
-            member: members.member(pended.memberId),
-            provider: providers.provider(record.providerNpi),
+            memberId: claim_.memberId,
+            npi: claim_.providerNpi,
+            receivedDate: claim_.receivedDate,
+            member: members.member(claim_.memberId),
+            provider: providers.provider(claim_.providerNpi),
             paid: 0
         });
-        ctx.member.planId = pended.planId; // the plan the line was checked against
+        ctx.member.planId = _pendedPlans[claimId]; // the plan the line was checked against
         Terms memory terms;
         terms.version = rec.planVersion;
         terms.plan = plans.termsOf(ctx.member.planId, rec.planVersion);
-        terms.fee = plans.fee(ctx.member.planId, rec.planVersion, rec.procedureCode);
+        terms.fee = plans.fee(ctx.member.planId, rec.planVersion, line_.procedureCode);
         (bytes8 carc, bytes32 authId) =
-            _limitDenial(ctx.memberId, rec.serviceDate, rec.procedureCode, rec.units, terms.fee, _NO_SKIP);
+            _limitDenial(ctx.memberId, line_.serviceDate, line_.procedureCode, line_.units, terms.fee, _NO_SKIP);
         if (carc != bytes8(0)) revert ApprovalBlocked(claimId, number, carc);
         _dequeue(claimId, number);
         emit PendedLineDecided(claimId, number, msg.sender, true);
-        uint64 paid = _approve(ctx, number, rec, terms, authId);
-        if (paid > 0) escrow.accrue(record.providerNpi, claimId, uint256(paid) * _TOKEN_UNITS_PER_CENT);
+        uint64 paid = _approve(ctx, number, rec, line_, terms, authId);
+        if (paid > 0) escrow.accrue(claim_.providerNpi, claimId, uint256(paid) * _TOKEN_UNITS_PER_CENT);
     }
 
     /// @inheritdoc IClaimsEngine
-    function denyPended(bytes32 claimId, uint8 number, bytes8 carc) external onlyRole(Roles.REVIEWER) whenNotPaused {
+    function denyPended(ClaimInput calldata claim_, uint8 number, bytes8 carc)
+        external
+        onlyRole(Roles.REVIEWER)
+        whenNotPaused
+    {
+        bytes32 claimId = claim_.claimId;
         if (carc == bytes8(0)) revert DenialNeedsReason(claimId, number);
         StoredLine storage rec = _pendingLine(claimId, number);
-        ClaimRecord storage record = _claims[claimId];
+        _requireRecorded(claim_);
+        LineInput calldata line_ = claim_.lines[number - 1];
         _dequeue(claimId, number);
-        --_duplicates[_duplicateKey(_pendedClaims[claimId].memberId, record.providerNpi, rec)];
+        --_duplicates[_duplicateKey(claim_.memberId, claim_.providerNpi, line_)];
         emit PendedLineDecided(claimId, number, msg.sender, false);
-        _deny(claimId, number, rec, carc);
+        _deny(claimId, number, rec, line_.billed, carc);
     }
 
     function _pendingLine(bytes32 claimId, uint8 number) private view returns (StoredLine storage rec) {
@@ -199,8 +225,8 @@ contract ClaimsEngine is ClaimAppeals {
     function line(bytes32 claimId, uint8 number) external view returns (LineRecord memory) {
         StoredLine storage l = _lines[claimId][number];
         return LineRecord(
-            l.status, l.carc, l.serviceDate, l.procedureCode, l.units, l.billed,
-            l.allowed, l.deductible, l.copay, l.coinsurance, l.planVersion, l.authId
+            l.status, l.carc, l.allowed, l.deductible, l.copay, l.coinsurance, l.planVersion,
+            _lineAuth[_lineKey(claimId, number)]
         );
     }
 

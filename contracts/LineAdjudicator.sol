@@ -7,6 +7,7 @@ import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
 import {IPlanRegistry} from "../interfaces/IPlanRegistry.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {ISettlementEscrow} from "../interfaces/ISettlementEscrow.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {Carc} from "./libraries/Carc.sol";
 import {Dates} from "./libraries/Dates.sol";
 import {Pricing} from "./libraries/Pricing.sol";
@@ -44,31 +45,23 @@ abstract contract LineAdjudicator is IClaimsEngine {
     }
 
     mapping(bytes32 claimId => ClaimRecord) internal _claims;
-    /// @dev what a reviewer's decision on a pended line needs beyond the claim record
-    struct PendedClaim {
-        bytes32 planId; // the plan the line was checked against and an approval prices by
-        bytes32 memberId;
-    }
-
-    mapping(bytes32 claimId => PendedClaim) internal _pendedClaims; // set when a line pends
-    /// @dev a LineRecord packed into three slots (two unless an authorization was used):
-    /// amounts fit 48 bits since billed is at most 10^12 cents (R-4), checked at intake
+    /// @dev the plan a claim's pended line was checked against, which an approval prices by
+    mapping(bytes32 claimId => bytes32 planId) internal _pendedPlans;
+    /// @dev a line's outcome in one slot: amounts fit 40 bits since each is at most the line's
+    /// billed amount, at most 10^12 cents (R-4, checked at intake); the line's inputs are in the
+    /// claim's content, supplied again by whoever reverses or reviews it (R-17)
     struct StoredLine {
         LineStatus status;
         bytes8 carc;
-        uint32 serviceDate;
-        bytes8 procedureCode;
-        uint16 units;
-        uint64 billed;
-        uint48 allowed;
-        uint48 deductible;
-        uint48 copay;
-        uint48 coinsurance;
-        uint32 planVersion;
-        bytes32 authId;
+        uint40 allowed;
+        uint40 deductible;
+        uint40 copay;
+        uint40 coinsurance;
+        uint24 planVersion;
     }
 
     mapping(bytes32 claimId => mapping(uint8 line => StoredLine)) internal _lines;
+    mapping(bytes32 lineKey => bytes32 authId) internal _lineAuth; // written only when one was used
     mapping(bytes32 memberCodeDay => uint32) internal _unitsPerDay; // approved units (A-4.11)
     mapping(bytes32 memberCodeYear => uint32) internal _linesPerYear; // approved lines (A-4.12)
     mapping(bytes32 duplicateKey => uint32) internal _duplicates; // approved or pended lines (A-4.8)
@@ -115,30 +108,26 @@ abstract contract LineAdjudicator is IClaimsEngine {
         bytes32[] memory duplicateKeys
     ) internal {
         StoredLine storage rec = _lines[ctx.claimId][number];
-        rec.serviceDate = input.serviceDate;
-        rec.procedureCode = input.procedureCode;
-        rec.units = input.units;
-        rec.billed = input.billed;
         bytes32 duplicateKey = _duplicateKey(ctx.memberId, ctx.npi, input);
         (bytes8 carc, Terms memory terms, bytes32 authId) =
             _check(ctx, diagnoses, input, duplicateKey, duplicateKeys, _NO_SKIP);
-        rec.planVersion = terms.version;
+        rec.planVersion = SafeCast.toUint24(terms.version);
         if (carc != bytes8(0)) {
-            _deny(ctx.claimId, number, rec, carc);
+            _deny(ctx.claimId, number, rec, input.billed, carc);
             return;
         }
         duplicateKeys[number - 1] = duplicateKey;
         ++_duplicates[duplicateKey];
         if (terms.fee.review || (terms.plan.hasPendThreshold && input.billed > terms.plan.pendAbove)) {
             rec.status = LineStatus.Pended; // A-5: nothing is applied yet
-            _pendedClaims[ctx.claimId] = PendedClaim(ctx.member.planId, ctx.memberId);
+            _pendedPlans[ctx.claimId] = ctx.member.planId;
             _pendingLog.push(PendingLine(ctx.claimId, number));
             _pendingSlot[_lineKey(ctx.claimId, number)] = _pendingLog.length;
             ++_pendingCount;
-            _emitLine(ctx.claimId, number, rec);
+            _emitLine(ctx.claimId, number, rec, input.billed);
             return;
         }
-        ctx.paid += _approve(ctx, number, rec, terms, authId);
+        ctx.paid += _approve(ctx, number, rec, input, terms, authId);
     }
 
     /// @dev A-4 checks 1-12 in order; returns the CARC of the first that fails (zero if none).
@@ -214,17 +203,48 @@ abstract contract LineAdjudicator is IClaimsEngine {
 
     /// @dev A-6: prices the line against the accumulators of this moment and applies it;
     /// returns the paid amount in cents
-    function _approve(ClaimContext memory ctx, uint8 number, StoredLine storage rec, Terms memory terms, bytes32 authId)
-        internal
-        returns (uint64 paid)
+    function _approve(
+        ClaimContext memory ctx,
+        uint8 number,
+        StoredLine storage rec,
+        LineInput calldata line_,
+        Terms memory terms,
+        bytes32 authId
+    ) internal returns (uint64 paid) {
+        uint16 year = Dates.yearOf(line_.serviceDate);
+        Pricing.Outcome memory out = _price(ctx, line_, terms, year);
+        uint64 patient = Pricing.patientShare(out);
+        paid = out.allowed - patient;
+
+        rec.status = LineStatus.Approved;
+        rec.carc = bytes8(0); // an approved line overturned on appeal (R-13) drops its old CARC
+        // each is at most the line's billed amount, <= 10^12 cents < 2^40 (R-4)
+        rec.allowed = uint40(out.allowed);
+        rec.deductible = uint40(out.deductible);
+        rec.copay = uint40(out.copay);
+        rec.coinsurance = uint40(out.coinsurance);
+        _countApproved(ctx.memberId, line_, year);
+        _emitLine(ctx.claimId, number, rec, line_.billed);
+
+        if (patient > 0) members.applyAccumulators(ctx.memberId, ctx.member.familyId, year, out.deductible, patient);
+        if (authId != bytes32(0)) {
+            _lineAuth[_lineKey(ctx.claimId, number)] = authId;
+            authorizations.consume(authId, line_.units);
+        }
+    }
+
+    /// @dev A-6.1-6.5 for the line against the member's and the family's accumulators of `year`
+    function _price(ClaimContext memory ctx, LineInput calldata line_, Terms memory terms, uint16 year)
+        private
+        view
+        returns (Pricing.Outcome memory)
     {
-        uint16 year = Dates.yearOf(rec.serviceDate);
         (IMemberRegistry.Accumulator memory ind, IMemberRegistry.Accumulator memory fam) =
             members.accumulators(ctx.memberId, ctx.member.familyId, year);
         Pricing.Inputs memory input;
-        input.billed = rec.billed;
+        input.billed = line_.billed;
         input.feeAllowed = terms.fee.allowed;
-        input.units = rec.units;
+        input.units = line_.units;
         input.oopLeft = _min(
             Pricing.remaining(terms.plan.oopMaxIndividual, ind.oopMet),
             Pricing.remaining(terms.plan.oopMaxFamily, fam.oopMet)
@@ -239,84 +259,72 @@ abstract contract LineAdjudicator is IClaimsEngine {
         } else {
             input.coinsuranceBps = terms.plan.outOfNetworkCoinsuranceBps;
         }
-        Pricing.Outcome memory out = Pricing.price(input);
-        uint64 patient = Pricing.patientShare(out);
-        paid = out.allowed - patient;
-
-        rec.status = LineStatus.Approved;
-        rec.carc = bytes8(0); // an approved line overturned on appeal (R-13) drops its old CARC
-        // each is at most the line's billed amount, <= 10^12 cents (R-4)
-        rec.allowed = uint48(out.allowed);
-        rec.deductible = uint48(out.deductible);
-        rec.copay = uint48(out.copay);
-        rec.coinsurance = uint48(out.coinsurance);
-        if (authId != bytes32(0)) rec.authId = authId; // a zero write to a cold slot still costs 2,200
-        _countApproved(ctx.memberId, rec, year);
-        _emitLine(ctx.claimId, number, rec);
-
-        if (patient > 0) members.applyAccumulators(ctx.memberId, ctx.member.familyId, year, out.deductible, patient);
-        if (authId != bytes32(0)) authorizations.consume(authId, rec.units);
+        return Pricing.price(input);
     }
 
     /// @dev adds an approved line to the A-4.11/A-4.12 counters, kept only for codes that some
     /// plan version limits (R-16): a new counter slot costs 22,100 gas
-    function _countApproved(bytes32 memberId, StoredLine storage rec, uint16 year) private {
-        (bool countUnits, bool countLines) = plans.limitsCounted(rec.procedureCode);
-        if (countUnits) _unitsPerDay[_dayKey(memberId, rec.procedureCode, rec.serviceDate)] += rec.units;
-        if (countLines) ++_linesPerYear[_yearKey(memberId, rec.procedureCode, year)];
+    function _countApproved(bytes32 memberId, LineInput calldata line_, uint16 year) private {
+        (bool countUnits, bool countLines) = plans.limitsCounted(line_.procedureCode);
+        if (countUnits) _unitsPerDay[_dayKey(memberId, line_.procedureCode, line_.serviceDate)] += line_.units;
+        if (countLines) ++_linesPerYear[_yearKey(memberId, line_.procedureCode, year)];
     }
 
-    function _deny(bytes32 claimId, uint8 number, StoredLine storage rec, bytes8 carc) internal {
+    function _deny(bytes32 claimId, uint8 number, StoredLine storage rec, uint64 billed, bytes8 carc) internal {
         rec.status = LineStatus.Denied;
         rec.carc = carc;
-        _emitLine(claimId, number, rec);
+        _emitLine(claimId, number, rec, billed);
     }
 
-    function _emitLine(bytes32 claimId, uint8 number, StoredLine storage rec) internal {
+    function _emitLine(bytes32 claimId, uint8 number, StoredLine storage rec, uint64 billed) internal {
         emit LineAdjudicated(
-            claimId, number, rec.status, rec.carc, rec.billed, rec.allowed, rec.deductible, rec.copay, rec.coinsurance, rec.planVersion
+            claimId, number, rec.status, rec.carc, billed, rec.allowed, rec.deductible, rec.copay, rec.coinsurance, rec.planVersion
         );
     }
 
     // ------------------------------------------------------------------------------ A-7 corrections
 
-    /// @dev takes back every line of `originalId` (A-7.1), whose member `memberId` is (checked by
-    /// tag at intake), and recoups what it paid
-    function _reverse(bytes32 originalId, bytes32 byClaimId, bytes32 memberId) internal {
-        ClaimRecord storage original = _claims[originalId];
-        original.state = ClaimState.Reversed;
-        bytes32 familyId = members.member(memberId).familyId;
+    /// @dev takes back every line of `original` (A-7.1), the recorded content of the claim a
+    /// correction names (checked by the caller), and recoups what it paid
+    function _reverse(ClaimInput calldata original, bytes32 byClaimId) internal {
+        bytes32 originalId = original.claimId;
+        ClaimRecord storage record = _claims[originalId];
+        record.state = ClaimState.Reversed;
+        bytes32 familyId = members.member(original.memberId).familyId;
         uint256 recouped;
-        for (uint8 number = 1; number <= original.lineCount; ++number) {
+        for (uint8 number = 1; number <= record.lineCount; ++number) {
             StoredLine storage rec = _lines[originalId][number];
+            LineInput calldata line_ = original.lines[number - 1];
             LineStatus previous = rec.status;
             if (previous == LineStatus.Approved) {
-                recouped += _unapply(memberId, familyId, rec);
+                recouped += _unapply(original.memberId, familyId, _lineKey(originalId, number), rec, line_);
             } else if (previous == LineStatus.Pended) {
                 _dequeue(originalId, number);
             }
             if (previous == LineStatus.Approved || previous == LineStatus.Pended) {
-                --_duplicates[_duplicateKey(memberId, original.providerNpi, rec)];
+                --_duplicates[_duplicateKey(original.memberId, original.providerNpi, line_)];
             }
             rec.status = LineStatus.Reversed;
             emit LineReversed(
-                originalId, number, byClaimId, previous, rec.carc, rec.billed, rec.allowed, rec.deductible, rec.copay, rec.coinsurance
+                originalId, number, byClaimId, previous, rec.carc, line_.billed, rec.allowed, rec.deductible, rec.copay, rec.coinsurance
             );
         }
         if (recouped > 0) escrow.recoup(original.providerNpi, originalId, recouped * _TOKEN_UNITS_PER_CENT);
     }
 
     /// @dev reverses an approved line's accumulators, counters and authorization units
-    function _unapply(bytes32 memberId, bytes32 familyId, StoredLine storage rec)
+    function _unapply(bytes32 memberId, bytes32 familyId, bytes32 lineKey, StoredLine storage rec, LineInput calldata line_)
         internal
         returns (uint64 paid)
     {
-        uint16 year = Dates.yearOf(rec.serviceDate);
-        uint64 patient = rec.deductible + rec.copay + rec.coinsurance;
-        if (patient > 0) members.reverseAccumulators(memberId, familyId, year, rec.deductible, patient);
-        if (rec.authId != bytes32(0)) authorizations.restore(rec.authId, rec.units);
-        _decrease(_unitsPerDay, _dayKey(memberId, rec.procedureCode, rec.serviceDate), rec.units);
-        _decrease(_linesPerYear, _yearKey(memberId, rec.procedureCode, year), 1);
+        uint16 year = Dates.yearOf(line_.serviceDate);
+        uint64 deductible = rec.deductible;
+        uint64 patient = deductible + uint64(rec.copay) + uint64(rec.coinsurance);
+        if (patient > 0) members.reverseAccumulators(memberId, familyId, year, deductible, patient);
+        bytes32 authId = _lineAuth[lineKey];
+        if (authId != bytes32(0)) authorizations.restore(authId, line_.units);
+        _decrease(_unitsPerDay, _dayKey(memberId, line_.procedureCode, line_.serviceDate), line_.units);
+        _decrease(_linesPerYear, _yearKey(memberId, line_.procedureCode, year), 1);
         return rec.allowed - patient;
     }
 
@@ -368,16 +376,17 @@ abstract contract LineAdjudicator is IClaimsEngine {
         );
     }
 
+    /// @dev reverts unless `c` is the content recorded for its claim id (R-13, R-17)
+    function _requireRecorded(ClaimInput calldata c) internal view {
+        if (bytes12(_contentHash(c)) != _claims[c.claimId].contentTag) revert ClaimContentMismatch(c.claimId);
+    }
+
     /// @dev the tag a claim record keeps of its member (see {ClaimRecord})
     function _memberTag(bytes32 memberId) internal pure returns (bytes8) {
         return bytes8(keccak256(abi.encode(memberId)));
     }
 
     function _duplicateKey(bytes32 memberId, uint64 npi, LineInput calldata l) internal pure returns (bytes32) {
-        return keccak256(abi.encode(memberId, npi, l.serviceDate, l.procedureCode, l.units, l.billed));
-    }
-
-    function _duplicateKey(bytes32 memberId, uint64 npi, StoredLine storage l) internal view returns (bytes32) {
         return keccak256(abi.encode(memberId, npi, l.serviceDate, l.procedureCode, l.units, l.billed));
     }
 

@@ -62,7 +62,8 @@ interface IClaimsEngine {
         OtherProvider,
         NoDiagnoses,
         TooManyUnits,
-        BilledTooLarge
+        BilledTooLarge,
+        OriginalNotSupplied // a correction came without the recorded content of its original (R-17)
     }
 
     /// @notice Where a line's appeal stands (R-13); one appeal per line.
@@ -85,14 +86,13 @@ interface IClaimsEngine {
         bytes12 contentTag; // the first 12 bytes of the content hash (A-3 idempotence, R-13)
     }
 
-    /// @notice An adjudicated line as recorded: enough to report and to reverse it.
+    /// @notice An adjudicated line's outcome as recorded (one storage slot, and a second for an
+    /// authorization it used). Its service date, code, units and billed amount are in the
+    /// claim's content, which the engine keeps as a tag: whoever reverses or reviews the line
+    /// supplies that content again (R-17).
     struct LineRecord {
         LineStatus status;
         bytes8 carc; // denial reason, zero unless denied
-        uint32 serviceDate;
-        bytes8 procedureCode;
-        uint16 units;
-        uint64 billed;
         uint64 allowed;
         uint64 deductible;
         uint64 copay;
@@ -132,26 +132,32 @@ interface IClaimsEngine {
     /// @notice An appeal was decided (R-13); an overturn is followed by the line's new {LineAdjudicated}.
     event AppealDecided(bytes32 indexed claimId, uint8 line, address indexed reviewer, bool overturned);
 
-    /// @notice Submits one claim.
+    /// @notice Submits one claim. A replacement or void (A-7.1) brings in `originals` the content
+    /// of the claim it names, as that claim was submitted (R-17); entries that are not the
+    /// recorded content of a named claim are ignored.
     /// Requirements:
     /// - caller has BILLER; not paused;
     /// - the record is valid (A-3), else reverts with {ClaimRejected}.
     /// A claim id already recorded with the same content is a no-op (emits {ClaimAlreadyRecorded}).
-    function submitClaim(ClaimInput calldata claim) external;
+    function submitClaim(ClaimInput calldata claim, ClaimInput[] calldata originals) external;
 
-    /// @notice Submits up to {MAX_BATCH} claims in order. An invalid record emits
+    /// @notice Submits up to {MAX_BATCH} claims in order, with the content of every claim their
+    /// replacements and voids name (see {submitClaim}). An invalid record emits
     /// {ClaimRecordRejected} and the batch goes on (A-3).
     /// Requirements: caller has BILLER; not paused; batch size <= MAX_BATCH.
-    function submitClaims(ClaimInput[] calldata claims) external;
+    function submitClaims(ClaimInput[] calldata claims, ClaimInput[] calldata originals) external;
 
-    /// @notice Approves a pended line, priced against the accumulators of this moment (A-5).
-    /// Requirements: caller has REVIEWER; the line is pending; A-4 checks 9-12 still pass,
-    /// else reverts with {ApprovalBlocked}.
-    function approvePended(bytes32 claimId, uint8 line) external;
+    /// @notice Approves a pended line of `claim` (the claim as submitted), priced against the
+    /// accumulators of this moment (A-5).
+    /// Requirements: caller has REVIEWER; the line is pending; `claim` hashes to the recorded
+    /// content, else reverts with {ClaimContentMismatch}; A-4 checks 9-12 still pass, else
+    /// reverts with {ApprovalBlocked}.
+    function approvePended(ClaimInput calldata claim, uint8 line) external;
 
-    /// @notice Denies a pended line with the reviewer's CARC (A-5).
-    /// Requirements: caller has REVIEWER; the line is pending; carc non-zero.
-    function denyPended(bytes32 claimId, uint8 line, bytes8 carc) external;
+    /// @notice Denies a pended line of `claim` (the claim as submitted) with the reviewer's CARC (A-5).
+    /// Requirements: caller has REVIEWER; the line is pending; carc non-zero; `claim` hashes to
+    /// the recorded content, else reverts with {ClaimContentMismatch}.
+    function denyPended(ClaimInput calldata claim, uint8 line, bytes8 carc) external;
 
     /// @notice Appeals a denied line once, with the hash of the off-chain appeal letter and
     /// records (R-13). The line stays denied while the appeal is open.

@@ -63,6 +63,7 @@ class Reason(IntEnum):
     NO_DIAGNOSES = 16
     TOO_MANY_UNITS = 17
     BILLED_TOO_LARGE = 18
+    ORIGINAL_NOT_SUPPLIED = 19
 
 
 class Lookup(IntEnum):
@@ -144,10 +145,29 @@ def void(claim_id, original, **kw) -> tuple:
 
 
 def submit(engine, biller, *claims):
-    """One claim through submitClaim, several through submitClaims."""
+    """One claim through submitClaim, several through submitClaims; replacements and voids
+    carry the content of the claim they name (R-17): from this call, else from the chain."""
+    named = {bytes(c[2]) for c in claims if c[1] != 1 and any(c[2])}
+    in_call = {bytes(c[0]): c for c in claims}
+    originals = [in_call[k] if k in in_call else recorded_by_key(engine, k) for k in sorted(named)]
+    originals = [o for o in originals if o is not None]
     if len(claims) == 1:
-        return engine.submitClaim(claims[0], {"from": biller})
-    return engine.submitClaims(list(claims), {"from": biller})
+        return engine.submitClaim(claims[0], originals, {"from": biller})
+    return engine.submitClaims(list(claims), originals, {"from": biller})
+
+
+def recorded(engine, claim_id: str) -> tuple:
+    """The claim recorded under ``claim_id``, read back from the chain as the review commands
+    do (reviews and appeals supply it again: R-13, R-17)."""
+    found = recorded_by_key(engine, cid(claim_id))
+    assert found is not None, f"{claim_id} was never recorded"
+    return found
+
+
+def recorded_by_key(engine, key: bytes) -> tuple | None:
+    from brownie import web3
+
+    return chain.recorded_claim_input(chain.Deployment(web3, {"ClaimsEngine": engine.address}), key)
 
 
 # ------------------------------------------------------------------------------ events

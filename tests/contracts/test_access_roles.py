@@ -40,10 +40,10 @@ ENTRY_POINTS = [
     ("escrow", "recoup", lambda a: (NPI_IN, cid("CX1"), 1), "ENGINE"),
     ("escrow", "pause", lambda a: (), "DEFAULT_ADMIN"),
     ("escrow", "unpause", lambda a: (), "DEFAULT_ADMIN"),
-    ("engine", "submitClaim", lambda a: (claim(),), "BILLER"),
-    ("engine", "submitClaims", lambda a: ([claim()],), "BILLER"),
-    ("engine", "approvePended", lambda a: (cid("CX1"), 1), "REVIEWER"),
-    ("engine", "denyPended", lambda a: (cid("CX1"), 1, b8("50")), "REVIEWER"),
+    ("engine", "submitClaim", lambda a: (claim(), []), "BILLER"),
+    ("engine", "submitClaims", lambda a: ([claim()], []), "BILLER"),
+    ("engine", "approvePended", lambda a: (claim(), 1), "REVIEWER"),
+    ("engine", "denyPended", lambda a: (claim(), 1, b8("50")), "REVIEWER"),
     ("engine", "appeal", lambda a: (cid("CX1"), 1, b"\x42" * 32), "BILLER"),
     ("engine", "decideAppeal", lambda a: (claim(), 1, True), "REVIEWER"),
     ("engine", "pause", lambda a: (), "DEFAULT_ADMIN"),
@@ -120,11 +120,11 @@ def test_granted_role_lets_caller_in_and_revoked_role_shuts_it_out(engine, admin
     """Roles: the admin grants BILLER to an account, which may then submit; once revoked it
     is refused again."""
     engine.grantRole(role_id("BILLER"), outsider, {"from": admin})
-    tx = engine.submitClaim(claim("CX1", member="M-UNKNOWN"), {"from": outsider})
+    tx = engine.submitClaim(claim("CX1", member="M-UNKNOWN"), [], {"from": outsider})
     assert "ClaimAccepted" in tx.events
     engine.revokeRole(role_id("BILLER"), outsider, {"from": admin})
     with brownie.reverts(unauthorized(outsider, "BILLER")):
-        engine.submitClaim(claim("CX2", member="M-UNKNOWN"), {"from": outsider})
+        engine.submitClaim(claim("CX2", member="M-UNKNOWN"), [], {"from": outsider})
 
 
 # ------------------------------------------------------------------------------ admin handover
@@ -203,10 +203,10 @@ def test_pause_stops_intake_and_review(engine, admin, biller, reviewer):
     engine.pause({"from": admin})
     assert engine.paused()
     for call in (
-        lambda: engine.submitClaims([claim()], {"from": biller}),
-        lambda: engine.submitClaim(claim(), {"from": biller}),
-        lambda: engine.approvePended(cid("CX1"), 1, {"from": reviewer}),
-        lambda: engine.denyPended(cid("CX1"), 1, b8("50"), {"from": reviewer}),
+        lambda: engine.submitClaims([claim()], [], {"from": biller}),
+        lambda: engine.submitClaim(claim(), [], {"from": biller}),
+        lambda: engine.approvePended(claim(), 1, {"from": reviewer}),
+        lambda: engine.denyPended(claim(), 1, b8("50"), {"from": reviewer}),
     ):
         with brownie.reverts(err("EnforcedPause")):
             call()
@@ -214,7 +214,7 @@ def test_pause_stops_intake_and_review(engine, admin, biller, reviewer):
         engine.pause({"from": admin})
 
     engine.unpause({"from": admin})
-    tx = engine.submitClaims([claim()], {"from": biller})
+    tx = engine.submitClaims([claim()], [], {"from": biller})
     assert "ClaimAccepted" in tx.events
     with brownie.reverts(err("ExpectedPause")):
         engine.unpause({"from": admin})
@@ -228,7 +228,7 @@ def test_escrow_pause_stops_payment_but_not_funding_or_accrual(
     token.mint(treasurer, 10**9, {"from": treasurer})
     token.approve(escrow, 10**9, {"from": treasurer})
     escrow.fund(10**9, {"from": treasurer})
-    tx = loaded.submitClaim(claim(), {"from": biller})  # 99213: paid 67.00
+    tx = loaded.submitClaim(claim(), [], {"from": biller})  # 99213: paid 67.00
     assert tx.events["Accrued"][0]["amount"] == 67_00 * 10_000
     with brownie.reverts(err("EnforcedPause")):
         escrow.settle([NPI_IN], {"from": treasurer})

@@ -15,7 +15,7 @@ from claimledger.reference import ReferenceEngine
 from tests.contracts.helpers import (
     CENT, NPI_IMAGING, NPI_IN, NPI_ORTHO, ZERO32, Status, accumulators, accrued, assert_approved,
     assert_denied, assert_line, auth_used, b8, carc, cid, claim, err, events, line_of, line_status, lines,
-    names, only, pending, recouped, submit, unauthorized, void,
+    names, only, pending, recorded, recouped, submit, unauthorized, void,
 )
 
 DOC = b"\x42" * 32  # hash of the off-chain appeal letter and records
@@ -68,7 +68,7 @@ def test_r13_appeal_of_a_denied_line_is_recorded(loaded, biller):
 def test_r13_a_reviewer_denial_can_be_appealed(loaded, biller, reviewer):
     """R-13: a line denied by a reviewer (R-6) is DENIED like any other."""
     submit(loaded, biller, claim("CX1", lines=[("2026-03-01", "99213", 1, 6000_00)]))  # > pend_above
-    loaded.denyPended(cid("CX1"), 1, b8("50"), {"from": reviewer})
+    loaded.denyPended(recorded(loaded, "CX1"), 1, b8("50"), {"from": reviewer})
     _appeal(loaded, biller)
     assert _appeal_of(loaded) == (OPEN, "50", DOC)
 
@@ -233,7 +233,7 @@ def test_r13_an_overturned_line_consumes_authorization_units(loaded, authorizati
     _appeal(loaded, biller)
     assert line_of(_decide(loaded, reviewer, c, True))["status"] == Status.APPROVED
     assert auth_used(authorizations, "PA-0003") == 1
-    assert bytes(loaded.line(cid("CX1"), 1)[11]) == cid("PA-0003")
+    assert bytes(loaded.line(cid("CX1"), 1)[7]) == cid("PA-0003")
 
 
 def test_r13_overturned_co197_is_approved_without_an_authorization(loaded, authorizations, biller, reviewer):
@@ -242,7 +242,7 @@ def test_r13_overturned_co197_is_approved_without_an_authorization(loaded, autho
     assert_denied(submit(loaded, biller, c), "CX1", "197", 900_00)
     _appeal(loaded, biller)
     assert_approved(_decide(loaded, reviewer, c, True), "CX1", billed=900_00, allowed=420_00, deductible=420_00)
-    assert bytes(loaded.line(cid("CX1"), 1)[11]) == ZERO32
+    assert bytes(loaded.line(cid("CX1"), 1)[7]) == ZERO32
     tx = submit(loaded, biller, void("VX1", "CX1", npi=NPI_IMAGING, received="2026-04-03"))
     assert [e["previousStatus"] for e in events(tx, "LineReversed")] == [Status.APPROVED]
     assert auth_used(authorizations, "PA-0003") == 0
@@ -252,7 +252,7 @@ def test_r13_overturned_reviewer_denial_is_approved_not_pended_again(loaded, bil
     """R-13: a reviewer's CARC (50) skips no check; the line is not pended again."""
     c = claim("CX1", lines=[("2026-03-01", "99213", 1, 6000_00)])
     submit(loaded, biller, c)
-    loaded.denyPended(cid("CX1"), 1, b8("50"), {"from": reviewer})
+    loaded.denyPended(recorded(loaded, "CX1"), 1, b8("50"), {"from": reviewer})
     _appeal(loaded, biller)
     tx = _decide(loaded, reviewer, c, True)
     assert_approved(tx, "CX1", billed=6000_00, allowed=92_00, copay=25_00)
@@ -376,7 +376,9 @@ def test_r13_chain_equals_reference_on_an_appeal_sequence(loaded, biller, review
     def submitted(name):
         reference_rows, reject = ref.submit(claims[name])
         assert reject is None
-        return _rows(decoder, loaded.submitClaim(chain.claim_input(claims[name]), {"from": biller}),
+        original = claims[name].original_claim_id
+        originals = [chain.claim_input(claims[original])] if original else []
+        return _rows(decoder, loaded.submitClaim(chain.claim_input(claims[name]), originals, {"from": biller}),
                      names_by_id), reference_rows
 
     def appealed(name, number, overturn):
@@ -388,7 +390,7 @@ def test_r13_chain_equals_reference_on_an_appeal_sequence(loaded, biller, review
         return on_chain, [reference_row] if overturn else []
 
     steps = [submitted("E1"), submitted("E2"), submitted("E3")]
-    tx = loaded.denyPended(chain.to_id("E3"), 1, b8("50"), {"from": reviewer})
+    tx = loaded.denyPended(chain.claim_input(claims["E3"]), 1, b8("50"), {"from": reviewer})
     steps.append((_rows(decoder, tx, names_by_id), [ref.decide("E3", 1, approve=False, carc="50")]))
     steps += [appealed("E1", 1, True), appealed("E1", 2, False), appealed("E2", 1, True), appealed("E3", 1, True),
               submitted("E4")]

@@ -5,8 +5,9 @@ the review queue, and recoups the paid amount from the provider's balance in the
 import brownie
 
 from tests.contracts.helpers import (
-    CENT, NPI_IMAGING, NPI_IN, NPI_ORTHO, State, Status, accrued, accumulators, assert_approved, auth_used, cid,
-    claim, claim_state, enroll, err, events, line_of, line_status, names, recouped, replacement, submit, void,
+    CENT, NPI_IMAGING, NPI_IN, NPI_ORTHO, Reason, State, Status, accrued, accumulators, assert_approved, auth_used,
+    cid, claim, claim_state, enroll, err, events, line_of, line_status, names, recorded, recouped, rejected,
+    replacement, submit, void,
 )
 
 
@@ -104,7 +105,7 @@ def test_r7_void_of_a_pended_line_leaves_the_review_queue(loaded, biller, review
     assert "Recouped" not in tx.events
     assert loaded.pendingCount() == 0
     with brownie.reverts(err("LineNotPending", cid("CX1"), 1)):
-        loaded.approvePended(cid("CX1"), 1, {"from": reviewer})
+        loaded.approvePended(recorded(loaded, "CX1"), 1, {"from": reviewer})
     assert line_of(submit(loaded, biller, surgery("CX2")))["status"] == Status.PENDED
 
 
@@ -120,7 +121,7 @@ def test_r7_void_of_a_line_denied_by_the_reviewer(loaded, biller, reviewer):
     """R-7: a pended line the reviewer denied is reversed as DENIED with the reviewer's CARC
     (and its duplicate count, already released by the denial, is not released twice)."""
     submit(loaded, biller, surgery("CX1"))
-    loaded.denyPended(cid("CX1"), 1, b"50" + b"\0" * 6, {"from": reviewer})
+    loaded.denyPended(recorded(loaded, "CX1"), 1, b"50" + b"\0" * 6, {"from": reviewer})
     tx = submit(loaded, biller, void("V1", "CX1", member="M101", npi=NPI_ORTHO))
     assert reversed_rows(tx) == [(cid("CX1"), 1, cid("V1"), Status.DENIED, "50", 32000_00, 0, 0, 0, 0)]
     assert line_of(submit(loaded, biller, surgery("CX2")))["status"] == Status.PENDED
@@ -147,7 +148,7 @@ def test_a7_1_void_of_an_approved_pended_line(loaded, members, authorizations, e
     """A-7.1: a pended line approved by the reviewer is reversed like any approved line:
     accumulators, authorization units and its accrual (1080.00) are taken back."""
     submit(loaded, biller, surgery("CX1"))
-    loaded.approvePended(cid("CX1"), 1, {"from": reviewer})
+    loaded.approvePended(recorded(loaded, "CX1"), 1, {"from": reviewer})
     tx = submit(loaded, biller, void("V1", "CX1", member="M101", npi=NPI_ORTHO))
     assert reversed_rows(tx) == [(cid("CX1"), 1, cid("V1"), Status.APPROVED, "", 32000_00, 1850_00, 500_00, 0,
                                   270_00)]
@@ -253,3 +254,43 @@ def test_r14_a_member_cannot_change_family_so_reversals_hit_the_family_charged(
     enroll(members, plan_manager, "M100", "S100", "GOLD-PPO-2026", end="2026-12-31")  # same family: fine
     submit(loaded, biller, void("V1", "CX1"))
     assert accumulators(members, "M100", family="S100") == ((0, 0), (0, 0))
+
+
+# ------------------------------------------------------------------------------ R-17: the original supplied
+
+
+def test_r17_a_correction_without_its_recorded_original_is_rejected(loaded, biller):
+    """R-17: the engine keeps a claim's content as a tag, so a correction brings the original
+    as submitted: none, or another content under its id, is OriginalNotSupplied and changes
+    nothing (the original stays active, its line approved)."""
+    submit(loaded, biller, claim("CX1"))
+    other_content = claim("CX1", lines=[("2026-03-02", "99213", 1, 120_00)])
+    for originals in ([], [other_content]):
+        tx = loaded.submitClaims([void("V1", "CX1")], originals, {"from": biller})
+        assert names(tx) == ["ClaimRecordRejected"]
+        assert tx.events["ClaimRecordRejected"][0]["reason"] == Reason.ORIGINAL_NOT_SUPPLIED
+        with brownie.reverts(rejected("V1", Reason.ORIGINAL_NOT_SUPPLIED)):
+            loaded.submitClaim(void("V1", "CX1"), originals, {"from": biller})
+    assert (claim_state(loaded, "CX1"), line_status(loaded, "CX1")) == (State.ACTIVE, Status.APPROVED)
+
+
+def test_r17_the_matching_original_is_found_among_others(loaded, biller):
+    """R-17: entries that are not the recorded content of a named claim are ignored."""
+    submit(loaded, biller, claim("CX1"), claim("CX2", lines=[("2026-03-02", "99213", 1, 120_00)]))
+    decoys = [claim("CX1", lines=[("2026-03-03", "99213", 1, 120_00)]), recorded(loaded, "CX2")]
+    tx = loaded.submitClaims([void("V1", "CX1")], decoys + [recorded(loaded, "CX1")], {"from": biller})
+    assert reversed_rows(tx) == [(cid("CX1"), 1, cid("V1"), Status.APPROVED, "", 120_00, 92_00, 0, 25_00, 0)]
+    assert (claim_state(loaded, "CX1"), claim_state(loaded, "CX2")) == (State.REVERSED, State.ACTIVE)
+
+
+def test_r17_a_review_decision_supplies_the_claim_as_submitted(loaded, biller, reviewer):
+    """R-17 / A-5: approving or denying a pended line with another content under its claim id
+    reverts with ClaimContentMismatch."""
+    submit(loaded, biller, surgery("CX1"))
+    forged = claim("CX1", member="M101", npi=NPI_ORTHO, diagnoses=("M17.11",), received="2026-03-18",
+                   lines=[("2026-03-17", "27447", 1, 31000_00)])
+    with brownie.reverts(err("ClaimContentMismatch", cid("CX1"))):
+        loaded.approvePended(forged, 1, {"from": reviewer})
+    with brownie.reverts(err("ClaimContentMismatch", cid("CX1"))):
+        loaded.denyPended(forged, 1, b"50" + b"\0" * 6, {"from": reviewer})
+    assert line_status(loaded, "CX1") == Status.PENDED

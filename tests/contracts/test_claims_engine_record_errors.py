@@ -44,7 +44,7 @@ def test_submit_claim_rejects_invalid_record(loaded, biller, build, reason):
     """A-3 / R-2 / R-9: submitClaim reverts with ClaimRejected(claimId, reason) and records
     nothing of the claim."""
     with brownie.reverts(rejected("CX1", reason)):
-        loaded.submitClaim(build(), {"from": biller})
+        loaded.submitClaim(build(), [], {"from": biller})
     assert claim_state(loaded, "CX1") == State.NONE
 
 
@@ -144,7 +144,7 @@ def test_submit_claim_rejects_record_conflicting_with_chain(loaded, members, bil
     states = {c: claim_state(loaded, c) for c in ("C1", "C2", "C3")}
     acc = accumulators(members, "M100")
     with brownie.reverts(rejected(claim_id, reason)):
-        loaded.submitClaim(bad, {"from": biller})
+        loaded.submitClaim(bad, [], {"from": biller})
     assert {c: claim_state(loaded, c) for c in ("C1", "C2", "C3")} == states
     assert accumulators(members, "M100") == acc
 
@@ -154,7 +154,7 @@ def test_reused_id_keeps_the_first_record(loaded, biller):
     submit(loaded, biller, claim("C1"))
     before = loaded.claim(cid("C1"))
     with brownie.reverts(rejected("C1", Reason.REUSED_CLAIM_ID)):
-        loaded.submitClaim(claim("C1", received="2026-03-03"), {"from": biller})
+        loaded.submitClaim(claim("C1", received="2026-03-03"), [], {"from": biller})
     assert loaded.claim(cid("C1")) == before
     assert loaded.line(cid("C1"), 1)[0] == Status.APPROVED
 
@@ -167,7 +167,7 @@ def test_submit_claims_reports_rejects_and_goes_on(loaded, biller):
         claim("C2", lines=[(DOS, "99213", 0, 120_00)]),
         replacement("C3", "C-NEVER"),
         claim("C4", lines=[(DOS, "71046", 1, 60_00)]),
-    ], {"from": biller})
+    ], [], {"from": biller})
     flow = [(e.name, bytes(e["claimId"])) for e in tx.events
             if e.name in ("ClaimAccepted", "ClaimRecordRejected", "LineAdjudicated")]
     assert flow == [
@@ -187,7 +187,7 @@ def test_rejected_claim_can_be_resubmitted_corrected(loaded, biller):
     processed as new."""
     tx = submit(loaded, biller, claim("C1", lines=[(DOS, "99213", 0, 120_00)]), claim("C0"))
     assert tx.events["ClaimRecordRejected"][0]["reason"] == Reason.UNITS_NOT_POSITIVE
-    tx = loaded.submitClaim(claim("C1", lines=[(DOS, "99213", 1, 120_01)]), {"from": biller})
+    tx = loaded.submitClaim(claim("C1", lines=[(DOS, "99213", 1, 120_01)]), [], {"from": biller})
     assert "ClaimAccepted" in tx.events
     assert tx.events["LineAdjudicated"][0]["status"] == Status.APPROVED
 
@@ -197,7 +197,7 @@ def test_batch_too_large(loaded, biller):
     assert loaded.MAX_BATCH() == 100
     batch = [claim(f"B{i}") for i in range(101)]
     with brownie.reverts(err("BatchTooLarge", 101, 100)):
-        loaded.submitClaims(batch, {"from": biller})
+        loaded.submitClaims(batch, [], {"from": biller})
     assert claim_state(loaded, "B0") == State.NONE
 
 
@@ -249,23 +249,23 @@ def test_resending_a_replaced_original_or_its_void_is_a_no_op(loaded, members, e
 
 def test_r4_claim_without_diagnoses_is_a_record_error(loaded, biller):
     """R-4 / A-3 (missing field): a claim needs at least one diagnosis."""
-    tx = loaded.submitClaims([claim("CX1", diagnoses=())], {"from": biller})
+    tx = loaded.submitClaims([claim("CX1", diagnoses=())], [], {"from": biller})
     assert "ClaimAccepted" not in tx.events and "ClaimRecordRejected" in tx.events
     with brownie.reverts(rejected("CX1", Reason.NO_DIAGNOSES)):
-        loaded.submitClaim(claim("CX1", diagnoses=()), {"from": biller})
+        loaded.submitClaim(claim("CX1", diagnoses=()), [], {"from": biller})
 
 
 def test_r4_units_above_9999_is_a_record_error(loaded, biller):
     """R-4 / A-3: units are a whole number 1..9,999."""
-    tx = loaded.submitClaims([claim("CX1", lines=[(DOS, "71046", 10_000, 4000_00)])], {"from": biller})
+    tx = loaded.submitClaims([claim("CX1", lines=[(DOS, "71046", 10_000, 4000_00)])], [], {"from": biller})
     assert "ClaimAccepted" not in tx.events and "ClaimRecordRejected" in tx.events
     with brownie.reverts(rejected("CX1", Reason.TOO_MANY_UNITS)):
-        loaded.submitClaim(claim("CX1", lines=[(DOS, "71046", 10_000, 4000_00)]), {"from": biller})
+        loaded.submitClaim(claim("CX1", lines=[(DOS, "71046", 10_000, 4000_00)]), [], {"from": biller})
 
 
 def test_r4_billed_above_ten_billion_dollars_is_a_record_error(loaded, biller):
     """R-4 / A-3: billed is at most 10^12 cents (which also keeps stored amounts in 48 bits)."""
     with brownie.reverts(rejected("CX1", Reason.BILLED_TOO_LARGE)):
-        loaded.submitClaim(claim("CX1", lines=[(DOS, "71046", 1, 10**12 + 1)]), {"from": biller})
-    tx = loaded.submitClaims([claim("CX2", lines=[(DOS, "71046", 1, 10**12)])], {"from": biller})
+        loaded.submitClaim(claim("CX1", lines=[(DOS, "71046", 1, 10**12 + 1)]), [], {"from": biller})
+    tx = loaded.submitClaims([claim("CX2", lines=[(DOS, "71046", 1, 10**12)])], [], {"from": biller})
     assert "ClaimAccepted" in tx.events

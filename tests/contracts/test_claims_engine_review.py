@@ -9,7 +9,8 @@ import pytest
 
 from tests.contracts.helpers import (
     CENT, NPI_IMAGING, NPI_IN, NPI_ORTHO, Status, accrued, accumulators, assert_approved, assert_denied,
-    assert_line, auth_used, b8, cid, claim, err, line_of, line_status, lines, names, pending, pending_in_order, submit,
+    assert_line, auth_used, b8, cid, claim, err, line_of, line_status, lines, names, pending, pending_in_order,
+    recorded_by_key, submit,
 )
 
 
@@ -24,11 +25,16 @@ def therapy(claim_id, units, billed, dos="2026-03-10"):
 
 
 def approve(engine, reviewer, claim_id, number=1):
-    return engine.approvePended(cid(claim_id), number, {"from": reviewer})
+    return engine.approvePended(_as_submitted(engine, claim_id), number, {"from": reviewer})
 
 
 def deny(engine, reviewer, claim_id, code, number=1):
-    return engine.denyPended(cid(claim_id), number, b8(code) if code else b"\0" * 8, {"from": reviewer})
+    return engine.denyPended(_as_submitted(engine, claim_id), number, b8(code) if code else b"\0" * 8, {"from": reviewer})
+
+
+def _as_submitted(engine, claim_id):
+    """The claim a decision supplies (R-17): as recorded, or any claim of that id if none was."""
+    return recorded_by_key(engine, cid(claim_id)) or claim(claim_id)
 
 
 def blocked(claim_id, code, number=1):

@@ -35,6 +35,18 @@ def test_submitting_an_837_converts_it_first(deployed_run, tmp_path, capsys):
     assert "already recorded" in capsys.readouterr().out
 
 
+def test_a_void_of_a_claim_submitted_elsewhere_reads_its_original_from_the_chain(deployed_run, tmp_path, capsys):
+    """R-17: the file holds only the void; the content of C0001 (adjudicated by the run) is read
+    back from the transaction that recorded it, and both its lines are taken back."""
+    void = tmp_path / "claims.csv"
+    void.write_text((EXAMPLES / "basic" / "claims.csv").read_text().splitlines()[0] + "\n"
+                    "V0001,8,C0001,M100,1234567893,2026-02-01,2026-01-10,99213,1,120.00,J06.9\n")
+    capsys.readouterr()
+    assert main(["submit", str(void), "--rpc", web3.provider.endpoint_uri,
+                 "--deployment", str(deployed_run / "deployments.json")]) == 0
+    assert capsys.readouterr().out.splitlines()[0] == "1 claim(s) submitted: 2 reversed"
+
+
 def test_a_file_with_nothing_to_submit_fails_in_one_line(deployed_run, tmp_path, capsys):
     bad = tmp_path / "claims.csv"
     bad.write_text((EXAMPLES / "basic" / "claims.csv").read_text().splitlines()[0] + "\n"

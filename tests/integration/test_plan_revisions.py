@@ -52,7 +52,7 @@ def test_each_line_records_the_version_that_priced_it(tmp_path):
     adjudicate_on_chain(scenario, out, rpc=web3.provider.endpoint_uri)
     dep = chain.Deployment.load(web3, out / "deployments.json")
     engine, plans = dep["ClaimsEngine"], dep["PlanRegistry"]
-    version_of = lambda claim_id: engine.functions.line(chain.to_id(claim_id), 1).call()[10]  # noqa: E731
+    version_of = lambda claim_id: engine.functions.line(chain.to_id(claim_id), 1).call()[6]  # noqa: E731
     assert version_of("C0002") == 1 and version_of("C0011") == 2
     loaded = load_scenario(scenario)
     info = plans.functions.versionInfo(chain.to_id("GOLD-PPO-2026"), 2).call()

@@ -164,8 +164,9 @@ def _decide_pended_lines_alike(dep, model, decisions):
     reviewer = TxSender(dep.w3, KEYS.reviewer)
     decoder = chain.EventDecoder(engine)
     for (claim_id, number), (approve, carc) in zip(model.pending_lines(), decisions):
-        fn = (engine.functions.approvePended(chain.to_id(claim_id), number) if approve
-              else engine.functions.denyPended(chain.to_id(claim_id), number, chain.to_bytes8(carc)))
+        recorded = chain.recorded_claim_input(dep, chain.to_id(claim_id))  # supplied again
+        fn = (engine.functions.approvePended(recorded, number) if approve
+              else engine.functions.denyPended(recorded, number, chain.to_bytes8(carc)))
         try:
             expected = model.decide(claim_id, number, approve, carc)
         except ReviewError:

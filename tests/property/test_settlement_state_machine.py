@@ -114,8 +114,9 @@ class SettlementMachine(RuleBasedStateMachine):
     def review_oldest_pending(self, approve):
         claim_id, number = self.model.pending_lines()[0]
         engine = self.dep["ClaimsEngine"]
-        fn = (engine.functions.approvePended(chain.to_id(claim_id), number) if approve
-              else engine.functions.denyPended(chain.to_id(claim_id), number, chain.to_bytes8("50")))
+        recorded = chain.recorded_claim_input(self.dep, chain.to_id(claim_id))  # supplied again
+        fn = (engine.functions.approvePended(recorded, number) if approve
+              else engine.functions.denyPended(recorded, number, chain.to_bytes8("50")))
         reviewer = TxSender(self.w3, KEYS.reviewer)
         try:
             expected = self.model.decide(claim_id, number, approve, "50")
@@ -124,7 +125,7 @@ class SettlementMachine(RuleBasedStateMachine):
                 fn.call({"from": reviewer.address})
             assert chain.revert_reason(engine, refused.value) == "refused by the contract: ApprovalBlocked"
             self.model.decide(claim_id, number, False, "50")  # the reviewer then denies
-            fn = engine.functions.denyPended(chain.to_id(claim_id), number, chain.to_bytes8("50"))
+            fn = engine.functions.denyPended(recorded, number, chain.to_bytes8("50"))
             expected = None
         receipt = reviewer.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
         if expected is not None:
