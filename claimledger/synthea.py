@@ -40,7 +40,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from .fhir import ClaimImport, ImportReport, Issue, _normalize_icd10
+from .fhir import ClaimImport, ImportReport, Issue
+from .fhir.mapping import _normalize_icd10
 from .money import FormatError, format_cents, parse_cents, parse_day
 from .scenario import (
     AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIM_COLUMNS, CLAIMS_FILE, MAX_DIAGNOSES,
