@@ -11,7 +11,16 @@ import {Roles} from "./libraries/Roles.sol";
 contract MemberRegistry is AccessBase, IMemberRegistry {
     IPlanRegistry public immutable plans;
 
-    mapping(bytes32 memberId => Member) private _members;
+    /// @dev a Member in three storage slots, not four: the flag and the coverage dates share one
+    struct StoredMember {
+        bool enrolled;
+        uint32 coverageStart;
+        uint32 coverageEnd;
+        bytes32 familyId;
+        bytes32 planId;
+    }
+
+    mapping(bytes32 memberId => StoredMember) private _members;
     mapping(bytes32 memberId => mapping(uint16 year => Accumulator)) private _individual;
     mapping(bytes32 familyId => mapping(uint16 year => Accumulator)) private _family;
 
@@ -26,16 +35,16 @@ contract MemberRegistry is AccessBase, IMemberRegistry {
             Member calldata m = members[i];
             if (m.coverageEnd < m.coverageStart) revert InvalidCoverage(memberIds[i], m.coverageStart, m.coverageEnd);
             if (!plans.planExists(m.planId)) revert PlanUnknown(m.planId);
-            Member storage current = _members[memberIds[i]];
+            StoredMember storage current = _members[memberIds[i]];
             if (current.enrolled && current.familyId != m.familyId) {
                 revert FamilyChange(memberIds[i], current.familyId, m.familyId);
             }
-            _members[memberIds[i]] = Member({
+            _members[memberIds[i]] = StoredMember({
                 enrolled: true,
-                familyId: m.familyId,
-                planId: m.planId,
                 coverageStart: m.coverageStart,
-                coverageEnd: m.coverageEnd
+                coverageEnd: m.coverageEnd,
+                familyId: m.familyId,
+                planId: m.planId
             });
             emit MemberEnrolled(memberIds[i], m.familyId, m.planId, m.coverageStart, m.coverageEnd);
         }
@@ -67,7 +76,8 @@ contract MemberRegistry is AccessBase, IMemberRegistry {
 
     /// @inheritdoc IMemberRegistry
     function member(bytes32 memberId) external view returns (Member memory) {
-        return _members[memberId];
+        StoredMember storage m = _members[memberId];
+        return Member(m.enrolled, m.familyId, m.planId, m.coverageStart, m.coverageEnd);
     }
 
     /// @inheritdoc IMemberRegistry
