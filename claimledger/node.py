@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import shlex
 import shutil
 import signal
 import socket
@@ -73,7 +74,7 @@ class AnvilNode:
     port: int = 0
     flat: bool = True
     process: subprocess.Popen | None = None
-    upstream: subprocess.Popen | None = None
+    upstream: "_Upstream | None" = None
 
     @property
     def url(self) -> str:
@@ -84,11 +85,7 @@ class AnvilNode:
         fork_args: list[str] = []
         if self.flat:
             upstream_port = free_port()
-            self.upstream = subprocess.Popen(
-                [find_anvil(), "--host", "127.0.0.1", "--port", str(upstream_port), "--silent", "--no-mining"],
-                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-            )
-            self._watch_upstream()
+            self.upstream = _Upstream(upstream_port, timeout)
             try:
                 _wait_for(f"http://127.0.0.1:{upstream_port}", self.upstream, timeout)
             except NodeError:
@@ -119,7 +116,7 @@ class AnvilNode:
             if lock is not None:
                 os.close(lock)  # anvil holds the lock now, until it exits
         if self.upstream is not None:
-            self._pid_file.write_text(str(self.process.pid))
+            self.upstream.node_file.write_text(str(self.process.pid))
         try:
             _wait_for(self.url, self.process, timeout)
         except NodeError:
@@ -127,27 +124,11 @@ class AnvilNode:
             raise
         return self
 
-    def _watch_upstream(self) -> None:
-        """The upstream must outlive the node (a fork asks it about every block), also when this
-        process is killed and the node dumps its state on the way out (without its upstream, a
-        node in the middle of a block aborts). So it gets no parent-death signal; a watchdog
-        outside this process stops it once both this process and the node are gone."""
-        self._pid_file = Path(tempfile.gettempdir()) / f"claimledger-anvil-{self.upstream.pid}.pid"
-        up, parent, pid_file = self.upstream.pid, os.getpid(), self._pid_file
-        script = (f"while kill -0 {up} 2>/dev/null; do "
-                  f"if ! kill -0 {parent} 2>/dev/null; then node=$(cat {pid_file} 2>/dev/null); "
-                  f'if [ -z "$node" ] || ! kill -0 "$node" 2>/dev/null; then kill {up}; rm -f {pid_file}; exit 0; fi; fi; '
-                  f"sleep 0.2; done; rm -f {pid_file}")
-        subprocess.Popen(["sh", "-c", script], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                         start_new_session=True)
-
     def stop(self) -> None:
         if self.process is not None:
             self._stop_node()
         if self.upstream is not None:
-            if self.upstream.poll() is None:
-                self.upstream.terminate()
-                self.upstream.wait(timeout=30)
+            self.upstream.stop()
             self.upstream = None
 
     def _stop_node(self) -> None:
@@ -171,7 +152,58 @@ class AnvilNode:
         self.stop()
 
 
-def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:
+class _Upstream:
+    """The empty anvil a flat node forks. It must outlive the node (a fork asks it about every
+    block), also when this process is killed and the node dumps its state on the way out
+    (without its upstream, a node in the middle of a block aborts), so it gets no parent-death
+    signal. Instead a watchdog (``sh``, in a session of its own) starts it and stops it once
+    this process and the node are both gone: started by its watchdog, it is never unwatched,
+    whenever this process dies."""
+
+    stderr = None
+
+    def __init__(self, port: int, timeout: float):
+        base = Path(tempfile.gettempdir()) / f"claimledger-anvil-{os.getpid()}-{port}"
+        self.pid_file, self.node_file = base.with_suffix(".upstream"), base.with_suffix(".node")
+        anvil = shlex.join([find_anvil(), "--host", "127.0.0.1", "--port", str(port), "--silent", "--no-mining"])
+        files = f"{shlex.quote(str(self.pid_file))} {shlex.quote(str(self.node_file))}"
+        script = (f"{anvil} >/dev/null 2>&1 & up=$!; echo $up > {shlex.quote(str(self.pid_file))}.tmp; "
+                  f"mv {shlex.quote(str(self.pid_file))}.tmp {shlex.quote(str(self.pid_file))}; "
+                  f"while kill -0 $up 2>/dev/null; do "
+                  f"if ! kill -0 {os.getpid()} 2>/dev/null; then node=$(cat {shlex.quote(str(self.node_file))} 2>/dev/null); "
+                  f'if [ -z "$node" ] || ! kill -0 "$node" 2>/dev/null; then kill $up; break; fi; fi; '
+                  f"sleep 0.2; done; rm -f {files}")
+        self.watchdog = subprocess.Popen(["sh", "-c", script], stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, start_new_session=True)
+        deadline = time.monotonic() + timeout
+        while not self.pid_file.exists():
+            if time.monotonic() > deadline or self.watchdog.poll() is not None:
+                raise NodeError("the upstream anvil did not start")
+            time.sleep(0.01)
+        self.pid = int(self.pid_file.read_text())
+
+    def poll(self) -> int | None:
+        """None while the upstream runs (as ``Popen.poll``)."""
+        try:
+            state = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, IndexError):
+            return 0
+        return 0 if state == "Z" else None
+
+    def stop(self, timeout: float = 30.0) -> None:
+        """Stops the upstream, then its watchdog (whose child it is: the watchdog reaps it)."""
+        if self.poll() is None:
+            os.kill(self.pid, signal.SIGTERM)
+            deadline = time.monotonic() + timeout
+            while self.poll() is None and time.monotonic() < deadline:
+                time.sleep(0.02)
+        self.watchdog.terminate()
+        self.watchdog.wait()
+        for path in (self.pid_file, self.node_file):
+            path.unlink(missing_ok=True)
+
+
+def _wait_for(url: str, process, timeout: float) -> None:
     """Waits until the anvil ``process`` answers at ``url``."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:

@@ -85,3 +85,25 @@ def test_a_killed_claimledger_leaves_its_chain_saved_and_no_node_behind(tmp_path
     assert state.exists()
     with AnvilNode(accounts=1, state_path=state) as node:
         assert connect(node.url).eth.get_balance(SINK) == 7
+
+
+START_AN_UPSTREAM_ONLY = """
+import time
+from claimledger.node import _Upstream, free_port
+print(_Upstream(free_port(), 30).pid, flush=True)
+time.sleep(600)
+"""
+
+
+def test_a_claimledger_killed_before_its_node_started_leaves_no_upstream_behind():
+    """SIGKILL after the upstream started and before the node did (the moment the kill-and-resume
+    test's "node restart" point can hit): the watchdog that started the upstream stops it."""
+    proc = subprocess.Popen([sys.executable, "-c", START_AN_UPSTREAM_ONLY], stdout=subprocess.PIPE, text=True)
+    upstream_pid = int(proc.stdout.readline())
+    assert alive(upstream_pid)
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and alive(upstream_pid):
+        time.sleep(0.1)
+    assert not alive(upstream_pid)
