@@ -50,7 +50,7 @@ def main():
     started = time.monotonic()
     generate(out / "scenario", SynthConfig(claims=args.claims, seed=args.seed, families=max(3, args.claims // 40)))
     synth_s = time.monotonic() - started
-    # the embedded anvil, as `claimledger adjudicate` runs it (blocks growing with the chain), without
+    # the embedded anvil, as `claimledger adjudicate` runs it (a fork of an empty anvil, a block a second), without
     # keeping its state on disk
     result = adjudicate_on_chain(out / "scenario", out / "run", batch_claims=args.batch, keep_chain=False)
     with open(out / "run" / "timeline.csv") as fh:

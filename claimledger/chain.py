@@ -7,6 +7,7 @@ lives here: outcomes are read from the chain's events and only formatted.
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from dataclasses import dataclass, field
@@ -109,7 +110,7 @@ def payee_for(npi: str) -> str:
 
 @dataclass
 class Keys:
-    """One private key per role (anvil's dev accounts by default; see {dev})."""
+    """One private key per role (anvil's dev accounts by default; see {from_env})."""
 
     admin: str
     plan_manager: str
@@ -122,12 +123,10 @@ class Keys:
         return cls(*keys[:5])
 
     @classmethod
-    def dev(cls, key_env: str | None = None, role: str = "biller") -> "Keys":
+    def from_env(cls, key_env: str | None = None, role: str = "biller") -> "Keys":
         """Each role's key from ``CLAIMLEDGER_<ROLE>_KEY`` (e.g. ``CLAIMLEDGER_PLAN_MANAGER_KEY``)
         where that is set, else anvil's dev key; ``role``'s (a field name) from the environment
         variable ``key_env`` when one is named."""
-        import os
-
         from .node import dev_private_keys, env_private_key
 
         keys = cls.from_list(dev_private_keys(5))

@@ -91,9 +91,9 @@ def cmd_review(args) -> int:
             raise ValueError(f"review {args.action} needs CLAIM_ID and LINE")
         if args.action == "deny" and not args.carc:
             raise ValueError("review deny needs --carc (the denial's reason code)")
-        keys = Keys.dev(args.key_env, "reviewer")
+        keys = Keys.from_env(args.key_env, "reviewer")
         if args.action in ("uphold", "overturn"):
-            row = decide_appeal(dep, keys, run_dir, args.claim_id, args.line, args.action == "overturn")
+            row = decide_appeal(dep, keys, args.claim_id, args.line, args.action == "overturn")
             print(",".join(row.row()))
             return 0
         row = decide(dep, keys, run_dir, args.claim_id, args.line,
@@ -109,7 +109,7 @@ def cmd_appeal(args) -> int:
 
     run_dir = Path(args.run)
     with run_chain(run_dir, args.rpc) as w3:
-        digest = appeal(open_deployment(w3, run_dir), Keys.dev(args.key_env, "biller"),
+        digest = appeal(open_deployment(w3, run_dir), Keys.from_env(args.key_env, "biller"),
                         args.claim_id, args.line, Path(args.document))
     print(f"appealed {args.claim_id} line {args.line} with document hash 0x{digest.hex()}")
     return 0
@@ -213,15 +213,14 @@ def cmd_submit(args) -> int:
     from tqdm import tqdm
 
     from .billing import submit
-    from .chain import Keys
-    from .chain import Deployment
+    from .chain import Deployment, Keys
     from .node import connect
 
     w3 = connect(args.rpc)
     dep = Deployment.load(w3, Path(args.deployment))
     bar = tqdm(unit="claim", desc="submitting", disable=not sys.stderr.isatty())
     try:
-        summary = submit(dep, Keys.dev(args.key_env).biller, Path(args.path), on_progress=bar.update)
+        summary = submit(dep, Keys.from_env(args.key_env).biller, Path(args.path), on_progress=bar.update)
     finally:
         bar.close()
     print(f"{summary.claims} claim(s) submitted: " + ", ".join(f"{v} {k}" for k, v in sorted(summary.counts.items())))

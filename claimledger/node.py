@@ -166,13 +166,13 @@ class _Upstream:
         base = Path(tempfile.gettempdir()) / f"claimledger-anvil-{os.getpid()}-{port}"
         self.pid_file, self.node_file = base.with_suffix(".upstream"), base.with_suffix(".node")
         anvil = shlex.join([find_anvil(), "--host", "127.0.0.1", "--port", str(port), "--silent", "--no-mining"])
-        files = f"{shlex.quote(str(self.pid_file))} {shlex.quote(str(self.node_file))}"
-        script = (f"{anvil} >/dev/null 2>&1 & up=$!; echo $up > {shlex.quote(str(self.pid_file))}.tmp; "
-                  f"mv {shlex.quote(str(self.pid_file))}.tmp {shlex.quote(str(self.pid_file))}; "
+        up_file, up_tmp, node_file = (shlex.quote(str(p)) for p in (
+            self.pid_file, self.pid_file.with_suffix(".tmp"), self.node_file))
+        script = (f"{anvil} >/dev/null 2>&1 & up=$!; echo $up > {up_tmp}; mv {up_tmp} {up_file}; "
                   f"while kill -0 $up 2>/dev/null; do "
-                  f"if ! kill -0 {os.getpid()} 2>/dev/null; then node=$(cat {shlex.quote(str(self.node_file))} 2>/dev/null); "
+                  f"if ! kill -0 {os.getpid()} 2>/dev/null; then node=$(cat {node_file} 2>/dev/null); "
                   f'if [ -z "$node" ] || ! kill -0 "$node" 2>/dev/null; then kill $up; break; fi; fi; '
-                  f"sleep 0.2; done; rm -f {files}")
+                  f"sleep 0.2; done; rm -f {up_file} {node_file}")
         self.watchdog = subprocess.Popen(["sh", "-c", script], stdout=subprocess.DEVNULL,
                                          stderr=subprocess.DEVNULL, start_new_session=True)
         deadline = time.monotonic() + timeout

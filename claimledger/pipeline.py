@@ -101,7 +101,7 @@ def adjudicate_on_chain(
     scenario = load_scenario(scenario_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = _read_progress(out_dir) if resume else None
-    keys = Keys.dev()
+    keys = Keys.from_env()
     with run_chain(out_dir, rpc, fresh=not resume, keep=keep_chain) as w3:
         if resume:
             dep = Deployment.load(w3, out_dir / DEPLOYMENTS_FILE)

@@ -103,14 +103,16 @@ def replay(
 
     def send(batch: _Batch) -> None:
         claims = [i for i in batch.items if isinstance(i, Claim)]
-        data = encode_submit([claim_input(c) for c in claims], originals.for_claims(claims))
+        inputs = [claim_input(c) for c in claims]
+        if keep_all:
+            for claim in inputs:  # before the originals: a correction may name a claim of its batch
+                originals.add(claim)
+        data = encode_submit(inputs, originals.for_claims(claims))
         sender.send(engine.address, data, BATCH_GAS, tag=batch, on_receipt=on_receipt)
 
     batch = _Batch()
     for item in items:
         if isinstance(item, Claim):
-            if keep_all:
-                originals.add(claim_input(item))
             if batch.claims and (batch.claims >= batch_claims or batch.lines + len(item.lines) > batch_lines):
                 send(batch)
                 batch = _Batch()

@@ -50,9 +50,9 @@ def pending_lines(dep: Deployment, names: dict[bytes, str]) -> list[PendingLine]
     engine = dep["ClaimsEngine"]
     out = []
     for claim_key, number in _pending_refs(engine):
-        _, code, units, billed = chain.recorded_claim_input(dep, claim_key)[7][number - 1]
-        out.append(PendingLine(names.get(bytes(claim_key), "0x" + bytes(claim_key).hex()), number,
-                               chain.from_fixed_bytes(code), units, billed))
+        name = names.get(bytes(claim_key), "0x" + bytes(claim_key).hex())
+        _, code, units, billed = _recorded(dep, claim_key, name)[7][number - 1]
+        out.append(PendingLine(name, number, chain.from_fixed_bytes(code), units, billed))
     return out
 
 
@@ -69,7 +69,7 @@ def _pending_refs(engine, page: int = 500):
 def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int, approve: bool, carc: str = "") -> LineResult:
     """Approve or deny a pended line as the reviewer; appends its new row to review_results.csv."""
     engine = dep["ClaimsEngine"]
-    claim = _recorded(dep, claim_id)
+    claim = _recorded(dep, chain.to_id(claim_id), claim_id)
     fn = (engine.functions.approvePended(claim, line) if approve
           else engine.functions.denyPended(claim, line, chain.to_bytes8(carc)))
     receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
@@ -85,11 +85,11 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
     return row
 
 
-def _recorded(dep: Deployment, claim_id: str) -> tuple:
+def _recorded(dep: Deployment, claim_key: bytes, name: str) -> tuple:
     """The claim as submitted, which review and appeal decisions supply again (R-13, R-17)."""
-    claim = chain.recorded_claim_input(dep, chain.to_id(claim_id))
+    claim = chain.recorded_claim_input(dep, claim_key)
     if claim is None:
-        raise ReviewFailed(f"{claim_id}: no claim of this id was recorded on chain")
+        raise ReviewFailed(f"{name}: no claim of this id was recorded on chain")
     return claim
 
 
@@ -115,11 +115,11 @@ def appeal(dep: Deployment, keys: Keys, claim_id: str, line: int, document: Path
     return digest
 
 
-def decide_appeal(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int, overturn: bool) -> LineResult:
+def decide_appeal(dep: Deployment, keys: Keys, claim_id: str, line: int, overturn: bool) -> LineResult:
     """The reviewer upholds or overturns an open appeal (R-13) of a line of the claim as
     submitted, read back from the chain."""
     engine = dep["ClaimsEngine"]
-    claim = _recorded(dep, claim_id)
+    claim = _recorded(dep, chain.to_id(claim_id), claim_id)
     fn = engine.functions.decideAppeal(claim, line, overturn)
     receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
     events = [v for name, v in chain.EventDecoder(engine).decode(receipt) if name == "LineAdjudicated"]
