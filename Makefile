@@ -68,8 +68,10 @@ $(SOLC_BIN): $(NPM_STAMP) $(PY_STAMP) tools/register_solc.py tools/solc-shim bro
 	$(VENV)/bin/python tools/register_solc.py
 	touch $@
 
+# --all: brownie recompiles only sources it sees changed, not those whose compiler settings
+# (brownie-config.yaml) changed, which would leave a build of mixed settings.
 $(COMPILE_STAMP): $(SOL_SOURCES) brownie-config.yaml $(SOLC_BIN) $(PY_STAMP)
-	brownie compile
+	brownie compile --all
 	mkdir -p build && touch $@
 
 # ~/.brownie/network-config.yaml: `development` must be `cmd: anvil` (brownie's default).

@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import solcx
+import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -38,6 +39,18 @@ SOLC = "0.8.28"
 FAMILY_SIZE = 4  # as bench_scenario: members B000000..B000003 share family 0, and so on
 
 
+def compiler_settings() -> dict:
+    """The optimizer, pipeline and EVM version the project compiles the engine with
+    (brownie-config.yaml), so that probe and engine are compared like for like."""
+    solc = yaml.safe_load((ROOT / "brownie-config.yaml").read_text())["compiler"]
+    optimizer = solc["solc"]["optimizer"]
+    settings = {"optimizer": {"enabled": optimizer["enabled"], "runs": optimizer["runs"]},
+                "evmVersion": solc["evm_version"]}
+    if solc["solc"].get("viaIR"):
+        settings["viaIR"] = True
+    return settings
+
+
 def compile_probe() -> tuple[list, str]:
     """The probe's ABI and bytecode, from the solc the project registers (make setup); it
     prices with the engine's own ``Pricing`` library."""
@@ -45,8 +58,7 @@ def compile_probe() -> tuple[list, str]:
     out = solcx.compile_standard({
         "language": "Solidity",
         "sources": {name: {"content": path.read_text()} for name, path in sources.items()},
-        "settings": {"optimizer": {"enabled": True, "runs": 200}, "evmVersion": "cancun",
-                     "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}}},
+        "settings": {**compiler_settings(), "outputSelection": {"*": {"*": ["abi", "evm.bytecode.object"]}}},
     }, solc_version=SOLC)
     errors = [e for e in out.get("errors", []) if e["severity"] == "error"]
     if errors:
