@@ -78,7 +78,7 @@ contract ClaimsEngine is ClaimAppeals {
         bytes32 contentHash = _contentHash(c);
         ClaimRecord storage record = _claims[c.claimId];
         if (record.state != ClaimState.None) {
-            if (record.contentTag != bytes12(contentHash)) return RejectReason.ReusedClaimId;
+            if (record.contentTag != bytes20(contentHash)) return RejectReason.ReusedClaimId;
             emit ClaimAlreadyRecorded(c.claimId); // A-3 idempotence: a no-op
             return RejectReason.None;
         }
@@ -94,8 +94,7 @@ contract ClaimsEngine is ClaimAppeals {
             lineCount: isVoid ? 0 : uint8(c.lines.length),
             frequency: c.frequency,
             providerNpi: c.providerNpi,
-            memberTag: _memberTag(c.memberId),
-            contentTag: bytes12(contentHash)
+            contentTag: bytes20(contentHash)
         });
         emit ClaimAccepted(c.claimId, c.frequency, c.originalClaimId, c.memberId, c.providerNpi, contentHash);
 
@@ -130,8 +129,8 @@ contract ClaimsEngine is ClaimAppeals {
         return RejectReason.None;
     }
 
-    /// @dev A-3 checks on the claim a replacement or void names, then (R-17) the position in
-    /// `originals` of that claim's recorded content
+    /// @dev A-3 checks on the claim a replacement or void names, with (R-17) the position in
+    /// `originals` of that claim's recorded content, whose member the correction must name
     function _checkOriginal(ClaimInput calldata c, ClaimInput[] calldata originals)
         private
         view
@@ -141,10 +140,10 @@ contract ClaimsEngine is ClaimAppeals {
         if (original.state == ClaimState.None) return (RejectReason.OriginalUnknown, 0);
         if (original.state == ClaimState.Void) return (RejectReason.OriginalIsVoid, 0);
         if (original.state == ClaimState.Reversed) return (RejectReason.OriginalReversed, 0);
-        if (original.memberTag != _memberTag(c.memberId)) return (RejectReason.OtherMember, 0);
-        if (original.providerNpi != c.providerNpi) return (RejectReason.OtherProvider, 0);
         for (uint256 i; i < originals.length; ++i) {
-            if (originals[i].claimId == c.originalClaimId && bytes12(_contentHash(originals[i])) == original.contentTag) {
+            if (originals[i].claimId == c.originalClaimId && bytes20(_contentHash(originals[i])) == original.contentTag) {
+                if (originals[i].memberId != c.memberId) return (RejectReason.OtherMember, 0);
+                if (original.providerNpi != c.providerNpi) return (RejectReason.OtherProvider, 0);
                 return (RejectReason.None, i);
             }
         }

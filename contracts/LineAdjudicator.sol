@@ -378,12 +378,7 @@ abstract contract LineAdjudicator is IClaimsEngine {
 
     /// @dev reverts unless `c` is the content recorded for its claim id (R-13, R-17)
     function _requireRecorded(ClaimInput calldata c) internal view {
-        if (bytes12(_contentHash(c)) != _claims[c.claimId].contentTag) revert ClaimContentMismatch(c.claimId);
-    }
-
-    /// @dev the tag a claim record keeps of its member (see {ClaimRecord})
-    function _memberTag(bytes32 memberId) internal pure returns (bytes8) {
-        return bytes8(keccak256(abi.encode(memberId)));
+        if (bytes20(_contentHash(c)) != _claims[c.claimId].contentTag) revert ClaimContentMismatch(c.claimId);
     }
 
     function _duplicateKey(bytes32 memberId, uint64 npi, LineInput calldata l) internal pure returns (bytes32) {

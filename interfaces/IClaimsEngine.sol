@@ -74,16 +74,17 @@ interface IClaimsEngine {
         Overturned
     }
 
-    /// @notice A claim as recorded, packed into one storage slot. The member and the content are
-    /// kept as tags (leading bytes of their keccak256 hashes, see {memberTag} and {contentTag});
-    /// the `ClaimAccepted` event carries both in full.
+    /// @notice A claim as recorded, packed into one storage slot. The content (member, lines,
+    /// diagnoses...) is kept as a 160-bit tag, the leading bytes of its keccak256 hash: whoever
+    /// corrects, reviews or appeals the claim supplies the content again (R-17), and a tag that
+    /// wide cannot be matched by a second content made up for it (a collision takes ~2^80
+    /// hashes). The `ClaimAccepted` event carries the member and the whole hash.
     struct ClaimRecord {
         ClaimState state;
         uint8 lineCount;
         uint8 frequency;
         uint64 providerNpi;
-        bytes8 memberTag; // bytes8(keccak256(abi.encode(memberId)))
-        bytes12 contentTag; // the first 12 bytes of the content hash (A-3 idempotence, R-13)
+        bytes20 contentTag; // the first 20 bytes of the content hash (A-3 idempotence, R-13, R-17)
     }
 
     /// @notice An adjudicated line's outcome as recorded (one storage slot, and a second for an

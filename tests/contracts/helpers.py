@@ -146,14 +146,20 @@ def void(claim_id, original, **kw) -> tuple:
 
 def submit(engine, biller, *claims):
     """One claim through submitClaim, several through submitClaims; replacements and voids
-    carry the content of the claim they name (R-17): from this call, else from the chain."""
-    named = {bytes(c[2]) for c in claims if c[1] != 1 and any(c[2])}
-    in_call = {bytes(c[0]): c for c in claims}
-    originals = [in_call[k] if k in in_call else recorded_by_key(engine, k) for k in sorted(named)]
-    originals = [o for o in originals if o is not None]
+    carry the content of the claim they name (R-17)."""
+    originals = originals_for(engine, *claims)
     if len(claims) == 1:
         return engine.submitClaim(claims[0], originals, {"from": biller})
     return engine.submitClaims(list(claims), originals, {"from": biller})
+
+
+def originals_for(engine, *claims) -> list:
+    """The ``originals`` a submission of ``claims`` carries (R-17): the content of each claim
+    their corrections name, from the claims themselves, else as recorded on chain."""
+    named = {bytes(c[2]) for c in claims if c[1] != 1 and any(c[2])}
+    in_call = {bytes(c[0]): c for c in claims}
+    originals = [in_call[k] if k in in_call else recorded_by_key(engine, k) for k in sorted(named)]
+    return [o for o in originals if o is not None]
 
 
 def recorded(engine, claim_id: str) -> tuple:

@@ -6,7 +6,7 @@ import pytest
 
 from tests.contracts.helpers import (
     NPI_IMAGING, NPI_IN, Reason, State, Status, accumulators, cid, claim, claim_state, err, make_claim,
-    names, rejected, replacement, submit, void,
+    names, originals_for, rejected, replacement, submit, void,
 )
 
 DOS = "2026-03-01"
@@ -59,18 +59,14 @@ def test_boundaries_are_accepted(loaded, biller):
     assert loaded.claim(cid("CX1"))[1] == 50
 
 
-def test_claim_record_keeps_tags_of_member_and_content(loaded, biller):
-    """A-3: the claim record is one slot: state, lines, frequency, NPI, and tags of the member
-    and of the content hash (leading bytes of their keccak256); ClaimAccepted has both in full."""
-    from eth_abi import encode
-    from eth_utils import keccak
-
+def test_claim_record_keeps_a_tag_of_the_content(loaded, biller):
+    """A-3, R-17: the claim record is one slot: state, lines, frequency, NPI and a 160-bit tag of
+    the content hash (its leading 20 bytes); ClaimAccepted has the member and the whole hash."""
     tx = submit(loaded, biller, claim("CX1"))
     accepted = tx.events["ClaimAccepted"][0]
-    state, line_count, frequency, npi, member_tag, content_tag = loaded.claim(cid("CX1"))
+    state, line_count, frequency, npi, content_tag = loaded.claim(cid("CX1"))
     assert (state, line_count, frequency, npi) == (State.ACTIVE, 1, 1, NPI_IN)
-    assert bytes(member_tag) == keccak(encode(["bytes32"], [cid("M100")]))[:8]
-    assert bytes(content_tag) == bytes(accepted["contentHash"])[:12]
+    assert bytes(content_tag) == bytes(accepted["contentHash"])[:20]
     assert bytes(accepted["memberId"]) == cid("M100")
 
 
@@ -144,7 +140,7 @@ def test_submit_claim_rejects_record_conflicting_with_chain(loaded, members, bil
     states = {c: claim_state(loaded, c) for c in ("C1", "C2", "C3")}
     acc = accumulators(members, "M100")
     with brownie.reverts(rejected(claim_id, reason)):
-        loaded.submitClaim(bad, [], {"from": biller})
+        loaded.submitClaim(bad, originals_for(loaded, bad), {"from": biller})
     assert {c: claim_state(loaded, c) for c in ("C1", "C2", "C3")} == states
     assert accumulators(members, "M100") == acc
 
