@@ -154,6 +154,7 @@ class Deployment:
     w3: Web3
     addresses: dict[str, str]
     contracts: dict[str, object] = field(default_factory=dict)
+    from_block: int = 0  # the block the deployment started at: no event of it is older
 
     def __post_init__(self):
         for name, address in self.addresses.items():
@@ -164,7 +165,8 @@ class Deployment:
 
     def save(self, path: Path, **extra) -> None:
         """Writes deployments.json: chain id, contract addresses and ``extra`` (e.g. the scenario)."""
-        document = {"chain_id": self.w3.eth.chain_id, "contracts": self.addresses, **extra}
+        document = {"chain_id": self.w3.eth.chain_id, "from_block": self.from_block, "contracts": self.addresses,
+                    **extra}
         path.write_text(json.dumps(document, indent=2) + "\n")
 
     @classmethod
@@ -172,7 +174,7 @@ class Deployment:
         if not path.is_file():
             raise ChainError(f"{path}: no deployments file (deploy first)")
         data = json.loads(path.read_text())
-        return cls(w3, data["contracts"])
+        return cls(w3, data["contracts"], from_block=data.get("from_block", 0))
 
 
 class CallEncoder:
@@ -217,6 +219,7 @@ def deploy(w3: Web3, keys: Keys, admin_delay: int = 0) -> Deployment:
     """Deploys token, registries, escrow and engine, and wires the roles (see docs/ROLES)."""
     admin = TxSender(w3, keys.admin)
     a = admin.address
+    first_block = w3.eth.block_number
     addresses = {
         "SettlementToken": _deploy_one(w3, admin, "SettlementToken", a, admin_delay),
         "PlanRegistry": _deploy_one(w3, admin, "PlanRegistry", a, admin_delay),
@@ -231,7 +234,7 @@ def deploy(w3: Web3, keys: Keys, admin_delay: int = 0) -> Deployment:
         w3, admin, "ClaimsEngine", a, admin_delay, addresses["PlanRegistry"], addresses["MemberRegistry"],
         addresses["ProviderRegistry"], addresses["AuthorizationRegistry"], addresses["SettlementEscrow"],
     )
-    dep = Deployment(w3, addresses)
+    dep = Deployment(w3, addresses, from_block=first_block)
     addr = {role: TxSender(w3, getattr(keys, role)).address
             for role in ("plan_manager", "biller", "reviewer", "treasurer")}
     grants = [
@@ -403,9 +406,16 @@ SUBMIT_FUNCTIONS = ("submitClaims", "submitClaim")  # the engine's entry points 
 
 
 def recorded_claim_input(dep: Deployment, claim_key: bytes) -> tuple | None:
-    """The ClaimInput the engine recorded under ``claim_key``, read back from the transaction
-    that submitted it (its ``ClaimAccepted`` event names the content hash); None if the engine
-    never accepted that claim id. The engine keeps only a tag of the content (R-17)."""
+    """The ClaimInput the engine recorded under ``claim_key`` (see :func:`recorded_claim_inputs`);
+    None if the engine never accepted that claim id."""
+    return recorded_claim_inputs(dep, [claim_key]).get(bytes(claim_key))
+
+
+def recorded_claim_inputs(dep: Deployment, claim_keys, chunk: int = 200) -> dict[bytes, tuple]:
+    """The ClaimInput the engine recorded under each of ``claim_keys`` that it accepted, read back
+    from the transactions that submitted them (their ``ClaimAccepted`` events name the content
+    hash). The engine keeps only a tag of a claim's content (R-17). One ``eth_getLogs`` per
+    ``chunk`` ids, from the deployment's first block, and each transaction decoded once."""
     from eth_abi import decode
 
     engine = dep["ClaimsEngine"]
@@ -413,16 +423,24 @@ def recorded_claim_input(dep: Deployment, claim_key: bytes) -> tuple | None:
     for name in SUBMIT_FUNCTIONS:
         encoder = CallEncoder(engine, name)
         calls[encoder.selector] = (encoder.types, name == "submitClaims")
-    for log in engine.events.ClaimAccepted.get_logs(from_block=0, argument_filters={"claimId": claim_key}):
-        data = bytes(dep.w3.eth.get_transaction(log["transactionHash"])["input"])
-        if data[:4] not in calls:
-            continue
-        types, batch = calls[data[:4]]
-        first = decode(types, data[4:])[0]
-        for claim in first if batch else [first]:
-            if bytes(claim[0]) == bytes(claim_key) and input_content_hash(claim) == bytes(log["args"]["contentHash"]):
-                return claim
-    return None
+    wanted = list(dict.fromkeys(bytes(k) for k in claim_keys))
+    found: dict[bytes, tuple] = {}
+    decoded: dict[bytes, list] = {}  # transaction hash -> the claims it submitted
+    for at in range(0, len(wanted), chunk):
+        logs = engine.events.ClaimAccepted.get_logs(
+            from_block=dep.from_block, argument_filters={"claimId": wanted[at:at + chunk]})
+        for log in logs:
+            key = bytes(log["args"]["claimId"])
+            tx_hash = bytes(log["transactionHash"])
+            if tx_hash not in decoded:
+                data = bytes(dep.w3.eth.get_transaction(tx_hash)["input"])
+                types, batch = calls.get(data[:4], (None, False))
+                first = decode(types, data[4:])[0] if types else None
+                decoded[tx_hash] = [] if first is None else list(first) if batch else [first]
+            for claim in decoded[tx_hash]:
+                if bytes(claim[0]) == key and input_content_hash(claim) == bytes(log["args"]["contentHash"]):
+                    found.setdefault(key, claim)
+    return found
 
 
 def revert_reason(contract, exc: Exception) -> str:

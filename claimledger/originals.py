@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable, Iterator
 
-from .chain import Deployment, claim_input, input_content_hash, recorded_claim_input, to_id
+from .chain import Deployment, claim_input, input_content_hash, recorded_claim_inputs, to_id
 from .records import Claim, Frequency
 
 
@@ -40,23 +40,14 @@ class OriginalContents:
 
     def for_claims(self, claims: Iterable[Claim]) -> list[tuple]:
         """The ``originals`` argument for a submission of ``claims``: every candidate content of
-        each claim their corrections name, each once."""
-        out: dict[tuple[bytes, bytes], tuple] = {}
-        for claim in claims:
-            if _is_correction(claim):
-                key = to_id(claim.original_claim_id)
-                for content_hash, content in self._candidates(key).items():
-                    out.setdefault((key, content_hash), content)
-        return list(out.values())
-
-    def _candidates(self, key: bytes) -> dict[bytes, tuple]:
-        found = self._by_key.get(key)
-        if found is None and self._dep is not None:
-            recorded = recorded_claim_input(self._dep, key)  # named a claim submitted elsewhere
-            if recorded is not None:
+        each claim their corrections name, each once. Ids named but not held are looked up on
+        the chain together, once per submission."""
+        named = list(dict.fromkeys(to_id(c.original_claim_id) for c in claims if _is_correction(c)))
+        missing = [key for key in named if key not in self._by_key]
+        if missing and self._dep is not None:
+            for recorded in recorded_claim_inputs(self._dep, missing).values():  # submitted elsewhere
                 self.add(recorded)
-                found = self._by_key[key]
-        return found or {}
+        return [content for key in named for content in self._by_key.get(key, {}).values()]
 
 
 def _is_correction(item) -> bool:

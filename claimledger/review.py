@@ -47,11 +47,16 @@ class PendingLine:
 
 
 def pending_lines(dep: Deployment, names: dict[bytes, str]) -> list[PendingLine]:
-    engine = dep["ClaimsEngine"]
+    """The lines waiting for review, in the order they were pended, with the code, units and
+    billed amount of each from its claim as recorded (one look-up for the whole queue)."""
+    refs = [(bytes(claim_key), number) for claim_key, number in _pending_refs(dep["ClaimsEngine"])]
+    claims = chain.recorded_claim_inputs(dep, (claim_key for claim_key, _ in refs))
     out = []
-    for claim_key, number in _pending_refs(engine):
-        name = names.get(bytes(claim_key), "0x" + bytes(claim_key).hex())
-        _, code, units, billed = _recorded(dep, claim_key, name)[7][number - 1]
+    for claim_key, number in refs:
+        name = names.get(claim_key, "0x" + claim_key.hex())
+        if claim_key not in claims:
+            raise ReviewFailed(f"{name}: no claim of this id was recorded on chain")
+        _, code, units, billed = claims[claim_key][7][number - 1]
         out.append(PendingLine(name, number, chain.from_fixed_bytes(code), units, billed))
     return out
 
@@ -148,11 +153,11 @@ def provider_statement(dep: Deployment, names: dict[bytes, str], npi: str) -> tu
     owed = escrow.functions.owed(int(npi)).call()
     movements = []
     for kind, event in (("accrued", escrow.events.Accrued), ("recouped", escrow.events.Recouped)):
-        for log in event.get_logs(from_block=0, argument_filters={"npi": int(npi)}):
+        for log in event.get_logs(from_block=dep.from_block, argument_filters={"npi": int(npi)}):
             claim_key = bytes(log["args"]["claimId"])
             movements.append(Movement(kind, names.get(claim_key, "0x" + claim_key.hex()),
                                       log["args"]["amount"] // CENT_UNITS, log["blockNumber"]))
-    for log in escrow.events.ProviderPaid.get_logs(from_block=0, argument_filters={"npi": int(npi)}):
+    for log in escrow.events.ProviderPaid.get_logs(from_block=dep.from_block, argument_filters={"npi": int(npi)}):
         movements.append(Movement("paid", "", log["args"]["amount"] // CENT_UNITS, log["blockNumber"]))
     movements.sort(key=lambda m: m.block)
     summary = {"accrued": account[0] // CENT_UNITS, "recouped": account[1] // CENT_UNITS,

@@ -294,3 +294,28 @@ def test_r17_a_review_decision_supplies_the_claim_as_submitted(loaded, biller, r
     with brownie.reverts(err("ClaimContentMismatch", cid("CX1"))):
         loaded.denyPended(forged, 1, b"50" + b"\0" * 6, {"from": reviewer})
     assert line_status(loaded, "CX1") == Status.PENDED
+
+
+def test_r17_recorded_contents_are_read_back_together(loaded, biller):
+    """R-17: what the engine accepted under several ids, read back from the transactions that
+    recorded them in one look-up: claims of one batch and of a single submission, each as it
+    was accepted (not a later content rejected under its id), unknown ids absent."""
+    from brownie import web3
+
+    from claimledger import chain
+
+    def visit(claim_id, dos):
+        return claim(claim_id, received="2026-03-20", lines=[(dos, "99213", 1, 120_00)])
+
+    first, second, alone = visit("CX1", "2026-03-02"), visit("CX2", "2026-03-03"), visit("CX3", "2026-03-04")
+    submit(loaded, biller, first, second)
+    submit(loaded, biller, alone)
+    reused = visit("CX1", "2026-03-05")
+    assert names(loaded.submitClaims([reused], [], {"from": biller})) == ["ClaimRecordRejected"]
+    dep = chain.Deployment(web3, {"ClaimsEngine": loaded.address})
+    keys = [cid("CX3"), cid("NEVER"), cid("CX1"), cid("CX2"), cid("CX1")]
+    found = chain.recorded_claim_inputs(dep, keys, chunk=2)  # four ids once each: two look-ups
+    expected = {"CX1": first, "CX2": second, "CX3": alone}
+    assert {key: chain.input_content_hash(c) for key, c in found.items()} == {
+        cid(name): chain.input_content_hash(c) for name, c in expected.items()}
+    assert chain.recorded_claim_input(dep, cid("NEVER")) is None
