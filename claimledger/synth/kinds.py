@@ -152,25 +152,16 @@ class _ClaimKinds:
                     self._write_auth(m, ci0, granted, *window)
                 break
         elif kind == "dx_mismatch":
-            for _ in range(_ATTEMPTS):
-                m = self._pick_member(dos)
-                view = self.plans[self.member_plan[m]]
-                if not view.dx_codes:
-                    continue
-                ci = rng.choice(view.dx_codes)
-                e = self.code_enc[ci]
-                c = self._single(m, e, ci, dos, r, None, self._mismatch_dx(ci))
-                break
+            found = self._member_and_code(dos, lambda view: view.dx_codes)
+            if found is not None:
+                m, ci = found
+                c = self._single(m, self.code_enc[ci], ci, dos, r, None, self._mismatch_dx(ci))
         elif kind == "units_over_max":
-            for _ in range(_ATTEMPTS):
-                m = self._pick_member(dos)
-                view = self.plans[self.member_plan[m]]
-                if not view.max_codes:
-                    continue
-                ci = rng.choice(view.max_codes)
+            found = self._member_and_code(dos, lambda view: view.max_codes)
+            if found is not None:
+                m, ci = found
                 units = (_CODES[ci].max_units or 1) + rng.randint(1, 3)
                 c = self._single(m, self.code_enc[ci], ci, dos, r, units, None)
-                break
         else:  # unknown_member, unknown_provider, not_in_schedule: mutate an ordinary claim
             book = kind == "not_in_schedule"
             for _ in range(_ATTEMPTS):
@@ -195,6 +186,16 @@ class _ClaimKinds:
         c.clean = False
         c.kind = f"denial:{kind}"
         return c
+
+    def _member_and_code(self, dos: int, codes_of) -> tuple[int, int] | None:
+        """A member covered on ``dos`` and one of ``codes_of(their plan view)``, drawn in up to
+        :data:`_ATTEMPTS` tries (None if no member's plan has such a code)."""
+        for _ in range(_ATTEMPTS):
+            m = self._pick_member(dos)
+            codes = codes_of(self.plans[self.member_plan[m]])
+            if codes:
+                return m, self.rng.choice(codes)
+        return None
 
     def _single(self, m: int, e: int, ci: int, dos: int, r: int, units: int | None,
                 dx: str | None) -> _Claim:
