@@ -416,31 +416,45 @@ def recorded_claim_inputs(dep: Deployment, claim_keys, chunk: int = 200) -> dict
     from the transactions that submitted them (their ``ClaimAccepted`` events name the content
     hash). The engine keeps only a tag of a claim's content (R-17). One ``eth_getLogs`` per
     ``chunk`` ids, from the deployment's first block, and each transaction decoded once."""
-    from eth_abi import decode
-
     engine = dep["ClaimsEngine"]
-    calls = {}  # selector -> (argument types, whether the first argument is a batch)
-    for name in SUBMIT_FUNCTIONS:
-        encoder = CallEncoder(engine, name)
-        calls[encoder.selector] = (encoder.types, name == "submitClaims")
+    submitted = _SubmittedClaims(dep.w3, engine)
     wanted = list(dict.fromkeys(bytes(k) for k in claim_keys))
     found: dict[bytes, tuple] = {}
-    decoded: dict[bytes, list] = {}  # transaction hash -> the claims it submitted
     for at in range(0, len(wanted), chunk):
         logs = engine.events.ClaimAccepted.get_logs(
             from_block=dep.from_block, argument_filters={"claimId": wanted[at:at + chunk]})
         for log in logs:
-            key = bytes(log["args"]["claimId"])
-            tx_hash = bytes(log["transactionHash"])
-            if tx_hash not in decoded:
-                data = bytes(dep.w3.eth.get_transaction(tx_hash)["input"])
-                types, batch = calls.get(data[:4], (None, False))
-                first = decode(types, data[4:])[0] if types else None
-                decoded[tx_hash] = [] if first is None else list(first) if batch else [first]
-            for claim in decoded[tx_hash]:
-                if bytes(claim[0]) == key and input_content_hash(claim) == bytes(log["args"]["contentHash"]):
+            key, content_hash = bytes(log["args"]["claimId"]), bytes(log["args"]["contentHash"])
+            for claim in submitted.of(bytes(log["transactionHash"])):
+                if bytes(claim[0]) == key and input_content_hash(claim) == content_hash:
                     found.setdefault(key, claim)
     return found
+
+
+class _SubmittedClaims:
+    """The ClaimInputs a transaction submitted to the engine (``submitClaims`` or
+    ``submitClaim``), decoded from its calldata once per transaction."""
+
+    def __init__(self, w3: Web3, engine):
+        self.w3 = w3
+        self.calls = {}  # selector -> (argument types, whether the first argument is a batch)
+        for name in SUBMIT_FUNCTIONS:
+            encoder = CallEncoder(engine, name)
+            self.calls[encoder.selector] = (encoder.types, name == "submitClaims")
+        self.by_tx: dict[bytes, list] = {}
+
+    def of(self, tx_hash: bytes) -> list:
+        if tx_hash not in self.by_tx:
+            from eth_abi import decode
+
+            data = bytes(self.w3.eth.get_transaction(tx_hash)["input"])
+            claims = []
+            if data[:4] in self.calls:
+                types, batch = self.calls[data[:4]]
+                first = decode(types, data[4:])[0]
+                claims = list(first) if batch else [first]
+            self.by_tx[tx_hash] = claims
+        return self.by_tx[tx_hash]
 
 
 def revert_reason(contract, exc: Exception) -> str:

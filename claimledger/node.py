@@ -22,6 +22,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GAS_LIMIT = 1_000_000_000  # blocks of a second's worth of batched claims (interval mining)
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 STATE_WAIT_S = 600.0  # how long a node waits for the one before it to finish saving its state
+# a saved chain takes anvil about a second per 300 MB to load (all its blocks, transactions,
+# receipts and call traces: ~20 KB per replayed claim); waited for at half that speed
+STATE_LOAD_BYTES_PER_S = 50e6
+# blocks of transactions a chain that is not kept holds (a block a second: about two minutes,
+# far more than a replay's transactions in flight, whose receipts it reads as they come)
+UNKEPT_HISTORY_BLOCKS = 128
 
 
 class NodeError(RuntimeError):
@@ -65,11 +71,18 @@ class AnvilNode:
     slot), while a forked chain computes none, and with bare ``--prune-history`` keeps no copy
     of the state per block either. Contracts deployed on the fork keep their storage locally;
     the upstream is only asked about accounts the fork has never seen. Blocks carry a zero state
-    root, which nothing here reads. See benchmarks/README.md."""
+    root, which nothing here reads. See benchmarks/README.md.
+
+    ``history_blocks`` (None: all) keeps the transactions, receipts and logs of only that many
+    recent blocks (``--transaction-block-keeper``): anvil keeps a call trace of every
+    transaction, ~10 KB per replayed claim, 13.8 GB at a million claims, which a run that keeps
+    no chain never reads. A chain kept for later commands keeps its history: corrections,
+    reviews and appeals read claims back from the transactions that submitted them (R-17)."""
 
     gas_limit: int = DEFAULT_GAS_LIMIT
     accounts: int = 10
     state_path: Path | None = None  # dump/load chain state here (``anvil --state``)
+    history_blocks: int | None = None
     extra_args: tuple[str, ...] = ()
     port: int = 0
     flat: bool = True
@@ -103,6 +116,8 @@ class AnvilNode:
             # after 57,000 claims on a 60,000-member scenario); logs and receipts stay
             "--prune-history", *fork_args, *self.extra_args,
         ]
+        if self.history_blocks is not None:
+            cmd += ["--transaction-block-keeper", str(self.history_blocks)]
         lock = None
         if self.state_path is not None:
             cmd += ["--state", str(self.state_path)]
@@ -117,6 +132,8 @@ class AnvilNode:
                 os.close(lock)  # anvil holds the lock now, until it exits
         if self.upstream is not None:
             self.upstream.node_file.write_text(str(self.process.pid))
+        if self.state_path is not None and self.state_path.exists():  # complete: we held its lock
+            timeout += self.state_path.stat().st_size / STATE_LOAD_BYTES_PER_S
         try:
             _wait_for(self.url, self.process, timeout)
         except NodeError:
@@ -299,12 +316,13 @@ CHAIN_STATE_FILE = "chain-state.json"
 def run_chain(run_dir: Path, rpc: str | None = None, fresh: bool = False, keep: bool = True) -> Iterator[Web3]:
     """The chain of a run directory: the node at ``rpc``, or else an embedded anvil whose
     state is kept in ``RUN_DIR/chain-state.json`` between commands (``fresh`` starts anew;
-    ``keep=False`` keeps nothing, for very long runs whose state would be large)."""
+    ``keep=False`` keeps nothing, for very long runs whose state would be large: no state file,
+    and only the transactions of the last ``UNKEPT_HISTORY_BLOCKS`` blocks)."""
     if rpc is not None:
         yield connect(rpc)
         return
     if not keep:
-        with AnvilNode() as node:
+        with AnvilNode(history_blocks=UNKEPT_HISTORY_BLOCKS) as node:
             yield connect(node.url)
         return
     state = Path(run_dir) / CHAIN_STATE_FILE

@@ -57,6 +57,26 @@ def test_flat_node_is_a_fork_of_an_upstream_that_stops_with_it():
     assert not alive(upstream)
 
 
+def test_a_node_with_short_history_forgets_old_transactions_not_state():
+    """history_blocks (chains that are not kept): the transactions and receipts of older
+    blocks are dropped, the state they made stays; without it every transaction stays."""
+    for history, old_receipt_kept in ((2, False), (None, True)):
+        with AnvilNode(accounts=1, history_blocks=history) as node:
+            w3 = connect(node.url)
+            sender = TxSender(w3, dev_private_keys(1)[0])
+            first = sender.transact(SINK, b"", 21_000, value=5)["transactionHash"]
+            for _ in range(4):
+                sender.transact(SINK, b"", 21_000, value=1)  # automine: a block each
+            last = sender.transact(SINK, b"", 21_000, value=1)["transactionHash"]
+            assert w3.eth.get_balance(SINK) == 10
+            assert w3.eth.get_transaction_receipt(last)["status"] == 1
+            try:
+                kept = w3.eth.get_transaction_receipt(first) is not None
+            except Exception:  # noqa: BLE001 - web3 raises TransactionNotFound for a dropped one
+                kept = False
+            assert kept is old_receipt_kept
+
+
 KEEP_A_NODE = """
 import sys, time
 from pathlib import Path
