@@ -22,9 +22,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GAS_LIMIT = 1_000_000_000  # blocks of a second's worth of batched claims (interval mining)
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 STATE_WAIT_S = 600.0  # how long a node waits for the one before it to finish saving its state
-# a saved chain takes anvil about a second per 300 MB to load (all its blocks, transactions,
-# receipts and call traces: ~20 KB per replayed claim); waited for at half that speed
+# a saved chain takes anvil about a second per 300 MB to load (408 MB in 1.4 s): all its blocks,
+# transactions, receipts and call traces, ~20 KB per replayed claim. Waited for at a sixth of that.
 STATE_LOAD_BYTES_PER_S = 50e6
+STATE_MEMORY_HINT_BYTES = 1e9  # a node that fails to load a saved chain larger than this says how large
 # blocks of transactions a chain that is not kept holds (a block a second: about two minutes,
 # far more than a replay's transactions in flight, whose receipts it reads as they come)
 UNKEPT_HISTORY_BLOCKS = 128
@@ -132,12 +133,15 @@ class AnvilNode:
                 os.close(lock)  # anvil holds the lock now, until it exits
         if self.upstream is not None:
             self.upstream.node_file.write_text(str(self.process.pid))
-        if self.state_path is not None and self.state_path.exists():  # complete: we held its lock
-            timeout += self.state_path.stat().st_size / STATE_LOAD_BYTES_PER_S
+        saved = self.state_path.stat().st_size if self.state_path is not None and self.state_path.exists() else 0
+        timeout += saved / STATE_LOAD_BYTES_PER_S  # the file is complete: we held its lock
         try:
             _wait_for(self.url, self.process, timeout)
-        except NodeError:
+        except NodeError as exc:
             self.stop()
+            if saved > STATE_MEMORY_HINT_BYTES:
+                raise NodeError(f"{exc} (loading a saved chain of {saved / 1e9:.1f} GB, which takes anvil about "
+                                f"twice that in memory)") from None
             raise
         return self
 
