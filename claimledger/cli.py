@@ -48,7 +48,8 @@ def cmd_adjudicate(args) -> int:
         on_start, on_progress, close = _progress("adjudicating")
         try:
             result = adjudicate_on_chain(Path(args.scenario), out, rpc=args.rpc, batch_claims=args.batch,
-                                         on_start=on_start, on_progress=on_progress, resume=args.resume)
+                                         on_start=on_start, on_progress=on_progress, resume=args.resume,
+                                         keep_chain=not args.no_keep_chain)
         finally:
             close()
     summary = write_summary(result, {"mode": "reference" if args.reference else "chain"})
@@ -254,6 +255,10 @@ def build_parser() -> argparse.ArgumentParser:
     adj.add_argument("--batch", type=int, default=25, help="claims per transaction (default 25)")
     adj.add_argument("--resume", action="store_true",
                      help="go on from the last checkpoint of OUT (after a run was killed): nothing lost, nothing paid twice")
+    adj.add_argument("--no-keep-chain", action="store_true",
+                     help="do not save the embedded chain, for long replays that are measured, not kept: its node "
+                          "forgets transactions older than ~2 minutes, so its memory stays flat; no --resume, "
+                          "review, appeal or statement on OUT afterwards")
     adj.set_defaults(func=cmd_adjudicate)
 
     syn = sub.add_parser("synth", help="generate a synthetic scenario directory")
@@ -340,6 +345,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--claims must be positive")
     if getattr(args, "batch", 1) <= 0:
         parser.error("--batch must be positive")
+    if getattr(args, "no_keep_chain", False) and (args.resume or args.rpc or args.reference):
+        parser.error("--no-keep-chain is for a fresh run on the embedded node (not with --resume, --rpc or --reference)")
     try:
         return args.func(args)
     except KeyboardInterrupt:
