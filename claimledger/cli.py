@@ -45,7 +45,16 @@ def cmd_adjudicate(args) -> int:
     if args.reference:
         result = adjudicate_reference(Path(args.scenario), out)
     else:
-        on_start, on_progress, close = _progress("adjudicating")
+        from .node import saved_chain_warning
+
+        start_bar, on_progress, close = _progress("adjudicating")
+
+        def on_start(total: int) -> None:
+            warning = None if args.rpc or args.no_keep_chain or args.resume else saved_chain_warning(total)
+            if warning:
+                print(f"claimledger: {warning}", file=sys.stderr)
+            start_bar(total)
+
         try:
             result = adjudicate_on_chain(Path(args.scenario), out, rpc=args.rpc, batch_claims=args.batch,
                                          on_start=on_start, on_progress=on_progress, resume=args.resume,

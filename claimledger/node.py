@@ -26,6 +26,8 @@ STATE_WAIT_S = 600.0  # how long a node waits for the one before it to finish sa
 # transactions, receipts and call traces, ~20 KB per replayed claim. Waited for at a sixth of that.
 STATE_LOAD_BYTES_PER_S = 50e6
 STATE_MEMORY_HINT_BYTES = 1e9  # a node that fails to load a saved chain larger than this says how large
+SAVED_BYTES_PER_CLAIM = 21_000  # anvil's saved chain per replayed claim (12.3 GB at 580,000 claims)
+LOAD_MEMORY_FACTOR = 2  # anvil's memory while loading a saved chain, per byte of it (23.1 GB for 12.3)
 # blocks of transactions a chain that is not kept holds (a block a second: about two minutes,
 # far more than a replay's transactions in flight, whose receipts it reads as they come)
 UNKEPT_HISTORY_BLOCKS = 128
@@ -222,6 +224,20 @@ class _Upstream:
         self.watchdog.wait()
         for path in (self.pid_file, self.node_file):
             path.unlink(missing_ok=True)
+
+
+def saved_chain_warning(claims: int, memory_bytes: int | None = None) -> str | None:
+    """A one-line warning when the chain a kept run of ``claims`` saves would be too large for
+    anvil to load again (``--resume``, review, statements) on a machine of ``memory_bytes``
+    (default: this one's); None when it fits."""
+    if memory_bytes is None:
+        memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    saved = claims * SAVED_BYTES_PER_CLAIM
+    if saved * LOAD_MEMORY_FACTOR <= memory_bytes:
+        return None
+    return (f"warning: this run's saved chain will be about {saved / 1e9:.0f} GB, which anvil needs about "
+            f"{saved * LOAD_MEMORY_FACTOR / 1e9:.0f} GB to load again (--resume, review) and this machine has "
+            f"{memory_bytes / 1e9:.0f} GB; --no-keep-chain for a run that is measured, not kept")
 
 
 def _wait_for(url: str, process, timeout: float) -> None:

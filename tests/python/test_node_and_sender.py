@@ -8,7 +8,7 @@ import time
 import psutil
 import pytest
 
-from claimledger.node import AnvilNode, connect, dev_private_keys
+from claimledger.node import AnvilNode, connect, dev_private_keys, saved_chain_warning
 from claimledger.sender import TxSender
 
 SINK = "0x000000000000000000000000000000000000dEaD"
@@ -75,6 +75,16 @@ def test_a_node_with_short_history_forgets_old_transactions_not_state():
             except Exception:  # noqa: BLE001 - web3 raises TransactionNotFound for a dropped one
                 kept = False
             assert kept is old_receipt_kept
+
+
+def test_a_kept_run_too_large_to_reload_is_warned_of():
+    """A kept chain costs anvil ~21 KB per claim saved and about twice that to load again."""
+    assert saved_chain_warning(2_000, memory_bytes=24 * 10**9) is None
+    assert saved_chain_warning(500_000, memory_bytes=24 * 10**9) is None
+    warning = saved_chain_warning(1_000_000, memory_bytes=24 * 10**9)
+    assert warning == ("warning: this run's saved chain will be about 21 GB, which anvil needs about 42 GB to "
+                       "load again (--resume, review) and this machine has 24 GB; --no-keep-chain for a run that "
+                       "is measured, not kept")
 
 
 KEEP_A_NODE = """
