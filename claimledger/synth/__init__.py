@@ -67,13 +67,16 @@ from pathlib import Path
 
 import yaml
 
+from ..scenario import (
+    AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIM_COLUMNS, CLAIMS_FILE, MEMBER_COLUMNS, MEMBERS_FILE,
+    PLANS_FILE, PROVIDER_COLUMNS, PROVIDERS_FILE,
+)
 from .config import SynthConfig, SynthSummary
 from .generator import _Generator
 from .npi import is_valid_npi, npi_check_digit
-from .tables import (
-    AUTHORIZATION_COLUMNS, CLAIM_COLUMNS, DENIAL_KINDS, FILES, MEMBER_COLUMNS, NOT_COVERED_CODES,
-    PROVIDER_COLUMNS,
-)
+from .tables import DENIAL_KINDS, NOT_COVERED_CODES
+
+FILES = (PLANS_FILE, MEMBERS_FILE, PROVIDERS_FILE, AUTHORIZATIONS_FILE, CLAIMS_FILE)  # as spec A-2 names them
 
 __all__ = [
     "SynthConfig",
@@ -123,7 +126,7 @@ def generate(out_dir: str | Path, config: SynthConfig) -> SynthSummary:
     gen = _Generator(config)
     paths = {name: out / name for name in FILES}
 
-    with open(paths["plans.yaml"], "w", encoding="utf-8", newline="\n") as fh:
+    with open(paths[PLANS_FILE], "w", encoding="utf-8", newline="\n") as fh:
         fh.write(f"# Synthetic benefit plans (claimledger.synth, seed {config.seed}).\n")
         yaml.safe_dump(gen.plans_document(), fh, sort_keys=False, default_flow_style=None,
                        width=1000, allow_unicode=False)
@@ -134,12 +137,12 @@ def generate(out_dir: str | Path, config: SynthConfig) -> SynthSummary:
             writer.writerow(header)
             writer.writerows(rows)
 
-    write_csv("members.csv", MEMBER_COLUMNS, gen.member_rows())
-    write_csv("providers.csv", PROVIDER_COLUMNS, gen.provider_rows())
+    write_csv(MEMBERS_FILE, MEMBER_COLUMNS, gen.member_rows())
+    write_csv(PROVIDERS_FILE, PROVIDER_COLUMNS, gen.provider_rows())
 
     n_claims = n_lines = 0
-    with open(paths["claims.csv"], "w", encoding="utf-8", newline="") as cf, \
-            open(paths["authorizations.csv"], "w", encoding="utf-8", newline="") as af:
+    with open(paths[CLAIMS_FILE], "w", encoding="utf-8", newline="") as cf, \
+            open(paths[AUTHORIZATIONS_FILE], "w", encoding="utf-8", newline="") as af:
         claims_out = csv.writer(cf, lineterminator="\n")
         auths_out = csv.writer(af, lineterminator="\n")
         claims_out.writerow(CLAIM_COLUMNS)

@@ -1,26 +1,14 @@
-"""The generator's reference data, as data: file columns, procedure codes with their PPO
-rates and limits, the three plan designs, clinical encounters (codes and ICD-10 diagnoses that
-fit together), provider archetypes, claim kinds and the knobs of the claim stream."""
+"""The generator's reference data, as data: procedure codes with their PPO rates and limits,
+the three plan designs, clinical encounters (codes and ICD-10 diagnoses that fit together),
+provider archetypes, claim kinds and the knobs of the claim stream. File names and columns are
+:mod:`claimledger.scenario`'s, the reader's."""
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Mapping
 
-
-CLAIM_COLUMNS = (
-    "claim_id", "frequency", "original_claim_id", "member_id", "provider_npi",
-    "received_date", "service_date", "procedure_code", "units", "billed", "diagnoses",
-)
-MEMBER_COLUMNS = ("member_id", "subscriber_id", "plan_id", "coverage_start", "coverage_end")
-PROVIDER_COLUMNS = ("npi", "name", "in_network")
-AUTHORIZATION_COLUMNS = ("auth_id", "member_id", "procedure_code", "units", "start", "end")
-
-FILES = ("plans.yaml", "members.csv", "providers.csv", "authorizations.csv", "claims.csv")
-
 RESERVOIR = 5_000
 """Recent claims kept to pick duplicates, resubmissions and correction targets from."""
-
-
 
 
 @dataclass(frozen=True)
