@@ -54,9 +54,7 @@ def pending_lines(dep: Deployment, names: dict[bytes, str]) -> list[PendingLine]
     out = []
     for claim_key, number in refs:
         name = names.get(claim_key, "0x" + claim_key.hex())
-        if claim_key not in claims:
-            raise ReviewFailed(f"{name}: no claim of this id was recorded on chain")
-        _, code, units, billed = claims[claim_key][7][number - 1]
+        _, code, units, billed = _recorded_in(claims, claim_key, name)[7][number - 1]
         out.append(PendingLine(name, number, chain.from_fixed_bytes(code), units, billed))
     return out
 
@@ -92,10 +90,13 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
 
 def _recorded(dep: Deployment, claim_key: bytes, name: str) -> tuple:
     """The claim as submitted, which review and appeal decisions supply again (R-13, R-17)."""
-    claim = chain.recorded_claim_input(dep, claim_key)
-    if claim is None:
+    return _recorded_in(chain.recorded_claim_inputs(dep, [claim_key]), claim_key, name)
+
+
+def _recorded_in(claims: dict[bytes, tuple], claim_key: bytes, name: str) -> tuple:
+    if claim_key not in claims:
         raise ReviewFailed(f"{name}: no claim of this id was recorded on chain")
-    return claim
+    return claims[claim_key]
 
 
 def _transact(dep: Deployment, key: str, fn, claim_id: str, line: int) -> dict:
