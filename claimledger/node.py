@@ -23,7 +23,7 @@ DEFAULT_GAS_LIMIT = 1_000_000_000  # blocks of a second's worth of batched claim
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 STATE_WAIT_S = 600.0  # how long a node waits for the one before it to finish saving its state
 # a saved chain takes anvil about a second per 300 MB to load (408 MB in 1.4 s): all its blocks,
-# transactions, receipts and call traces, ~20 KB per replayed claim. Waited for at a sixth of that.
+# transactions, receipts and call traces (SAVED_BYTES_PER_CLAIM). Waited for at a sixth of that.
 STATE_LOAD_BYTES_PER_S = 50e6
 STATE_MEMORY_HINT_BYTES = 1e9  # a node that fails to load a saved chain larger than this says how large
 SAVED_BYTES_PER_CLAIM = 21_000  # anvil's saved chain per replayed claim (12.3 GB at 580,000 claims)
@@ -143,7 +143,7 @@ class AnvilNode:
             self.stop()
             if saved > STATE_MEMORY_HINT_BYTES:
                 raise NodeError(f"{exc} (loading a saved chain of {saved / 1e9:.1f} GB, which takes anvil about "
-                                f"twice that in memory)") from None
+                                f"{saved * LOAD_MEMORY_FACTOR / 1e9:.0f} GB of memory)") from None
             raise
         return self
 
