@@ -10,6 +10,11 @@ one event with the line's A-9 outcome, from calldata packed into 106 bytes a cla
 contract with no roles. It runs the bench's members, families, providers and claims (a warm-up
 batch, then a measured batch of fresh claims for the same members, as ``gas_breakdown.py``
 does) and classifies the measured transaction's gas the same way.
+
+With ``--duplicate-buckets N`` the probe keeps the duplicate index (A-4.8) as a table of N
+buckets of four 64-bit key fingerprints a slot instead of a slot per key, and with
+``--duplicate-load K`` the table is first filled with K made-up fingerprints a bucket (0-3), as
+a table in use for a while would be: what that lever saves, empty and at a steady load.
 """
 from __future__ import annotations
 
@@ -37,6 +42,7 @@ PROBE = ROOT / "benchmarks" / "contracts" / "GasFloorProbe.sol"
 PRICING_PATH = "contracts/libraries/Pricing.sol"
 SOLC = "0.8.28"
 FAMILY_SIZE = 4  # as bench_scenario: members B000000..B000003 share family 0, and so on
+PREFILL_BUCKETS_PER_TX = 1_000  # ~22 M gas a transaction
 
 
 def compiler_settings() -> dict:
@@ -82,16 +88,19 @@ class Probe:
     """The probe deployed and loaded with the bench scenario's members (families of four, as
     ``bench_scenario``) and office-visit fee with its copay."""
 
-    def __init__(self, w3, sender: TxSender, members: int):
+    def __init__(self, w3, sender: TxSender, members: int, duplicate_buckets: int = 0, duplicate_load: int = 0):
         abi, bytecode = compile_probe()
         self.sender = sender
         factory = w3.eth.contract(abi=abi, bytecode=bytecode)
-        address = sender.transact(None, factory.constructor().data_in_transaction, SETUP_GAS)["contractAddress"]
+        deploy = factory.constructor(duplicate_buckets).data_in_transaction
+        address = sender.transact(None, deploy, SETUP_GAS)["contractAddress"]
         self.contract = w3.eth.contract(address=address, abi=abi)
         ids = [to_id(f"B{i:06d}") for i in range(members)]
         families = [i // FAMILY_SIZE for i in range(members)]
         self._call("enroll", ids, families, parse_day("2026-01-01"), 2**32 - 1)
         self._call("setFee", to_bytes8("99213"), 9_200, 2_500, True)
+        for start in range(0, duplicate_buckets if duplicate_load else 0, PREFILL_BUCKETS_PER_TX):
+            self._call("prefill", start, min(start + PREFILL_BUCKETS_PER_TX, duplicate_buckets), duplicate_load)
 
     def _call(self, fn: str, *args) -> dict:
         return self.sender.transact(self.contract.address, self.calldata(fn, *args), BATCH_GAS)
@@ -113,12 +122,18 @@ class Probe:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=50, help="claims in the measured transaction")
+    parser.add_argument("--duplicate-buckets", type=int, default=0,
+                        help="keep A-4.8 keys as fingerprints in a table of this many buckets (0: a slot per key)")
+    parser.add_argument("--duplicate-load", type=int, default=0, choices=range(4),
+                        help="fingerprints a bucket of that table holds before the run")
     args = parser.parse_args()
+    if args.duplicate_load and not args.duplicate_buckets:
+        parser.error("--duplicate-load needs --duplicate-buckets")
     members = args.batch  # the measured batch revisits the warm-up batch's members, as gas_breakdown does
     claims = bench_claims("G", 2 * args.batch, members)
     with AnvilNode(gas_limit=BENCH_GAS_LIMIT, accounts=10, extra_args=("--steps-tracing",)) as node:
         w3 = connect(node.url)
-        probe = Probe(w3, TxSender(w3, dev_private_keys(1)[0]), members)
+        probe = Probe(w3, TxSender(w3, dev_private_keys(1)[0]), members, args.duplicate_buckets, args.duplicate_load)
         probe.submit(claims[:args.batch])
         receipt = probe.submit(claims[args.batch:])
         tx_hash = receipt["transactionHash"]
@@ -126,7 +141,10 @@ def main() -> int:
         trace = w3.provider.make_request("debug_traceTransaction", [tx_hash, {
             "disableStack": True, "disableMemory": True, "disableStorage": True}])["result"]
     data = probe.calldata("submit", b"".join(pack(c) for c in claims[args.batch:]))
-    report(receipt, data, trace, args.batch, f"GasFloorProbe: one transaction of {args.batch} one-line approved claims")
+    layout = (f"duplicate keys as fingerprints, {args.duplicate_buckets:,} buckets, {args.duplicate_load} a bucket before"
+              if args.duplicate_buckets else "a slot per duplicate key")
+    report(receipt, data, trace, args.batch,
+           f"GasFloorProbe ({layout}): one transaction of {args.batch} one-line approved claims")
     return 0
 
 

@@ -10,6 +10,11 @@ import {Pricing} from "contracts/libraries/Pricing.sol";
 /// roles, no calls between contracts, no reason codes beyond the two look-ups, no review queue,
 /// no correction or appeal data, calldata packed into 106 bytes a claim. Its gas per claim is a
 /// measured floor under `ClaimsEngine.submitClaims` for the same claims.
+///
+/// Deployed with `duplicateBuckets` > 0 it keeps the A-4.8 index not as a slot per key but as a
+/// table of that many buckets, four 64-bit fingerprints of keys to a slot (linear probing to
+/// the next bucket when one is full, no deletion, which reversals would need, and no growth): the one lever
+/// below the floor of a slot per fact, measured with the table empty and at a steady load.
 contract GasFloorProbe {
     /// @dev eligibility in one slot: coverage, plan and family as small numbers
     struct Member {
@@ -38,9 +43,14 @@ contract GasFloorProbe {
     uint64 private constant _OOP_INDIVIDUAL = 900_000;
     uint64 private constant _OOP_FAMILY = 1_800_000;
     uint16 private constant _COINSURANCE_BPS = 2_000;
+    uint256 private constant _FINGERPRINTS_PER_BUCKET = 4;
+    uint256 private constant _FINGERPRINT_MASK = type(uint64).max;
+
+    uint256 private immutable _duplicateBuckets; // 0: one slot per duplicate key
 
     mapping(bytes32 claimId => uint256) private _claims; // A-3: state and content tag
-    mapping(bytes32 lineKey => uint256) private _duplicates; // A-4.8
+    mapping(bytes32 lineKey => uint256) private _duplicates; // A-4.8, one slot per key
+    mapping(uint256 bucket => uint256 fingerprints) private _duplicateTable; // A-4.8, packed
     mapping(bytes32 memberId => Member) private _members;
     mapping(bytes32 memberId => mapping(uint16 year => Accumulator)) private _individual;
     mapping(uint32 family => mapping(uint16 year => Accumulator)) private _family;
@@ -52,6 +62,23 @@ contract GasFloorProbe {
     event LineAdjudicated(bytes32 indexed claimId, uint256 amounts, uint256 statusLineVersion);
 
     error Rejected(bytes32 claimId);
+    error DuplicateTableFull();
+
+    constructor(uint256 duplicateBuckets) {
+        _duplicateBuckets = duplicateBuckets;
+    }
+
+    /// @notice Fills buckets [from, to) of the packed duplicate table with `perBucket` made-up
+    /// fingerprints each: the load of a table that has been in use.
+    function prefill(uint256 from, uint256 to, uint256 perBucket) external {
+        for (uint256 b = from; b < to; ++b) {
+            uint256 word;
+            for (uint256 i; i < perBucket; ++i) {
+                word |= (uint256(keccak256(abi.encode(b, i))) & _FINGERPRINT_MASK | 1) << (64 * i);
+            }
+            _duplicateTable[b] = word;
+        }
+    }
 
     function enroll(bytes32[] calldata memberIds, uint32[] calldata families, uint32 start, uint32 end) external {
         for (uint256 i; i < memberIds.length; ++i) _members[memberIds[i]] = Member(start, end, 1, families[i]);
@@ -80,8 +107,7 @@ contract GasFloorProbe {
         if (day < m.coverageStart || day > m.coverageEnd) revert Rejected(claimId);
         // A-4.8: the same line billed before (member, provider, day, code, units, billed)
         bytes32 lineKey = keccak256(abi.encode(memberId, npi, day, bytes8(c[80:88]), bytes2(c[88:90]), bytes8(c[90:98])));
-        if (_duplicates[lineKey] != 0) revert Rejected(claimId);
-        _duplicates[lineKey] = 1;
+        if (!_takeDuplicateKey(lineKey)) revert Rejected(claimId);
         // A-6: priced by the engine's own library against the year's accumulators
         uint16 year = uint16(1970 + day / 365);
         Pricing.Outcome memory out = _price(
@@ -117,6 +143,30 @@ contract GasFloorProbe {
         ind.oopMet += patient;
         fam.deductibleMet += out.deductible;
         fam.oopMet += patient;
+    }
+
+    /// @dev records a line's A-4.8 key; false if it was recorded before
+    function _takeDuplicateKey(bytes32 key) private returns (bool) {
+        if (_duplicateBuckets == 0) {
+            if (_duplicates[key] != 0) return false;
+            _duplicates[key] = 1;
+            return true;
+        }
+        uint256 fingerprint = uint256(key) >> 192 | 1; // the key's top bits; the bucket is from its low bits
+        uint256 bucket = uint256(key) % _duplicateBuckets;
+        for (uint256 probed; probed < _duplicateBuckets; ++probed) {
+            uint256 word = _duplicateTable[bucket];
+            for (uint256 i; i < _FINGERPRINTS_PER_BUCKET; ++i) {
+                uint256 entry = word >> (64 * i) & _FINGERPRINT_MASK;
+                if (entry == fingerprint) return false;
+                if (entry == 0) {
+                    _duplicateTable[bucket] = word | fingerprint << (64 * i);
+                    return true;
+                }
+            }
+            bucket = (bucket + 1) % _duplicateBuckets;
+        }
+        revert DuplicateTableFull();
     }
 
     function _least(uint64 a, uint64 b) private pure returns (uint64) {
