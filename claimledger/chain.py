@@ -155,6 +155,8 @@ class Deployment:
     addresses: dict[str, str]
     contracts: dict[str, object] = field(default_factory=dict)
     from_block: int = 0  # the block the deployment started at: no event of it is older
+    scenario: str | None = None  # the directory of the scenario adjudicated on it, if any
+    history_blocks: int | None = None  # the node keeps the transactions of only this many blocks
 
     def __post_init__(self):
         for name, address in self.addresses.items():
@@ -164,8 +166,10 @@ class Deployment:
         return self.contracts[name]
 
     def save(self, path: Path, **extra) -> None:
-        """Writes deployments.json: chain id, contract addresses and ``extra`` (e.g. the scenario)."""
+        """Writes deployments.json: chain id, first block, contract addresses, the scenario and the
+        node's history if known, and ``extra``."""
         document = {"chain_id": self.w3.eth.chain_id, "from_block": self.from_block, "contracts": self.addresses,
+                    **{k: v for k, v in (("scenario", self.scenario), ("history_blocks", self.history_blocks)) if v},
                     **extra}
         path.write_text(json.dumps(document, indent=2) + "\n")
 
@@ -174,7 +178,16 @@ class Deployment:
         if not path.is_file():
             raise ChainError(f"{path}: no deployments file (deploy first)")
         data = json.loads(path.read_text())
-        return cls(w3, data["contracts"], from_block=data.get("from_block", 0))
+        return cls(w3, data["contracts"], from_block=data.get("from_block", 0), scenario=data.get("scenario"),
+                   history_blocks=data.get("history_blocks"))
+
+    def forgotten_before(self) -> int | None:
+        """The first block whose transactions and events the node still keeps, if it has
+        dropped some of the deployment's (a node keeping ``history_blocks``); else None."""
+        if self.history_blocks is None:
+            return None
+        first_kept = self.w3.eth.block_number - self.history_blocks + 1
+        return first_kept if first_kept > self.from_block else None
 
 
 class CallEncoder:
@@ -415,7 +428,9 @@ def recorded_claim_inputs(dep: Deployment, claim_keys, chunk: int = 200) -> dict
     """The ClaimInput the engine recorded under each of ``claim_keys`` that it accepted, read back
     from the transactions that submitted them (their ``ClaimAccepted`` events name the content
     hash). The engine keeps only a tag of a claim's content (R-17). One ``eth_getLogs`` per
-    ``chunk`` ids, from the deployment's first block, and each transaction decoded once."""
+    ``chunk`` ids, from the deployment's first block, and each transaction decoded once. Claims
+    whose transactions the node no longer keeps come from the deployment's scenario, see
+    :func:`_recorded_in_scenario`."""
     engine = dep["ClaimsEngine"]
     submitted = _SubmittedClaims(dep.w3, engine)
     wanted = list(dict.fromkeys(bytes(k) for k in claim_keys))
@@ -428,6 +443,34 @@ def recorded_claim_inputs(dep: Deployment, claim_keys, chunk: int = 200) -> dict
             for claim in submitted.of(bytes(log["transactionHash"])):
                 if bytes(claim[0]) == key and input_content_hash(claim) == content_hash:
                     found.setdefault(key, claim)
+    missing = [key for key in wanted if key not in found]
+    if missing and dep.scenario is not None and dep.forgotten_before() is not None:
+        found.update(_recorded_in_scenario(dep, missing))
+    return found
+
+
+def _recorded_in_scenario(dep: Deployment, claim_keys: list[bytes]) -> dict[bytes, tuple]:
+    """The contents recorded under ``claim_keys``, found in the claims file of the scenario the
+    deployment adjudicated: a content counts only if its hash matches the tag the engine
+    recorded, so a file changed since (or an id never accepted) yields nothing."""
+    from .scenario import CLAIMS_FILE, iter_claims
+
+    path = Path(dep.scenario) / CLAIMS_FILE
+    if not path.is_file():
+        return {}
+    engine = dep["ClaimsEngine"]
+    tags = {}
+    for key in claim_keys:
+        record = engine.functions.claim(key).call()
+        if record[0] != 0:  # ClaimState.None: never accepted
+            tags[key] = bytes(record[-1])
+    found: dict[bytes, tuple] = {}
+    if tags:
+        for item in iter_claims(path):
+            if isinstance(item, Claim) and (key := to_id(item.claim_id)) in tags and key not in found:
+                content = claim_input(item)
+                if input_content_hash(content)[:len(tags[key])] == tags[key]:
+                    found[key] = content
     return found
 
 

@@ -45,16 +45,7 @@ def cmd_adjudicate(args) -> int:
     if args.reference:
         result = adjudicate_reference(Path(args.scenario), out)
     else:
-        from .node import saved_chain_warning
-
-        start_bar, on_progress, close = _progress("adjudicating")
-
-        def on_start(total: int) -> None:
-            warning = None if args.rpc or args.no_keep_chain or args.resume else saved_chain_warning(total)
-            if warning:
-                print(f"claimledger: {warning}", file=sys.stderr)
-            start_bar(total)
-
+        on_start, on_progress, close = _progress("adjudicating")
         try:
             result = adjudicate_on_chain(Path(args.scenario), out, rpc=args.rpc, batch_claims=args.batch,
                                          on_start=on_start, on_progress=on_progress, resume=args.resume,
@@ -132,8 +123,13 @@ def cmd_owed(args) -> int:
 
     run_dir = Path(args.run)
     with run_chain(run_dir, args.rpc) as w3:
-        summary, movements = provider_statement(open_deployment(w3, run_dir), claim_names(run_dir), args.provider)
+        dep = open_deployment(w3, run_dir)
+        summary, movements = provider_statement(dep, claim_names(run_dir), args.provider)
+        first_kept = dep.forgotten_before()
     print(f"provider {args.provider}: " + ", ".join(f"{k} {format_cents(v)}" for k, v in summary.items()))
+    if first_kept is not None:
+        print(f"  (movements from block {first_kept} on: the node keeps the events of its last "
+              f"{dep.history_blocks} blocks; the totals above are the escrow's own)")
     for m in movements:
         print(f"  block {m.block:<6} {m.kind:<9} {format_cents(m.cents):>12}  {m.claim_id}")
     return 0

@@ -22,15 +22,19 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GAS_LIMIT = 1_000_000_000  # blocks of a second's worth of batched claims (interval mining)
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 STATE_WAIT_S = 600.0  # how long a node waits for the one before it to finish saving its state
-# a saved chain takes anvil about a second per 300 MB to load (408 MB in 1.4 s): all its blocks,
-# transactions, receipts and call traces (SAVED_BYTES_PER_CLAIM). Waited for at a sixth of that.
+# a saved chain takes anvil about a second per 300 MB to load (408 MB in 1.4 s). Waited for at a
+# sixth of that.
 STATE_LOAD_BYTES_PER_S = 50e6
 STATE_MEMORY_HINT_BYTES = 1e9  # a node that fails to load a saved chain larger than this says how large
-SAVED_BYTES_PER_CLAIM = 21_000  # anvil's saved chain per replayed claim (12.3 GB at 580,000 claims)
 LOAD_MEMORY_FACTOR = 2  # anvil's memory while loading a saved chain, per byte of it (23.1 GB for 12.3)
-# blocks of transactions a chain that is not kept holds (a block a second: about two minutes,
-# far more than a replay's transactions in flight, whose receipts it reads as they come)
-UNKEPT_HISTORY_BLOCKS = 128
+# blocks whose transactions, receipts and logs the embedded node keeps (a block a second while
+# claims are replayed: about two minutes, far more than a replay's transactions in flight,
+# whose receipts it reads as they come and a resumed run reads back). Older ones are dropped,
+# the state they made stays: anvil would otherwise keep every transaction with its call trace,
+# ~21 KB per replayed claim in memory and in the saved chain (12.3 GB at 580,000 claims, more
+# than a 24 GB machine can load again). Claims the node no longer keeps are read back from the
+# scenario the run adjudicated (chain.recorded_claim_inputs).
+HISTORY_BLOCKS = 128
 
 
 class NodeError(RuntimeError):
@@ -77,10 +81,9 @@ class AnvilNode:
     root, which nothing here reads. See benchmarks/README.md.
 
     ``history_blocks`` (None: all) keeps the transactions, receipts and logs of only that many
-    recent blocks (``--transaction-block-keeper``): anvil keeps a call trace of every
-    transaction, ~10 KB per replayed claim, 13.8 GB at a million claims, which a run that keeps
-    no chain never reads. A chain kept for later commands keeps its history: corrections,
-    reviews and appeals read claims back from the transactions that submitted them (R-17)."""
+    recent blocks (``--transaction-block-keeper``; claimledger's runs use ``HISTORY_BLOCKS``):
+    anvil keeps a call trace of every transaction, ~10 KB per replayed claim, 13.8 GB of memory
+    at a million claims and most of a saved chain."""
 
     gas_limit: int = DEFAULT_GAS_LIMIT
     accounts: int = 10
@@ -226,20 +229,6 @@ class _Upstream:
             path.unlink(missing_ok=True)
 
 
-def saved_chain_warning(claims: int, memory_bytes: int | None = None) -> str | None:
-    """A one-line warning when the chain a kept run of ``claims`` saves would be too large for
-    anvil to load again (``--resume``, review, statements) on a machine of ``memory_bytes``
-    (default: this one's); None when it fits."""
-    if memory_bytes is None:
-        memory_bytes = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
-    saved = claims * SAVED_BYTES_PER_CLAIM
-    if saved * LOAD_MEMORY_FACTOR <= memory_bytes:
-        return None
-    return (f"warning: this run's saved chain will be about {saved / 1e9:.0f} GB, which anvil needs about "
-            f"{saved * LOAD_MEMORY_FACTOR / 1e9:.0f} GB to load again (--resume, review) and this machine has "
-            f"{memory_bytes / 1e9:.0f} GB; --no-keep-chain for a run that is measured, not kept")
-
-
 def _wait_for(url: str, process, timeout: float) -> None:
     """Waits until the anvil ``process`` answers at ``url``."""
     deadline = time.monotonic() + timeout
@@ -336,13 +325,13 @@ CHAIN_STATE_FILE = "chain-state.json"
 def run_chain(run_dir: Path, rpc: str | None = None, fresh: bool = False, keep: bool = True) -> Iterator[Web3]:
     """The chain of a run directory: the node at ``rpc``, or else an embedded anvil whose
     state is kept in ``RUN_DIR/chain-state.json`` between commands (``fresh`` starts anew;
-    ``keep=False`` keeps nothing, for very long runs whose state would be large: no state file,
-    and only the transactions of the last ``UNKEPT_HISTORY_BLOCKS`` blocks)."""
+    ``keep=False`` saves no state file). Either node keeps the transactions, receipts and logs
+    of its last ``HISTORY_BLOCKS`` blocks only; the state stays whole."""
     if rpc is not None:
         yield connect(rpc)
         return
     if not keep:
-        with AnvilNode(history_blocks=UNKEPT_HISTORY_BLOCKS) as node:
+        with AnvilNode(history_blocks=HISTORY_BLOCKS) as node:
             yield connect(node.url)
         return
     state = Path(run_dir) / CHAIN_STATE_FILE
@@ -354,5 +343,5 @@ def run_chain(run_dir: Path, rpc: str | None = None, fresh: bool = False, keep: 
             os.close(lock)
     elif not state.exists():
         raise NodeError(f"{run_dir}: no saved chain ({CHAIN_STATE_FILE}); adjudicate into it first, or pass --rpc")
-    with AnvilNode(state_path=state) as node:
+    with AnvilNode(state_path=state, history_blocks=HISTORY_BLOCKS) as node:
         yield connect(node.url)

@@ -14,6 +14,7 @@ from typing import Callable
 from . import chain
 from .chain import ClaimOutcome, Deployment, Keys
 from .money import CENT_UNITS
+from . import node
 from .node import fund_on_anvil, interval_mining, run_chain
 from .originals import OriginalContents
 from .records import Claim
@@ -108,12 +109,19 @@ def adjudicate_on_chain(
             if w3.eth.block_number < checkpoint["position"][0]:
                 raise chain.ChainError(f"{out_dir}: the chain is behind the results (block {w3.eth.block_number} "
                                        f"< checkpoint {checkpoint['position'][0]}); cannot resume")
+            first_kept = dep.forgotten_before()
+            if first_kept is not None and checkpoint["position"][0] < first_kept:
+                raise chain.ChainError(f"{out_dir}: the node keeps the transactions of blocks {first_kept} on, and the "
+                                       f"checkpoint is at block {checkpoint['position'][0]}: the claims in flight "
+                                       "then cannot be read back; cannot resume")
         else:
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
             if rpc is None:
                 fund_on_anvil(w3, keys.addresses())  # role keys from the environment pay gas too
             dep = chain.deploy(w3, keys)
-            dep.save(out_dir / DEPLOYMENTS_FILE, scenario=str(Path(scenario_dir).resolve()))
+            dep.scenario = str(Path(scenario_dir).resolve())
+            dep.history_blocks = node.HISTORY_BLOCKS if rpc is None else None
+            dep.save(out_dir / DEPLOYMENTS_FILE)
             chain.load_reference_data(dep, keys, scenario, mine_in_bulk=rpc is None)
         skip = checkpoint["records"] if checkpoint else 0
         if on_start is not None:

@@ -25,18 +25,3 @@ def test_no_keep_chain_is_for_a_fresh_embedded_run_only(tmp_path, capsys, other)
         main(["adjudicate", str(EXAMPLES / "basic"), "--out", str(tmp_path), "--no-keep-chain", *other])
     assert exit_.value.code == 2
     assert "--no-keep-chain is for a fresh run on the embedded node" in capsys.readouterr().err
-
-
-def test_a_kept_run_too_large_to_reload_says_so_before_it_starts(tmp_path, capsys, monkeypatch):
-    """The warning of claimledger.node.saved_chain_warning goes to stderr, once, for a fresh kept
-    run on the embedded node (examples/basic is far too small: the estimate is faked here)."""
-    import claimledger.node
-
-    asked = []
-    monkeypatch.setattr(claimledger.node, "saved_chain_warning",
-                        lambda claims: asked.append(claims) or "warning: too large to reload")
-    assert main(["adjudicate", str(EXAMPLES / "basic"), "--out", str(tmp_path / "kept")]) == 0
-    assert capsys.readouterr().err.count("claimledger: warning: too large to reload") == 1
-    assert asked and asked[0] > 0
-    assert main(["adjudicate", str(EXAMPLES / "basic"), "--out", str(tmp_path / "unkept"), "--no-keep-chain"]) == 0
-    assert "too large" not in capsys.readouterr().err

@@ -1,0 +1,72 @@
+"""A saved chain whose node has dropped old transactions (node.HISTORY_BLOCKS): reviews read the
+claims back from the scenario the run adjudicated (R-17), checked against the recorded tags;
+statements say from which block their movements are kept; a resume that would need dropped
+transactions refuses in one line."""
+import json
+import shutil
+
+import pytest
+
+import claimledger.node
+from claimledger.chain import Deployment, to_id
+from claimledger.cli import main
+from claimledger.node import run_chain
+from claimledger.pipeline import DEPLOYMENTS_FILE
+
+from tests.conftest import EXAMPLES
+
+HISTORY = 4  # blocks: examples/basic's whole replay is older than that after FORGET blocks
+FORGET = 10
+
+
+@pytest.fixture
+def run_dir(tmp_path, monkeypatch):
+    """examples/basic adjudicated on a node keeping HISTORY blocks, then FORGET more mined."""
+    monkeypatch.setattr(claimledger.node, "HISTORY_BLOCKS", HISTORY)
+    scenario = tmp_path / "scenario"
+    shutil.copytree(EXAMPLES / "basic", scenario)
+    out = tmp_path / "run"
+    assert main(["adjudicate", str(scenario), "--out", str(out)]) == 0
+    assert json.loads((out / DEPLOYMENTS_FILE).read_text())["history_blocks"] == HISTORY
+    with run_chain(out) as w3:
+        w3.provider.make_request("anvil_mine", [FORGET])
+        dep = Deployment.load(w3, out / DEPLOYMENTS_FILE)
+        accepted = dep["ClaimsEngine"].events.ClaimAccepted.get_logs(from_block=dep.from_block)
+        assert to_id("C0016") not in {bytes(log["args"]["claimId"]) for log in accepted}  # dropped
+    return out
+
+
+def test_review_reads_a_dropped_claim_from_the_scenario(run_dir, capsys):
+    capsys.readouterr()
+    assert main(["review", "list", str(run_dir)]) == 0
+    listing = capsys.readouterr().out
+    assert "1 line(s) pending review" in listing and "C0016" in listing and "27447" in listing
+    assert main(["review", "approve", str(run_dir), "C0016", "1"]) == 0
+    assert capsys.readouterr().out.strip() == \
+        "C0016,1,APPROVED,1850.00,80.00,0.00,354.00,1416.00,434.00,CO-45:30150.00;PR-1:80.00;PR-2:354.00"
+
+
+def test_a_scenario_changed_since_is_not_taken_for_the_recorded_claim(run_dir, capsys):
+    claims = run_dir.parent / "scenario" / "claims.csv"
+    lines = claims.read_text().splitlines(keepends=True)
+    changed = [line.replace("32000.00", "32000.01") if line.startswith("C0016,") else line for line in lines]
+    assert changed != lines
+    claims.write_text("".join(changed))
+    capsys.readouterr()
+    assert main(["review", "approve", str(run_dir), "C0016", "1"]) == 1
+    assert capsys.readouterr().err.strip() == "claimledger: C0016: no claim of this id was recorded on chain"
+
+
+def test_statement_says_from_which_block_movements_are_kept(run_dir, capsys):
+    capsys.readouterr()
+    assert main(["owed", str(run_dir), "--provider", "1659478212"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "provider 1659478212: accrued 137.20, recouped 0.00, paid 137.20, owed 0.00"
+    assert out[1].startswith("  (movements from block ") and f"its last {HISTORY} blocks" in out[1]
+
+
+def test_a_resume_past_the_kept_blocks_refuses_in_one_line(run_dir, capsys):
+    capsys.readouterr()
+    assert main(["adjudicate", str(run_dir.parent / "scenario"), "--out", str(run_dir), "--resume"]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cannot resume" in err[0] and "the node keeps the transactions of blocks" in err[0]
