@@ -261,8 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     adj.add_argument("--resume", action="store_true",
                      help="go on from the last checkpoint of OUT (after a run was killed): nothing lost, nothing paid twice")
     adj.add_argument("--no-keep-chain", action="store_true",
-                     help="do not save the embedded chain, for long replays that are measured, not kept: its node "
-                          "forgets transactions older than ~2 minutes, so its memory stays flat; no --resume, "
+                     help="do not save the embedded chain, for replays that are measured, not kept: no --resume, "
                           "review, appeal or statement on OUT afterwards")
     adj.set_defaults(func=cmd_adjudicate)
 
