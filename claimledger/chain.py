@@ -424,13 +424,14 @@ def recorded_claim_input(dep: Deployment, claim_key: bytes) -> tuple | None:
     return recorded_claim_inputs(dep, [claim_key]).get(bytes(claim_key))
 
 
-def recorded_claim_inputs(dep: Deployment, claim_keys, chunk: int = 200) -> dict[bytes, tuple]:
+def recorded_claim_inputs(dep: Deployment, claim_keys, chunk: int = 200, from_scenario: bool = True) -> dict[bytes, tuple]:
     """The ClaimInput the engine recorded under each of ``claim_keys`` that it accepted, read back
     from the transactions that submitted them (their ``ClaimAccepted`` events name the content
     hash). The engine keeps only a tag of a claim's content (R-17). One ``eth_getLogs`` per
     ``chunk`` ids, from the deployment's first block, and each transaction decoded once. Claims
-    whose transactions the node no longer keeps come from the deployment's scenario, see
-    :func:`_recorded_in_scenario`."""
+    whose transactions the node no longer keeps come from the deployment's scenario (see
+    :func:`_recorded_in_scenario`) unless ``from_scenario`` is false (for a caller that has
+    read that scenario already)."""
     engine = dep["ClaimsEngine"]
     submitted = _SubmittedClaims(dep.w3, engine)
     wanted = list(dict.fromkeys(bytes(k) for k in claim_keys))
@@ -444,7 +445,7 @@ def recorded_claim_inputs(dep: Deployment, claim_keys, chunk: int = 200) -> dict
                 if bytes(claim[0]) == key and input_content_hash(claim) == content_hash:
                     found.setdefault(key, claim)
     missing = [key for key in wanted if key not in found]
-    if missing and dep.scenario is not None and dep.forgotten_before() is not None:
+    if missing and from_scenario and dep.scenario is not None and dep.forgotten_before() is not None:
         found.update(_recorded_in_scenario(dep, missing))
     return found
 

@@ -125,7 +125,7 @@ def cmd_owed(args) -> int:
     with run_chain(run_dir, args.rpc) as w3:
         dep = open_deployment(w3, run_dir)
         summary, movements = provider_statement(dep, claim_names(run_dir), args.provider)
-        first_kept = dep.forgotten_before()
+        first_kept = dep.forgotten_before() if args.rpc is None else None  # the embedded node's history
     print(f"provider {args.provider}: " + ", ".join(f"{k} {format_cents(v)}" for k, v in summary.items()))
     if first_kept is not None:
         print(f"  (movements from block {first_kept} on: the node keeps the events of its last "

@@ -45,7 +45,9 @@ class OriginalContents:
         named = list(dict.fromkeys(to_id(c.original_claim_id) for c in claims if _is_correction(c)))
         missing = [key for key in named if key not in self._by_key]
         if missing and self._dep is not None:
-            for recorded in recorded_claim_inputs(self._dep, missing).values():  # submitted elsewhere
+            # submitted elsewhere; not looked for in the deployment's scenario, which is where
+            # gather() found the rest
+            for recorded in recorded_claim_inputs(self._dep, missing, from_scenario=False).values():
                 self.add(recorded)
         return [content for key in named for content in self._by_key.get(key, {}).values()]
 
