@@ -109,11 +109,6 @@ def adjudicate_on_chain(
             if w3.eth.block_number < checkpoint["position"][0]:
                 raise chain.ChainError(f"{out_dir}: the chain is behind the results (block {w3.eth.block_number} "
                                        f"< checkpoint {checkpoint['position'][0]}); cannot resume")
-            first_kept = dep.forgotten_before()
-            if first_kept is not None and checkpoint["position"][0] < first_kept:
-                raise chain.ChainError(f"{out_dir}: the node keeps the transactions of blocks {first_kept} on, and the "
-                                       f"checkpoint is at block {checkpoint['position'][0]}: the claims in flight "
-                                       "then cannot be read back; cannot resume")
         else:
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
             if rpc is None:
@@ -131,6 +126,7 @@ def adjudicate_on_chain(
 
             def on_outcome(outcome: ClaimOutcome) -> None:
                 if outcome.already_recorded and checkpoint and outcome.claim_id not in recovered:
+                    _require_kept(dep, checkpoint, out_dir)
                     found = chain.recorded_rows(dep, outcome.claim, checkpoint["position"])
                     if found is not None:  # accepted while the previous run was in flight
                         outcome.rows = found[0]
@@ -164,6 +160,16 @@ def write_timeline(out_dir: Path, stats: ReplayStats) -> None:
         fh.write("seconds,claims_confirmed,gas_used,claims_in_tx\n")
         for seconds, confirmed, gas, claims in stats.timeline:
             fh.write(f"{seconds:.4f},{confirmed},{gas},{claims}\n")
+
+
+def _require_kept(dep: Deployment, checkpoint: dict, out_dir: Path) -> None:
+    """Refuses to read back a claim in flight at the checkpoint if the node has dropped the
+    transactions of the checkpoint's block (it keeps those of its last ``history_blocks``)."""
+    first_kept = dep.forgotten_before()
+    if first_kept is not None and checkpoint["position"][0] < first_kept:
+        raise chain.ChainError(f"{out_dir}: the node keeps the transactions of blocks {first_kept} on, and the "
+                               f"checkpoint is at block {checkpoint['position'][0]}: the claims in flight then "
+                               "cannot be read back; cannot resume")
 
 
 def _read_progress(out_dir: Path) -> dict:

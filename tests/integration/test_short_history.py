@@ -1,7 +1,7 @@
 """A saved chain whose node has dropped old transactions (node.HISTORY_BLOCKS): reviews read the
 claims back from the scenario the run adjudicated (R-17), checked against the recorded tags;
 statements say from which block their movements are kept; a resume that would need dropped
-transactions refuses in one line."""
+transactions to read back the claims in flight refuses in one line."""
 import json
 import shutil
 
@@ -11,7 +11,7 @@ import claimledger.node
 from claimledger.chain import Deployment, to_id
 from claimledger.cli import main
 from claimledger.node import run_chain
-from claimledger.pipeline import DEPLOYMENTS_FILE
+from claimledger.pipeline import DEPLOYMENTS_FILE, PROGRESS_FILE
 
 from tests.conftest import EXAMPLES
 
@@ -65,7 +65,14 @@ def test_statement_says_from_which_block_movements_are_kept(run_dir, capsys):
     assert out[1].startswith("  (movements from block ") and f"its last {HISTORY} blocks" in out[1]
 
 
-def test_a_resume_past_the_kept_blocks_refuses_in_one_line(run_dir, capsys):
+def test_a_resume_that_needs_dropped_transactions_refuses_in_one_line(run_dir, capsys):
+    """A checkpoint from before the node's kept blocks (as if the run had been killed right
+    after its first claims went out): the claims then in flight cannot be read back."""
+    dep = json.loads((run_dir / DEPLOYMENTS_FILE).read_text())
+    header = {name: len((run_dir / name).read_text().splitlines(keepends=True)[0]) for name in ("results.csv", "rejects.csv")}
+    (run_dir / PROGRESS_FILE).write_text(json.dumps({
+        "records": 0, "position": [dep["from_block"], 0], "results_bytes": header["results.csv"],
+        "rejects_bytes": header["rejects.csv"], "counts": {}, "billed": 0}))
     capsys.readouterr()
     assert main(["adjudicate", str(run_dir.parent / "scenario"), "--out", str(run_dir), "--resume"]) == 1
     err = capsys.readouterr().err.strip().splitlines()
