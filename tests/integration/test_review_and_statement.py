@@ -4,6 +4,7 @@ import pytest
 from claimledger.cli import main
 
 from tests.conftest import EXAMPLES
+from tests.integration.basic_review import list_then_approve_c0016
 
 
 @pytest.fixture(scope="module")
@@ -14,14 +15,7 @@ def run_dir(tmp_path_factory):
 
 
 def test_review_lists_approves_and_refuses_a_second_decision(run_dir, capsys):
-    capsys.readouterr()
-    assert main(["review", "list", str(run_dir)]) == 0
-    listing = capsys.readouterr().out
-    assert "1 line(s) pending review" in listing and "C0016" in listing and "27447" in listing
-    assert main(["review", "approve", str(run_dir), "C0016", "1"]) == 0
-    # M101's deductible left 500 - 420 = 80.00; 20% of the rest (1,770.00) is 354.00
-    assert capsys.readouterr().out.strip() == \
-        "C0016,1,APPROVED,1850.00,80.00,0.00,354.00,1416.00,434.00,CO-45:30150.00;PR-1:80.00;PR-2:354.00"
+    list_then_approve_c0016(run_dir, capsys)
     assert main(["review", "deny", str(run_dir), "C0016", "1", "--carc", "50"]) == 1
     assert capsys.readouterr().err.strip() == "claimledger: C0016 line 1: refused by the contract: LineNotPending"
     assert (run_dir / "review_results.csv").read_text().count("C0016") == 1

@@ -14,6 +14,7 @@ from claimledger.node import run_chain
 from claimledger.pipeline import DEPLOYMENTS_FILE, PROGRESS_FILE
 
 from tests.conftest import EXAMPLES
+from tests.integration.basic_review import list_then_approve_c0016
 
 HISTORY = 4  # blocks: examples/basic's whole replay is older than that after FORGET blocks
 FORGET = 10
@@ -37,13 +38,7 @@ def run_dir(tmp_path, monkeypatch):
 
 
 def test_review_reads_a_dropped_claim_from_the_scenario(run_dir, capsys):
-    capsys.readouterr()
-    assert main(["review", "list", str(run_dir)]) == 0
-    listing = capsys.readouterr().out
-    assert "1 line(s) pending review" in listing and "C0016" in listing and "27447" in listing
-    assert main(["review", "approve", str(run_dir), "C0016", "1"]) == 0
-    assert capsys.readouterr().out.strip() == \
-        "C0016,1,APPROVED,1850.00,80.00,0.00,354.00,1416.00,434.00,CO-45:30150.00;PR-1:80.00;PR-2:354.00"
+    list_then_approve_c0016(run_dir, capsys)
 
 
 def test_a_scenario_changed_since_is_not_taken_for_the_recorded_claim(run_dir, capsys):
