@@ -165,12 +165,11 @@ class Deployment:
     def __getitem__(self, name: str):
         return self.contracts[name]
 
-    def save(self, path: Path, **extra) -> None:
-        """Writes deployments.json: chain id, first block, contract addresses, the scenario and the
-        node's history if known, and ``extra``."""
+    def save(self, path: Path) -> None:
+        """Writes deployments.json: chain id, first block, contract addresses, and the scenario and
+        the node's history if known."""
         document = {"chain_id": self.w3.eth.chain_id, "from_block": self.from_block, "contracts": self.addresses,
-                    **{k: v for k, v in (("scenario", self.scenario), ("history_blocks", self.history_blocks)) if v},
-                    **extra}
+                    **{k: v for k, v in (("scenario", self.scenario), ("history_blocks", self.history_blocks)) if v}}
         path.write_text(json.dumps(document, indent=2) + "\n")
 
     @classmethod

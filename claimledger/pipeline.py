@@ -11,10 +11,9 @@ from itertools import islice
 from pathlib import Path
 from typing import Callable
 
-from . import chain
+from . import chain, node
 from .chain import ClaimOutcome, Deployment, Keys
 from .money import CENT_UNITS
-from . import node
 from .node import fund_on_anvil, interval_mining, run_chain
 from .originals import OriginalContents
 from .records import Claim
@@ -121,12 +120,15 @@ def adjudicate_on_chain(
         skip = checkpoint["records"] if checkpoint else 0
         if on_start is not None:
             on_start(count_claims(scenario, skip))
+        # why the claims in flight at the checkpoint cannot be read back, if the node dropped them
+        dropped_since_checkpoint = _dropped_since(dep, checkpoint, out_dir) if checkpoint else None
         with ResultWriter(out_dir, resume_from=checkpoint) as writer:
             recovered: set[str] = set()  # claims whose rows this session has written
 
             def on_outcome(outcome: ClaimOutcome) -> None:
                 if outcome.already_recorded and checkpoint and outcome.claim_id not in recovered:
-                    _require_kept(dep, checkpoint, out_dir)
+                    if dropped_since_checkpoint:
+                        raise chain.ChainError(dropped_since_checkpoint)
                     found = chain.recorded_rows(dep, outcome.claim, checkpoint["position"])
                     if found is not None:  # accepted while the previous run was in flight
                         outcome.rows = found[0]
@@ -162,14 +164,15 @@ def write_timeline(out_dir: Path, stats: ReplayStats) -> None:
             fh.write(f"{seconds:.4f},{confirmed},{gas},{claims}\n")
 
 
-def _require_kept(dep: Deployment, checkpoint: dict, out_dir: Path) -> None:
-    """Refuses to read back a claim in flight at the checkpoint if the node has dropped the
-    transactions of the checkpoint's block (it keeps those of its last ``history_blocks``)."""
+def _dropped_since(dep: Deployment, checkpoint: dict, out_dir: Path) -> str | None:
+    """Why a resume cannot read back the claims in flight at ``checkpoint``, if the node has
+    dropped the transactions of the checkpoint's block (it keeps its last ``history_blocks``);
+    None if it has them. Asked once, as the resume starts: they are read back in its first blocks."""
     first_kept = dep.forgotten_before()
-    if first_kept is not None and checkpoint["position"][0] < first_kept:
-        raise chain.ChainError(f"{out_dir}: the node keeps the transactions of blocks {first_kept} on, and the "
-                               f"checkpoint is at block {checkpoint['position'][0]}: the claims in flight then "
-                               "cannot be read back; cannot resume")
+    if first_kept is None or checkpoint["position"][0] >= first_kept:
+        return None
+    return (f"{out_dir}: the node keeps the transactions of blocks {first_kept} on, and the checkpoint is at "
+            f"block {checkpoint['position'][0]}: the claims in flight then cannot be read back; cannot resume")
 
 
 def _read_progress(out_dir: Path) -> dict:
