@@ -20,7 +20,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from claimledger import chain  # noqa: E402
 from claimledger.bench import BENCH_GAS_LIMIT, BATCH_GAS, bench_claims, bench_scenario  # noqa: E402
-from claimledger.chain import Keys  # noqa: E402
+from claimledger.chain import ENGINE, Keys  # noqa: E402
+from claimledger.codec import encode_claim  # noqa: E402
 from claimledger.node import AnvilNode, connect, dev_private_keys  # noqa: E402
 from claimledger.sender import TxSender  # noqa: E402
 
@@ -78,13 +79,14 @@ def main() -> int:
         w3 = connect(node.url)
         dep = chain.deploy(w3, keys)
         chain.load_reference_data(dep, keys, bench_scenario(members))
-        engine = dep["ClaimsEngine"]
-        encode = chain.CallEncoder(engine, "submitClaims")
+        engine = dep[ENGINE]
+        submit = chain.CallEncoder(engine, "submitClaims")
+        encode = lambda batch: submit(b"".join(encode_claim(c) for c in batch), b"")  # noqa: E731
         claims = bench_claims("G", 2 * args.batch, members)
         biller = TxSender(w3, keys.biller)
         warm, measured = claims[:args.batch], claims[args.batch:]
-        biller.transact(engine.address, encode([chain.claim_input(c) for c in warm], []), BATCH_GAS)
-        data = encode([chain.claim_input(c) for c in measured], [])
+        biller.transact(engine.address, encode(warm), BATCH_GAS)
+        data = encode(measured)
         receipt = biller.transact(engine.address, data, BATCH_GAS)
         tx_hash = receipt["transactionHash"]
         tx_hash = tx_hash if isinstance(tx_hash, str) else "0x" + bytes(tx_hash).hex()

@@ -18,7 +18,9 @@ from pathlib import Path
 from typing import Callable
 
 from . import chain
-from .chain import Keys
+from .chain import ENGINE, Keys
+from .codec import encode_claim
+from .events import EventDecoder
 from .money import parse_day
 from .node import AnvilNode, connect, dev_private_keys, interval_mining
 from .records import Claim, ClaimLine, FeeEntry, Frequency, LineStatus, Member, Plan, Provider
@@ -89,15 +91,18 @@ def bench_claims(prefix: str, count: int, members: int, first_day: int = 0) -> l
 
 
 def approved_lines(engine) -> Callable[[dict], int]:
-    """A counter of the LineAdjudicated events of a receipt, which raises on any line that is
-    not approved; it reads only their status field."""
-    topic, offset = chain.EventDecoder(engine).static_field("LineAdjudicated", "status")
+    """A counter of the lines of a receipt's ClaimAccepted events, which raises on any line that
+    is not approved; it reads only their status (bits 8-15 of each line word)."""
+    decoder = EventDecoder(engine)
+    topic = decoder.topic("ClaimAccepted")
 
     def count(receipt: dict) -> int:
         approved = 0
         for log in receipt["logs"]:
-            if log["topics"] and bytes(log["topics"][0]) == topic:
-                status = chain.LINE_STATUS.get(int.from_bytes(bytes(log["data"])[offset:offset + 32], "big"))
+            if not (log["topics"] and bytes(log["topics"][0]) == topic):
+                continue
+            for words in decoder.decode_log(log)[1]["words"]:
+                status = words.status
                 if status != LineStatus.APPROVED:
                     raise RuntimeError(f"a bench claim was not approved (line {status}): the figures "
                                        "would not be those of approved claims")
@@ -158,7 +163,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         w3 = connect(node.url)
         dep = chain.deploy(w3, keys)
         chain.load_reference_data(dep, keys, bench_scenario(members))
-        engine, token = dep["ClaimsEngine"], dep["SettlementToken"]
+        engine, token = dep[ENGINE], dep["SettlementToken"]
         biller = TxSender(w3, keys.biller, window=window)
         sign_per_s = measure_signing(biller, min(claims, 2000))
 
@@ -177,7 +182,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
 
         encode_one, encode_many = chain.CallEncoder(engine, "submitClaim"), chain.CallEncoder(engine, "submitClaims")
         single_jobs = [
-            (engine.address, encode_one(chain.claim_input(c), []), SINGLE_CLAIM_GAS, 1)
+            (engine.address, encode_one(encode_claim(c), b""), SINGLE_CLAIM_GAS, 1)
             for c in bench_claims("S", claims, members)
         ]
         single = _run_phase("claims_single", biller, single_jobs, progress("claims, 1 per tx", claims),
@@ -186,8 +191,8 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         batched_claims = bench_claims("B", claims, members, BATCHED_FIRST_DAY)
         batch_jobs = []
         for start in range(0, claims, batch):
-            chunk = [chain.claim_input(c) for c in batched_claims[start:start + batch]]
-            batch_jobs.append((engine.address, encode_many(chunk, []), BATCH_GAS, len(chunk)))
+            chunk = [encode_claim(c) for c in batched_claims[start:start + batch]]
+            batch_jobs.append((engine.address, encode_many(b"".join(chunk), b""), BATCH_GAS, len(chunk)))
         batched = _run_phase("claims_batched", biller, batch_jobs, progress(f"claims, {batch} per tx", claims),
                              approved=approved_lines(engine))
         phases.close()

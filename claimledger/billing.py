@@ -8,7 +8,8 @@ import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .chain import ClaimOutcome, Deployment
+from .chain import Deployment
+from .events import ClaimOutcome
 from .money import format_cents
 from .records import Claim, Reject
 from .replay import replay

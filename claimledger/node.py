@@ -33,7 +33,7 @@ LOAD_MEMORY_FACTOR = 2  # anvil's memory while loading a saved chain, per byte o
 # the state they made stays: anvil would otherwise keep every transaction with its call trace,
 # ~21 KB per replayed claim in memory and in the saved chain (12.3 GB at 580,000 claims, more
 # than a 24 GB machine can load again). Claims the node no longer keeps are read back from the
-# scenario the run adjudicated (chain.recorded_claim_inputs).
+# scenario the run adjudicated (recorded.recorded_claims).
 HISTORY_BLOCKS = 128
 
 

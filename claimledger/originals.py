@@ -1,56 +1,70 @@
-"""The content of the claims that corrections name (R-17).
+"""The content of the claims that corrections name (R-17), found without a second pass over
+the claims file.
 
 The claims engine keeps a claim's content only as a tag (the leading bytes of its hash), so a
-replacement or void (A-7.1) brings the content of the claim it takes back: the engine uses the
-entry whose hash matches the tag it recorded and ignores the others. :class:`OriginalContents`
-finds those contents: in the claims being submitted (every distinct content of each claim id
-that some correction names, gathered in one streaming pass, so memory grows with the claims
-named, not with the file) and, for an id they do not hold, on the chain (the transaction that
-recorded the claim).
+replacement or void (A-7.1) brings the packed content of the claim it takes back: the engine
+uses the entry whose hash matches the tag it recorded and ignores the others.
+:class:`OriginalContents` finds those contents, in this order: among the claims replayed most
+recently (every claim is added before its batch is sent, so a correction finds an original
+of its own batch; corrections mostly follow their originals within days), on the chain (the
+transaction that recorded the claim, while the node keeps it), and last in the claims file
+itself, scanned once for the ids still missing (a correction of a claim replayed long ago).
 """
 from __future__ import annotations
 
-from typing import Callable, Iterable, Iterator
+from collections import OrderedDict
+from pathlib import Path
+from typing import Iterable
 
-from .chain import Deployment, claim_input, input_content_hash, recorded_claim_inputs, to_id
+from .chain import Deployment
+from .codec import content_hash, encode_claim, to_id
 from .records import Claim, Frequency
+
+RECENT_CLAIMS = 100_000  # ~50 MB of packed claims; a synthetic correction names one of its last 5,000
 
 
 class OriginalContents:
     """Candidate contents of named claims, by claim key (keccak of the claim id)."""
 
-    def __init__(self, dep: Deployment | None = None):
+    def __init__(self, dep: Deployment | None = None, claims_file: Path | None = None, keep: int = RECENT_CLAIMS):
         self._dep = dep
-        self._by_key: dict[bytes, dict[bytes, tuple]] = {}  # claim key -> content hash -> ClaimInput
+        self._claims_file = claims_file
+        self._keep = keep
+        # claim key -> content hash -> packed claim, oldest first
+        self._recent: OrderedDict[bytes, dict[bytes, bytes]] = OrderedDict()
 
-    @classmethod
-    def gather(cls, items: Callable[[], Iterator], dep: Deployment | None = None) -> "OriginalContents":
-        """From two passes over ``items()`` (Claims and loader rejects, as ``iter_claims`` gives
-        them): the ids that corrections name, then every distinct content of those ids."""
-        named = {to_id(c.original_claim_id) for c in items() if _is_correction(c)}
-        contents = cls(dep)
-        for item in items():
-            if isinstance(item, Claim) and to_id(item.claim_id) in named:
-                contents.add(claim_input(item))
-        return contents
+    def add(self, packed: bytes) -> None:
+        """Keeps a packed claim as a candidate content of its claim id."""
+        key = packed[:32]
+        contents = self._recent.pop(key, None) or {}
+        contents.setdefault(content_hash(packed), packed)
+        self._recent[key] = contents
+        while len(self._recent) > self._keep:
+            self._recent.popitem(last=False)
 
-    def add(self, claim: tuple) -> None:
-        """Keeps a ClaimInput as a candidate content of its claim id."""
-        self._by_key.setdefault(bytes(claim[0]), {}).setdefault(input_content_hash(claim), claim)
-
-    def for_claims(self, claims: Iterable[Claim]) -> list[tuple]:
-        """The ``originals`` argument for a submission of ``claims``: every candidate content of
-        each claim their corrections name, each once. Ids named but not held are looked up on
-        the chain together, once per submission."""
-        named = list(dict.fromkeys(to_id(c.original_claim_id) for c in claims if _is_correction(c)))
-        missing = [key for key in named if key not in self._by_key]
+    def for_claims(self, claims: Iterable[Claim]) -> bytes:
+        """The packed ``originals`` argument for a submission of ``claims``: every candidate
+        content of each claim their corrections name, each once. Ids named but not held are
+        looked up on the chain together, then in the claims file, once per submission."""
+        named = list(dict.fromkeys(to_id(c.original_claim_id) for c in claims if is_correction(c)))
+        missing = [key for key in named if key not in self._recent]
         if missing and self._dep is not None:
-            # submitted elsewhere; not looked for in the deployment's scenario, which is where
-            # gather() found the rest
-            for recorded in recorded_claim_inputs(self._dep, missing, from_scenario=False).values():
-                self.add(recorded)
-        return [content for key in named for content in self._by_key.get(key, {}).values()]
+            from .recorded import recorded_claims
+
+            for packed in recorded_claims(self._dep, missing, from_scenario=False).values():
+                self.add(packed)
+            missing = [key for key in missing if key not in self._recent]
+        if missing and self._claims_file is not None:
+            self._scan_file(set(missing))
+        return b"".join(packed for key in named for packed in self._recent.get(key, {}).values())
+
+    def _scan_file(self, keys: set[bytes]) -> None:
+        from .scenario import iter_claims
+
+        for item in iter_claims(self._claims_file):
+            if isinstance(item, Claim) and to_id(item.claim_id) in keys:
+                self.add(encode_claim(item))
 
 
-def _is_correction(item) -> bool:
+def is_correction(item) -> bool:
     return isinstance(item, Claim) and item.frequency != Frequency.ORIGINAL and bool(item.original_claim_id)

@@ -12,11 +12,13 @@ from pathlib import Path
 from typing import Callable
 
 from . import chain, node
-from .chain import ClaimOutcome, Deployment, Keys
+from .chain import ENGINE, Deployment, Keys
+from .events import ClaimOutcome
 from .money import CENT_UNITS
 from .node import fund_on_anvil, interval_mining, run_chain
 from .originals import OriginalContents
 from .records import Claim
+from .recorded import recorded_rows
 from .reference import ReferenceEngine
 from .replay import ReplayStats, replay
 from .results import ResultWriter, write_input_errors
@@ -39,9 +41,18 @@ class RunResult:
     billed_cents: int = 0
 
 
-def count_claims(scenario: Scenario, skip: int = 0) -> int:
-    """Claims that will be sent (records the loader rejects are not), after ``skip`` records."""
-    return sum(1 for item in islice(iter_claims(scenario.claims_path), skip, None) if isinstance(item, Claim))
+def count_records(scenario: Scenario, skip: int = 0) -> int:
+    """Claim records in the claims file (runs of rows with one claim id, R-1), after ``skip``:
+    a cheap count of the first column, not a parse, so a run reads the file once."""
+    records, previous = 0, None
+    with open(scenario.claims_path, "rb") as fh:
+        next(fh, None)  # the header
+        for row in fh:
+            claim_id = row.split(b",", 1)[0]
+            if claim_id != previous:
+                records += 1
+                previous = claim_id
+    return max(0, records - skip)
 
 
 def adjudicate_reference(scenario_dir: Path, out_dir: Path) -> RunResult:
@@ -65,7 +76,7 @@ def adjudicate_reference(scenario_dir: Path, out_dir: Path) -> RunResult:
 
 def settle_all(dep: Deployment, keys: Keys, npis: list[str], funding_ratio: float = 1.0) -> dict:
     """Funds the escrow with ``funding_ratio`` x what is outstanding and pays providers (A-8)."""
-    escrow, token = dep["SettlementEscrow"], dep["SettlementToken"]
+    escrow, token = dep[ENGINE], dep["SettlementToken"]
     outstanding = escrow.functions.totalOutstanding().call()
     have = token.functions.balanceOf(escrow.address).call()
     need = max(0, int(outstanding * funding_ratio) - have)
@@ -119,7 +130,7 @@ def adjudicate_on_chain(
             chain.load_reference_data(dep, keys, scenario, mine_in_bulk=rpc is None)
         skip = checkpoint["records"] if checkpoint else 0
         if on_start is not None:
-            on_start(count_claims(scenario, skip))
+            on_start(count_records(scenario, skip))
         # why the claims in flight at the checkpoint cannot be read back, if the node dropped them
         dropped_since_checkpoint = _dropped_since(dep, checkpoint, out_dir) if checkpoint else None
         with ResultWriter(out_dir, resume_from=checkpoint) as writer:
@@ -129,7 +140,7 @@ def adjudicate_on_chain(
                 if outcome.already_recorded and checkpoint and outcome.claim_id not in recovered:
                     if dropped_since_checkpoint:
                         raise chain.ChainError(dropped_since_checkpoint)
-                    found = chain.recorded_rows(dep, outcome.claim, checkpoint["position"])
+                    found = recorded_rows(dep, outcome.claim, checkpoint["position"])
                     if found is not None:  # accepted while the previous run was in flight
                         outcome.rows = found[0]
                 recovered.add(outcome.claim_id)
@@ -147,7 +158,7 @@ def adjudicate_on_chain(
                 stats = replay(dep, keys.biller, islice(iter_claims(scenario.claims_path), skip, None), on_outcome,
                                batch_claims=batch_claims, on_progress=on_progress, on_checkpoint=on_checkpoint,
                                window=EMBEDDED_WINDOW if rpc is None else RPC_WINDOW,
-                               originals=OriginalContents.gather(lambda: iter_claims(scenario.claims_path), dep))
+                               originals=OriginalContents(dep, scenario.claims_path))
         settle_started = time.monotonic()
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)
         settlement["seconds"] = round(time.monotonic() - settle_started, 3)

@@ -115,6 +115,32 @@ class Claim:
         )
 
 
+class RejectReason(str, enum.Enum):
+    """Record errors found with state (A-3), as the reference model and the chain word them;
+    the field-level ones come from the loader."""
+
+    REUSED_ID = "claim_id reused with different content"
+    ORIGINAL_UNKNOWN = "original claim unknown"
+    ORIGINAL_REVERSED = "original claim already reversed"
+    ORIGINAL_IS_VOID = "original claim is a void"
+    OTHER_MEMBER = "original claim names another member"
+    OTHER_PROVIDER = "original claim names another provider"
+
+    def field_and_reason(self) -> tuple[str, str]:
+        """The rejects.csv field and reason of this error."""
+        return _REJECT_FIELDS[self.name], self.value
+
+
+_REJECT_FIELDS = {
+    "REUSED_ID": "claim_id",
+    "ORIGINAL_UNKNOWN": "original_claim_id",
+    "ORIGINAL_REVERSED": "original_claim_id",
+    "ORIGINAL_IS_VOID": "original_claim_id",
+    "OTHER_MEMBER": "member_id",
+    "OTHER_PROVIDER": "provider_npi",
+}
+
+
 @dataclass(frozen=True)
 class Reject:
     """A record error (A-3): the record changed nothing."""

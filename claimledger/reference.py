@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from .money import share, year_of
 from .records import (
     Adjustment, Authorization, Claim, ClaimLine, FeeEntry, Frequency, LineResult, LineStatus,
-    Member, Plan, Provider, Reject,
+    Member, Plan, Provider, Reject, RejectReason,
 )
 from .scenario import Scenario
 
@@ -38,27 +38,6 @@ class Carc(str, enum.Enum):
     AUTH_EXCEEDED = "198"
     OUT_OF_NETWORK = "242"
     PROVIDER_UNKNOWN = "B7"
-
-
-class RejectReason(str, enum.Enum):
-    """Record errors found with state (A-3); the field-level ones come from the loader."""
-
-    REUSED_ID = "claim_id reused with different content"
-    ORIGINAL_UNKNOWN = "original claim unknown"
-    ORIGINAL_REVERSED = "original claim already reversed"
-    ORIGINAL_IS_VOID = "original claim is a void"
-    OTHER_MEMBER = "original claim names another member"
-    OTHER_PROVIDER = "original claim names another provider"
-
-
-REJECT_FIELDS = {
-    RejectReason.REUSED_ID: "claim_id",
-    RejectReason.ORIGINAL_UNKNOWN: "original_claim_id",
-    RejectReason.ORIGINAL_REVERSED: "original_claim_id",
-    RejectReason.ORIGINAL_IS_VOID: "original_claim_id",
-    RejectReason.OTHER_MEMBER: "member_id",
-    RejectReason.OTHER_PROVIDER: "provider_npi",
-}
 
 
 class ReviewError(Exception):
@@ -235,7 +214,7 @@ class ReferenceEngine:
 
     @staticmethod
     def _reject(claim: Claim, reason: RejectReason) -> Reject:
-        return Reject(claim.claim_id, REJECT_FIELDS[reason], reason.value)
+        return Reject(claim.claim_id, *reason.field_and_reason())
 
     def _check_original(self, claim: Claim) -> RejectReason | None:
         original = self.claims.get(claim.original_claim_id)

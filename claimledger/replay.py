@@ -11,7 +11,9 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from .chain import CallEncoder, ClaimOutcome, Deployment, EventDecoder, claim_input, outcomes_from_events
+from .chain import ENGINE, CallEncoder, Deployment
+from .codec import encode_claim
+from .events import ClaimOutcome, EventDecoder, outcomes_from_events
 from .originals import OriginalContents
 from .records import Claim, Reject
 from .sender import TxSender
@@ -69,19 +71,18 @@ def replay(
     originals: OriginalContents | None = None,
 ) -> ReplayStats:
     """Submits every Claim in order; hands each record's outcome to ``on_outcome`` in order.
-    A batch with replacements or voids carries the content of the claims they name (R-17), from
-    ``originals`` (see :meth:`OriginalContents.gather`); without it, from the claims replayed
-    so far (kept in memory) and the chain.
+    A batch with replacements or voids carries the content of the claims they name (R-17),
+    found by ``originals`` (by default among the claims replayed recently, then on the chain;
+    see :class:`OriginalContents`), to which every claim is added as it is sent.
 
     ``on_checkpoint(records, position)`` is called whenever every record up to ``records``
     (claims and loader rejects, counted from the start of ``items``) has had its outcome handed
     over and the chain has confirmed them by ``position`` = (block, transaction index): the
     point a resumed replay starts from."""
-    engine = dep["ClaimsEngine"]
+    engine = dep[ENGINE]
     decoder = EventDecoder(engine)
     encode_submit = CallEncoder(engine, "submitClaims")
     sender = TxSender(dep.w3, biller_key, window=window)
-    keep_all = originals is None  # then every claim is a candidate original: fine for small inputs
     originals = originals if originals is not None else OriginalContents(dep)
     stats = ReplayStats()
 
@@ -99,15 +100,14 @@ def replay(
         stats.gas_used += receipt["gasUsed"]
         stats.timeline.append((time.monotonic() - stats.started, stats.claims, receipt["gasUsed"], batch.claims))
         if on_progress is not None:
-            on_progress(batch.claims)
+            on_progress(len(batch.items))  # records, as the run's count of the file (loader rejects too)
 
     def send(batch: _Batch) -> None:
         claims = [i for i in batch.items if isinstance(i, Claim)]
-        inputs = [claim_input(c) for c in claims]
-        if keep_all:
-            for claim in inputs:  # before the originals: a correction may name a claim of its batch
-                originals.add(claim)
-        data = encode_submit(inputs, originals.for_claims(claims))
+        packed = [encode_claim(c) for c in claims]
+        for claim in packed:  # before the originals: a correction may name a claim of its batch
+            originals.add(claim)
+        data = encode_submit(b"".join(packed), originals.for_claims(claims))
         sender.send(engine.address, data, BATCH_GAS, tag=batch, on_receipt=on_receipt)
 
     batch = _Batch()

@@ -10,10 +10,13 @@ from pathlib import Path
 from web3 import Web3
 
 from . import chain
-from .chain import Deployment, Keys
+from .chain import ENGINE, Deployment, Keys
+from .codec import packed_lines, to_bytes8, to_id
+from .events import EventDecoder, line_words
 from .money import CENT_UNITS
 from .pipeline import DEPLOYMENTS_FILE
-from .records import LineResult, RESULT_COLUMNS
+from .records import Adjustment, LineResult, LineStatus, RESULT_COLUMNS
+from .recorded import recorded_claims
 from .results import RESULTS_FILE
 from .sender import TxSender
 
@@ -49,13 +52,13 @@ class PendingLine:
 def pending_lines(dep: Deployment, names: dict[bytes, str]) -> list[PendingLine]:
     """The lines waiting for review, in the order they were pended, with the code, units and
     billed amount of each from its claim as recorded (one look-up for the whole queue)."""
-    refs = [(bytes(claim_key), number) for claim_key, number in _pending_refs(dep["ClaimsEngine"])]
-    claims = chain.recorded_claim_inputs(dep, (claim_key for claim_key, _ in refs))
+    refs = [(bytes(claim_key), number) for claim_key, number in _pending_refs(dep[ENGINE])]
+    claims = recorded_claims(dep, (claim_key for claim_key, _ in refs))
     out = []
     for claim_key, number in refs:
         name = names.get(claim_key, "0x" + claim_key.hex())
-        _, code, units, billed = _recorded_in(claims, claim_key, name)[7][number - 1]
-        out.append(PendingLine(name, number, chain.from_fixed_bytes(code), units, billed))
+        line = packed_lines(_recorded_in(claims, claim_key, name))[number - 1]
+        out.append(PendingLine(name, number, line.procedure_code, line.units, line.billed))
     return out
 
 
@@ -71,13 +74,12 @@ def _pending_refs(engine, page: int = 500):
 
 def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int, approve: bool, carc: str = "") -> LineResult:
     """Approve or deny a pended line as the reviewer; appends its new row to review_results.csv."""
-    engine = dep["ClaimsEngine"]
-    claim = _recorded(dep, chain.to_id(claim_id), claim_id)
+    engine = dep[ENGINE]
+    claim = _recorded(dep, to_id(claim_id), claim_id)
     fn = (engine.functions.approvePended(claim, line) if approve
-          else engine.functions.denyPended(claim, line, chain.to_bytes8(carc)))
+          else engine.functions.denyPended(claim, line, to_bytes8(carc)))
     receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
-    events = [v for name, v in chain.EventDecoder(engine).decode(receipt) if name == "LineAdjudicated"]
-    row = chain.line_result(claim_id, events[0])
+    row = _line_events(engine, receipt)[0].result(claim_id)
     path = run_dir / DECISIONS_FILE
     new = not path.exists()
     with open(path, "a", newline="") as fh:
@@ -88,12 +90,17 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
     return row
 
 
-def _recorded(dep: Deployment, claim_key: bytes, name: str) -> tuple:
+def _recorded(dep: Deployment, claim_key: bytes, name: str) -> bytes:
     """The claim as submitted, which review and appeal decisions supply again (R-13, R-17)."""
-    return _recorded_in(chain.recorded_claim_inputs(dep, [claim_key]), claim_key, name)
+    return _recorded_in(recorded_claims(dep, [claim_key]), claim_key, name)
 
 
-def _recorded_in(claims: dict[bytes, tuple], claim_key: bytes, name: str) -> tuple:
+def _line_events(engine, receipt: dict) -> list:
+    """The unpacked words of a receipt's LineAdjudicated events."""
+    return [v["words"] for name, v in EventDecoder(engine).decode(receipt) if name == "LineAdjudicated"]
+
+
+def _recorded_in(claims: dict[bytes, bytes], claim_key: bytes, name: str) -> bytes:
     if claim_key not in claims:
         raise ReviewFailed(f"{name}: no claim of this id was recorded on chain")
     return claims[claim_key]
@@ -101,7 +108,7 @@ def _recorded_in(claims: dict[bytes, tuple], claim_key: bytes, name: str) -> tup
 
 def _transact(dep: Deployment, key: str, fn, claim_id: str, line: int) -> dict:
     """Dry-runs ``fn`` (so a refusal names its custom error), then sends it."""
-    engine = dep["ClaimsEngine"]
+    engine = dep[ENGINE]
     sender = TxSender(dep.w3, key)
     try:
         fn.call({"from": sender.address})
@@ -116,25 +123,26 @@ def appeal(dep: Deployment, keys: Keys, claim_id: str, line: int, document: Path
     if not document.is_file():
         raise ReviewFailed(f"{document}: appeal document not found")
     digest = Web3.keccak(document.read_bytes())
-    engine = dep["ClaimsEngine"]
-    _transact(dep, keys.biller, engine.functions.appeal(chain.to_id(claim_id), line, digest), claim_id, line)
+    engine = dep[ENGINE]
+    claim = _recorded(dep, to_id(claim_id), claim_id)
+    _transact(dep, keys.biller, engine.functions.appeal(claim, line, digest), claim_id, line)
     return digest
 
 
 def decide_appeal(dep: Deployment, keys: Keys, claim_id: str, line: int, overturn: bool) -> LineResult:
     """The reviewer upholds or overturns an open appeal (R-13) of a line of the claim as
     submitted, read back from the chain."""
-    engine = dep["ClaimsEngine"]
-    claim = _recorded(dep, chain.to_id(claim_id), claim_id)
+    engine = dep[ENGINE]
+    claim = _recorded(dep, to_id(claim_id), claim_id)
     fn = engine.functions.decideAppeal(claim, line, overturn)
     receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
-    events = [v for name, v in chain.EventDecoder(engine).decode(receipt) if name == "LineAdjudicated"]
+    events = _line_events(engine, receipt)
     if events:
-        return chain.line_result(claim_id, events[0])
-    record = engine.functions.line(chain.to_id(claim_id), line).call()
-    billed = claim[7][line - 1][3]
-    return chain.line_result(claim_id, {"line": line, "status": record[0], "carc": record[1], "billed": billed,
-                                        "allowed": 0, "deductible": 0, "copay": 0, "coinsurance": 0})
+        return events[0].result(claim_id)
+    record = engine.functions.lineOf(claim, line).call()  # upheld: the line stays as it was, denied
+    billed = packed_lines(claim)[line - 1].billed
+    return LineResult(claim_id, line, LineStatus.DENIED,
+                      adjustments=(Adjustment("CO", chain.from_fixed_bytes(record[2]), billed),))
 
 
 @dataclass(frozen=True)
@@ -148,17 +156,26 @@ class Movement:
 
 
 def provider_statement(dep: Deployment, names: dict[bytes, str], npi: str) -> tuple[dict, list[Movement]]:
-    """A provider's account (cents) and every movement behind it, from the escrow's events."""
-    escrow = dep["SettlementEscrow"]
-    account = escrow.functions.account(int(npi)).call()
-    owed = escrow.functions.owed(int(npi)).call()
+    """A provider's account (cents) and every movement behind it: the paid amounts of its
+    claims' lines as they were approved (accrued) or reversed (recouped), and its payments,
+    from the engine's events (A-8)."""
+    engine = dep[ENGINE]
+    account = engine.functions.account(int(npi)).call()
+    owed = engine.functions.owed(int(npi)).call()
+    claims = [bytes(log["args"]["claimId"]) for log in engine.events.ClaimAccepted.get_logs(
+        from_block=dep.from_block, argument_filters={"providerNpi": int(npi)})]
     movements = []
-    for kind, event in (("accrued", escrow.events.Accrued), ("recouped", escrow.events.Recouped)):
-        for log in event.get_logs(from_block=dep.from_block, argument_filters={"npi": int(npi)}):
-            claim_key = bytes(log["args"]["claimId"])
-            movements.append(Movement(kind, names.get(claim_key, "0x" + claim_key.hex()),
-                                      log["args"]["amount"] // CENT_UNITS, log["blockNumber"]))
-    for log in escrow.events.ProviderPaid.get_logs(from_block=dep.from_block, argument_filters={"npi": int(npi)}):
+    for at in range(0, len(claims), 200):
+        chunk = claims[at:at + 200]
+        for kind, event in (("accrued", engine.events.ClaimAccepted), ("accrued", engine.events.LineAdjudicated),
+                            ("recouped", engine.events.ClaimReversed)):
+            for log in event.get_logs(from_block=dep.from_block, argument_filters={"claimId": chunk}):
+                paid = sum(w.paid for w in line_words(log["args"]) if w.status == LineStatus.APPROVED)
+                if paid:
+                    claim_key = bytes(log["args"]["claimId"])
+                    movements.append(Movement(kind, names.get(claim_key, "0x" + claim_key.hex()), paid,
+                                              log["blockNumber"]))
+    for log in engine.events.ProviderPaid.get_logs(from_block=dep.from_block, argument_filters={"npi": int(npi)}):
         movements.append(Movement("paid", "", log["args"]["amount"] // CENT_UNITS, log["blockNumber"]))
     movements.sort(key=lambda m: m.block)
     summary = {"accrued": account[0] // CENT_UNITS, "recouped": account[1] // CENT_UNITS,

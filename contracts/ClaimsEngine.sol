@@ -1,23 +1,30 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {IAuthorizationRegistry} from "../interfaces/IAuthorizationRegistry.sol";
-import {IClaimsEngine} from "../interfaces/IClaimsEngine.sol";
-import {IMemberRegistry} from "../interfaces/IMemberRegistry.sol";
-import {IPlanRegistry} from "../interfaces/IPlanRegistry.sol";
-import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
-import {ISettlementEscrow} from "../interfaces/ISettlementEscrow.sol";
-import {AccessBase} from "./AccessBase.sol";
-import {ClaimAppeals} from "./ClaimAppeals.sol";
-import {LineAdjudicator} from "./LineAdjudicator.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {ClaimCodec} from "./libraries/ClaimCodec.sol";
+import {LineBook} from "./libraries/LineBook.sol";
+import {Plans} from "./libraries/Plans.sol";
+import {ReviewQueue} from "./libraries/ReviewQueue.sol";
 import {Roles} from "./libraries/Roles.sol";
+import {SettlementLedger} from "./libraries/SettlementLedger.sol";
+import {Appeals} from "./engine/Appeals.sol";
+import {EngineStorage} from "./engine/EngineStorage.sol";
 
 /// @title ClaimsEngine
-/// @notice Intake, adjudication and correction of claims (A-1.4, A-3 to A-7). Registries hold the
-/// plan, member, provider and authorization data; the escrow holds the money; the line rules
-/// live in {LineAdjudicator} and appeals of denied lines (R-13) in {ClaimAppeals}.
-contract ClaimsEngine is ClaimAppeals {
-    /// @inheritdoc IClaimsEngine
+/// @notice The singleton of claimledger: it holds every piece of state the claim path writes
+/// (claim records, line outcomes and the duplicate index, member and family accumulators,
+/// authorization units, limit counters, provider balances) and runs intake (A-3), adjudication
+/// (A-4 to A-7), review (A-5) and appeals (R-13) itself, so a claim costs no calls between
+/// contracts. Everything else (plans, enrollment, providers, authorizations, funding and
+/// payment, pausing, views) is delegated to {ClaimsEngineExtension}, which works on this
+/// contract's storage: callers use one address and the ABI of {IClaimsEngine}.
+contract ClaimsEngine is Appeals {
+    using LineBook for LineBook.Book;
+    using ReviewQueue for ReviewQueue.Queue;
+    using SettlementLedger for SettlementLedger.Ledger;
+
+    /// @notice The largest number of claims {submitClaims} takes in one call.
     uint256 public constant MAX_BATCH = 100;
     uint256 private constant _MAX_LINES = 50; // X12 837P service lines per claim
     uint256 private constant _MAX_DIAGNOSES = 12; // X12 837P HI diagnosis codes
@@ -27,227 +34,221 @@ contract ClaimsEngine is ClaimAppeals {
     uint8 private constant _REPLACEMENT = 7;
     uint8 private constant _VOID = 8;
 
-    constructor(
-        address admin,
-        uint48 adminDelay,
-        IPlanRegistry planRegistry,
-        IMemberRegistry memberRegistry,
-        IProviderRegistry providerRegistry,
-        IAuthorizationRegistry authorizationRegistry,
-        ISettlementEscrow settlementEscrow
-    )
-        AccessBase(admin, adminDelay)
-        LineAdjudicator(planRegistry, memberRegistry, providerRegistry, authorizationRegistry, settlementEscrow)
-    {}
+    address private immutable _extension;
 
-    // ------------------------------------------------------------------------------ submission
-
-    /// @inheritdoc IClaimsEngine
-    function submitClaim(ClaimInput calldata claim_, ClaimInput[] calldata originals)
-        external
-        onlyRole(Roles.BILLER)
-        whenNotPaused
+    constructor(address admin, uint48 adminDelay, IERC20 settlementToken, address extension_)
+        EngineStorage(admin, adminDelay, settlementToken)
     {
-        RejectReason reason = _submit(claim_, originals);
-        if (reason != RejectReason.None) revert ClaimRejected(claim_.claimId, reason);
+        _extension = extension_;
     }
 
-    /// @inheritdoc IClaimsEngine
-    function submitClaims(ClaimInput[] calldata claims, ClaimInput[] calldata originals)
+    /// @notice Everything the engine does not run itself goes to its extension, on this
+    /// contract's storage (see {IClaimsEngine}).
+    fallback() external {
+        address target = _extension;
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
+    }
+
+    /// @notice The contract the engine delegates administration and views to.
+    function extension() external view returns (address) {
+        return _extension;
+    }
+
+    // ------------------------------------------------------------------------------ intake (A-3)
+
+    /// @notice See {IClaimIntake-submitClaims}.
+    function submitClaims(bytes calldata claims, bytes calldata originals)
         external
         onlyRole(Roles.BILLER)
         whenNotPaused
     {
-        if (claims.length > MAX_BATCH) revert BatchTooLarge(claims.length, MAX_BATCH);
-        for (uint256 i; i < claims.length; ++i) {
+        uint256 count;
+        ClaimContext memory ctx; // below the memory each claim frees: it (and its plan cache) lasts the batch
+        for (uint256 at; at < claims.length;) {
+            uint256 length = ClaimCodec.claimLength(claims[at:]);
+            if (length == 0) revert MalformedClaim(at);
+            if (++count > MAX_BATCH) revert BatchTooLarge(count, MAX_BATCH);
+            bytes calldata c = claims[at:at + length];
             uint256 freeMemory;
             assembly ("memory-safe") {
                 freeMemory := mload(0x40)
             }
-            RejectReason reason = _submit(claims[i], originals);
-            if (reason != RejectReason.None) emit ClaimRecordRejected(claims[i].claimId, reason);
+            RejectReason reason = _submit(c, originals, ctx);
+            if (reason != RejectReason.None) emit ClaimRecordRejected(ClaimCodec.claimId(c), reason);
             assembly ("memory-safe") {
                 mstore(0x40, freeMemory) // nothing a claim allocated outlives it: memory stays flat
             }
+            at += length;
         }
     }
 
-    function _submit(ClaimInput calldata c, ClaimInput[] calldata originals) private returns (RejectReason reason) {
+    /// @notice See {IClaimIntake-submitClaim}.
+    function submitClaim(bytes calldata claim_, bytes calldata originals)
+        external
+        onlyRole(Roles.BILLER)
+        whenNotPaused
+    {
+        uint256 length = ClaimCodec.claimLength(claim_);
+        if (length == 0 || length != claim_.length) revert MalformedClaim(length);
+        ClaimContext memory ctx;
+        RejectReason reason = _submit(claim_, originals, ctx);
+        if (reason != RejectReason.None) revert ClaimRejected(ClaimCodec.claimId(claim_), reason);
+    }
+
+    function _submit(bytes calldata c, bytes calldata originals, ClaimContext memory ctx)
+        private
+        returns (RejectReason reason)
+    {
         reason = _validate(c);
         if (reason != RejectReason.None) return reason;
-        bytes32 contentHash = _contentHash(c);
-        ClaimRecord storage record = _claims[c.claimId];
-        if (record.state != ClaimState.None) {
-            if (record.contentTag != bytes20(contentHash)) return RejectReason.ReusedClaimId;
-            emit ClaimAlreadyRecorded(c.claimId); // A-3 idempotence: a no-op
+        bytes32 claimId = ClaimCodec.claimId(c);
+        bytes32 contentHash = ClaimCodec.contentHash(c);
+        uint256 record = _claims[claimId];
+        if (_claimState(record) != ClaimState.None) {
+            if (_claimTag(record) != contentHash >> 96 << 96) return RejectReason.ReusedClaimId;
+            emit ClaimAlreadyRecorded(claimId); // A-3 idempotence: a no-op
             return RejectReason.None;
         }
-        uint256 original;
-        if (c.frequency != _ORIGINAL) {
-            (reason, original) = _checkOriginal(c, originals);
+        uint8 frequency = ClaimCodec.frequency(c);
+        bytes calldata original = originals[0:0];
+        if (frequency != _ORIGINAL) {
+            (reason, original) = _findOriginal(c, originals);
             if (reason != RejectReason.None) return reason;
         }
-        ClaimContext memory ctx = _context(c);
-        bool isVoid = c.frequency == _VOID; // A-7.1: a void has no lines of its own
-        _claims[c.claimId] = ClaimRecord({
-            state: isVoid ? ClaimState.Void : ClaimState.Active,
-            lineCount: isVoid ? 0 : uint8(c.lines.length),
-            frequency: c.frequency,
-            providerNpi: c.providerNpi,
-            contentTag: bytes20(contentHash)
-        });
-        emit ClaimAccepted(c.claimId, c.frequency, c.originalClaimId, c.memberId, c.providerNpi, contentHash);
-
-        if (c.frequency != _ORIGINAL) _reverse(originals[original], c.claimId);
-        if (isVoid) return RejectReason.None;
-        bytes32[] memory duplicateKeys = new bytes32[](c.lines.length);
-        for (uint256 i; i < c.lines.length; ++i) {
-            _adjudicate(ctx, c.diagnoses, c.lines[i], uint8(i + 1), duplicateKeys);
+        bool isVoid = frequency == _VOID; // A-7.1: a void has no lines of its own
+        uint256 lines = isVoid ? 0 : ClaimCodec.lineCount(c);
+        uint64 npi = ClaimCodec.providerNpi(c);
+        record = _packClaim(isVoid ? ClaimState.Void : ClaimState.Active, lines, frequency, npi, contentHash);
+        _claims[claimId] = record;
+        if (frequency != _ORIGINAL) _reverse(original, claimId);
+        uint256[] memory words = _newLineWords(lines);
+        if (!isVoid) {
+            _context(c, ctx); // after the reversal: its member word as stored
+            bytes32[] memory counted = new bytes32[](lines);
+            uint256 at = ClaimCodec.linesAt(c);
+            for (uint256 i; i < lines; ++i) {
+                _adjudicate(ctx, c, at, i, counted, words);
+                at += ClaimCodec.LINE_BYTES;
+            }
+            if (ctx.paid > 0) _ledger.accrue(npi, ctx.paid);
         }
-        if (ctx.paid > 0) escrow.accrue(c.providerNpi, c.claimId, ctx.paid * _TOKEN_UNITS_PER_CENT);
+        // ClaimAccepted(claimId, npi, the record but its state, words)
+        _logLines(ClaimAccepted.selector, claimId, bytes32(uint256(npi)), true, record & ~uint256(0xff), words);
     }
 
     /// @dev A-3 checks that need no state
-    function _validate(ClaimInput calldata c) private pure returns (RejectReason) {
-        if (c.frequency != _ORIGINAL && c.frequency != _REPLACEMENT && c.frequency != _VOID) {
-            return RejectReason.BadFrequency;
-        }
-        if (c.frequency == _ORIGINAL && c.originalClaimId != bytes32(0)) return RejectReason.OriginalGiven;
-        if (c.frequency != _ORIGINAL && c.originalClaimId == bytes32(0)) return RejectReason.OriginalMissing;
-        if (c.diagnoses.length == 0) return RejectReason.NoDiagnoses;
-        if (c.diagnoses.length > _MAX_DIAGNOSES) return RejectReason.TooManyDiagnoses;
-        if (c.lines.length == 0) return RejectReason.NoLines;
-        if (c.lines.length > _MAX_LINES) return RejectReason.TooManyLines;
-        for (uint256 i; i < c.lines.length; ++i) {
-            LineInput calldata l = c.lines[i];
-            if (l.serviceDate > c.receivedDate) return RejectReason.ServiceAfterReceived;
-            if (l.units == 0) return RejectReason.UnitsNotPositive;
-            if (l.units > _MAX_UNITS) return RejectReason.TooManyUnits;
-            if (l.billed == 0) return RejectReason.BilledNotPositive;
-            if (l.billed > _MAX_BILLED) return RejectReason.BilledTooLarge;
+    function _validate(bytes calldata c) private pure returns (RejectReason) {
+        uint8 frequency = ClaimCodec.frequency(c);
+        if (frequency != _ORIGINAL && frequency != _REPLACEMENT && frequency != _VOID) return RejectReason.BadFrequency;
+        bytes32 original = ClaimCodec.originalClaimId(c);
+        if (frequency == _ORIGINAL && original != bytes32(0)) return RejectReason.OriginalGiven;
+        if (frequency != _ORIGINAL && original == bytes32(0)) return RejectReason.OriginalMissing;
+        uint256 diagnoses = ClaimCodec.diagnosisCount(c);
+        if (diagnoses == 0) return RejectReason.NoDiagnoses;
+        if (diagnoses > _MAX_DIAGNOSES) return RejectReason.TooManyDiagnoses;
+        uint256 lines = ClaimCodec.lineCount(c);
+        if (lines == 0) return RejectReason.NoLines;
+        if (lines > _MAX_LINES) return RejectReason.TooManyLines;
+        uint32 received = ClaimCodec.receivedDate(c);
+        uint256 at = ClaimCodec.linesAt(c);
+        for (uint256 i; i < lines; ++i) {
+            (uint32 serviceDate,, uint16 units, uint64 billed) = ClaimCodec.line(c, at);
+            at += ClaimCodec.LINE_BYTES;
+            if (serviceDate > received) return RejectReason.ServiceAfterReceived;
+            if (units == 0) return RejectReason.UnitsNotPositive;
+            if (units > _MAX_UNITS) return RejectReason.TooManyUnits;
+            if (billed == 0) return RejectReason.BilledNotPositive;
+            if (billed > _MAX_BILLED) return RejectReason.BilledTooLarge;
         }
         return RejectReason.None;
     }
 
-    /// @dev A-3 checks on the claim a replacement or void names, with (R-17) the position in
-    /// `originals` of that claim's recorded content, whose member the correction must name
-    function _checkOriginal(ClaimInput calldata c, ClaimInput[] calldata originals)
+    /// @dev A-3 checks on the claim a replacement or void names, and (R-17) its recorded
+    /// content among `originals`, whose member the correction must name
+    function _findOriginal(bytes calldata c, bytes calldata originals)
         private
         view
-        returns (RejectReason, uint256)
+        returns (RejectReason, bytes calldata)
     {
-        ClaimRecord storage original = _claims[c.originalClaimId];
-        if (original.state == ClaimState.None) return (RejectReason.OriginalUnknown, 0);
-        if (original.state == ClaimState.Void) return (RejectReason.OriginalIsVoid, 0);
-        if (original.state == ClaimState.Reversed) return (RejectReason.OriginalReversed, 0);
-        for (uint256 i; i < originals.length; ++i) {
-            if (originals[i].claimId == c.originalClaimId && bytes20(_contentHash(originals[i])) == original.contentTag) {
-                if (originals[i].memberId != c.memberId) return (RejectReason.OtherMember, 0);
-                if (original.providerNpi != c.providerNpi) return (RejectReason.OtherProvider, 0);
-                return (RejectReason.None, i);
+        bytes32 originalId = ClaimCodec.originalClaimId(c);
+        uint256 record = _claims[originalId];
+        ClaimState state = _claimState(record);
+        if (state == ClaimState.None) return (RejectReason.OriginalUnknown, originals[0:0]);
+        if (state == ClaimState.Void) return (RejectReason.OriginalIsVoid, originals[0:0]);
+        if (state == ClaimState.Reversed) return (RejectReason.OriginalReversed, originals[0:0]);
+        for (uint256 at; at < originals.length;) {
+            uint256 length = ClaimCodec.claimLength(originals[at:]);
+            if (length == 0) revert MalformedClaim(at);
+            bytes calldata o = originals[at:at + length];
+            if (ClaimCodec.claimId(o) == originalId && ClaimCodec.contentHash(o) >> 96 << 96 == _claimTag(record)) {
+                if (ClaimCodec.memberId(o) != ClaimCodec.memberId(c)) return (RejectReason.OtherMember, o);
+                if (_claimNpi(record) != ClaimCodec.providerNpi(c)) return (RejectReason.OtherProvider, o);
+                return (RejectReason.None, o);
             }
+            at += length;
         }
-        return (RejectReason.OriginalNotSupplied, 0);
+        return (RejectReason.OriginalNotSupplied, originals[0:0]);
     }
 
     // ------------------------------------------------------------------------------ A-5 review
 
-    /// @inheritdoc IClaimsEngine
-    function approvePended(ClaimInput calldata claim_, uint8 number) external onlyRole(Roles.REVIEWER) whenNotPaused {
-        bytes32 claimId = claim_.claimId;
-        StoredLine storage rec = _pendingLine(claimId, number);
-        _requireRecorded(claim_);
-        LineInput calldata line_ = claim_.lines[number - 1];
-        ClaimContext memory ctx = ClaimContext({
-            claimId: claimId,
-            memberId: claim_.memberId,
-            npi: claim_.providerNpi,
-            receivedDate: claim_.receivedDate,
-            member: members.member(claim_.memberId),
-            provider: providers.provider(claim_.providerNpi),
-            paid: 0
-        });
-        ctx.member.planId = _pendedPlans[claimId]; // the plan the line was checked against
-        Terms memory terms;
-        terms.version = rec.planVersion;
-        terms.plan = plans.termsOf(ctx.member.planId, rec.planVersion);
-        terms.fee = plans.fee(ctx.member.planId, rec.planVersion, line_.procedureCode);
-        (bytes8 carc, bytes32 authId) =
-            _limitDenial(ctx.memberId, line_.serviceDate, line_.procedureCode, line_.units, terms.fee, _NO_SKIP);
-        if (carc != bytes8(0)) revert ApprovalBlocked(claimId, number, carc);
-        _dequeue(claimId, number);
-        emit PendedLineDecided(claimId, number, msg.sender, true);
-        uint64 paid = _approve(ctx, number, rec, line_, terms, authId);
-        if (paid > 0) escrow.accrue(claim_.providerNpi, claimId, uint256(paid) * _TOKEN_UNITS_PER_CENT);
+    /// @notice See {IClaimReview-approvePended}.
+    function approvePended(bytes calldata claim_, uint8 number) external onlyRole(Roles.REVIEWER) whenNotPaused {
+        (Line memory l, uint256 outcome, bool keyed) = _pendingLine(claim_, number);
+        ClaimContext memory ctx;
+        _context(claim_, ctx);
+        Terms memory t;
+        t.plan = LineBook.plan(outcome); // the plan and version the line was checked against
+        t.version = LineBook.version(outcome);
+        t.terms = _plans.versions[t.plan][t.version - 1].terms;
+        t.feeKey = Plans.feeKey(t.plan, t.version, l.code);
+        t.fee = _plans.fees[t.feeKey];
+        (bytes8 carc, bytes32 authId) = _limitDenial(ctx.memberId, l, t.fee, _NO_SKIP);
+        if (carc != bytes8(0)) revert ApprovalBlocked(ctx.claimId, number, carc);
+        _reviewQueue.remove(l.lineKey);
+        emit PendedLineDecided(ctx.claimId, number, msg.sender, true);
+        uint64 paid;
+        (outcome, paid) = _approve(ctx, l, t, authId);
+        _lineBook.update(l.key, l.lineKey, keyed, outcome, 0);
+        _emitLine(ctx.claimId, l, outcome);
+        if (paid > 0) _ledger.accrue(ctx.npi, paid);
     }
 
-    /// @inheritdoc IClaimsEngine
-    function denyPended(ClaimInput calldata claim_, uint8 number, bytes8 carc)
+    /// @notice See {IClaimReview-denyPended}.
+    function denyPended(bytes calldata claim_, uint8 number, bytes8 carc)
         external
         onlyRole(Roles.REVIEWER)
         whenNotPaused
     {
-        bytes32 claimId = claim_.claimId;
+        bytes32 claimId = ClaimCodec.claimId(claim_);
         if (carc == bytes8(0)) revert DenialNeedsReason(claimId, number);
-        StoredLine storage rec = _pendingLine(claimId, number);
-        _requireRecorded(claim_);
-        LineInput calldata line_ = claim_.lines[number - 1];
-        _dequeue(claimId, number);
-        --_duplicates[_duplicateKey(claim_.memberId, claim_.providerNpi, line_)];
+        (Line memory l, uint256 outcome, bool keyed) = _pendingLine(claim_, number);
+        _reviewQueue.remove(l.lineKey);
         emit PendedLineDecided(claimId, number, msg.sender, false);
-        _deny(claimId, number, rec, line_.billed, carc);
+        outcome = LineBook.denied(LineBook.version(outcome), LineBook.plan(outcome), carc);
+        _lineBook.update(l.key, l.lineKey, keyed, outcome, -1); // it no longer counts for A-4.8
+        _emitLine(claimId, l, outcome);
     }
 
-    function _pendingLine(bytes32 claimId, uint8 number) private view returns (StoredLine storage rec) {
-        rec = _lines[claimId][number];
-        if (rec.status != LineStatus.Pended) revert LineNotPending(claimId, number);
-    }
-
-    // ------------------------------------------------------------------------------ admin and views
-
-    /// @notice Stops intake and review in an emergency. Requirements: caller is the admin.
-    function pause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _pause();
-    }
-
-    /// @notice Resumes intake and review. Requirements: caller is the admin.
-    function unpause() external onlyRole(DEFAULT_ADMIN_ROLE) {
-        _unpause();
-    }
-
-    /// @inheritdoc IClaimsEngine
-    function claim(bytes32 claimId) external view returns (ClaimRecord memory) {
-        return _claims[claimId];
-    }
-
-    /// @inheritdoc IClaimsEngine
-    function line(bytes32 claimId, uint8 number) external view returns (LineRecord memory) {
-        StoredLine storage l = _lines[claimId][number];
-        return LineRecord(
-            l.status, l.carc, l.allowed, l.deductible, l.copay, l.coinsurance, l.planVersion,
-            _lineAuth[_lineKey(claimId, number)]
-        );
-    }
-
-    /// @inheritdoc IClaimsEngine
-    function pendingCount() external view returns (uint256) {
-        return _pendingCount;
-    }
-
-    /// @inheritdoc IClaimsEngine
-    function pendingPage(uint256 cursor, uint256 max) external view returns (PendingLine[] memory lines, uint256 next) {
-        uint256 end = _pendingLog.length;
-        if (cursor >= end) return (new PendingLine[](0), 0);
-        if (max > end - cursor) max = end - cursor;
-        lines = new PendingLine[](max);
-        uint256 found;
-        for (; cursor < end && found < max; ++cursor) {
-            PendingLine storage entry = _pendingLog[cursor];
-            if (_pendingSlot[_lineKey(entry.claimId, entry.line)] == cursor + 1) lines[found++] = entry;
+    /// @dev line `number` of the recorded claim `c`, which must be pending
+    function _pendingLine(bytes calldata c, uint8 number)
+        private
+        view
+        returns (Line memory l, uint256 outcome, bool keyed)
+    {
+        uint256 record = _requireRecorded(c);
+        bytes32 claimId = ClaimCodec.claimId(c);
+        if (_claimState(record) != ClaimState.Active || number == 0 || number > _claimLines(record)) {
+            revert LineNotPending(claimId, number);
         }
-        assembly ("memory-safe") {
-            mstore(lines, found) // the array as long as what was found
-        }
-        next = cursor < end ? cursor : 0;
+        l = _lineNumber(c, number, claimId);
+        (outcome, keyed) = _lineBook.find(l.key, l.lineKey);
+        if (LineBook.status(outcome) != LineStatus.Pended) revert LineNotPending(claimId, number);
     }
 }

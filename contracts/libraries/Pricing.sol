@@ -33,16 +33,24 @@ library Pricing {
 
     /// @notice A-6.1 to A-6.4.
     function price(Inputs memory input) internal pure returns (Outcome memory out) {
-        uint256 scheduled = uint256(input.feeAllowed) * input.units;
-        out.allowed = scheduled < input.billed ? uint64(scheduled) : input.billed;
-        if (input.copayApplies) {
-            out.copay = _min(_min(input.copay, out.allowed), input.oopLeft);
-            return out;
+        // amounts are below 2^40 cents and units below 2^16 (R-4), so nothing here overflows
+        unchecked {
+            uint256 scheduled = uint256(input.feeAllowed) * input.units;
+            uint64 allowed = scheduled < input.billed ? uint64(scheduled) : input.billed;
+            out.allowed = allowed;
+            uint64 oopLeft = input.oopLeft;
+            if (input.copayApplies) {
+                uint64 copay = input.copay < allowed ? input.copay : allowed;
+                out.copay = copay < oopLeft ? copay : oopLeft;
+                return out;
+            }
+            uint64 deductible = allowed < input.deductibleLeft ? allowed : input.deductibleLeft;
+            if (deductible > oopLeft) deductible = oopLeft;
+            out.deductible = deductible;
+            uint256 coinsurance = share(allowed - deductible, input.coinsuranceBps);
+            uint256 room = oopLeft - deductible;
+            out.coinsurance = uint64(coinsurance < room ? coinsurance : room);
         }
-        out.deductible = _min(_min(out.allowed, input.deductibleLeft), input.oopLeft);
-        uint256 coinsurance = share(out.allowed - out.deductible, input.coinsuranceBps);
-        uint256 room = input.oopLeft - out.deductible;
-        out.coinsurance = uint64(coinsurance < room ? coinsurance : room);
     }
 
     /// @notice Member share of a priced line (A-6.5).
@@ -52,10 +60,16 @@ library Pricing {
 
     /// @notice `max(0, limit - met)`.
     function remaining(uint64 limit, uint64 met) internal pure returns (uint64) {
-        return met >= limit ? 0 : limit - met;
+        unchecked {
+            return met >= limit ? 0 : limit - met;
+        }
     }
 
-    function _min(uint64 a, uint64 b) private pure returns (uint64) {
+    /// @notice `min(max(0, limitA - metA), max(0, limitB - metB))`: what is left of two limits,
+    /// the individual's and the family's (A-6.2, A-6.4).
+    function leastRemaining(uint64 limitA, uint64 metA, uint64 limitB, uint64 metB) internal pure returns (uint64) {
+        uint64 a = remaining(limitA, metA);
+        uint64 b = remaining(limitB, metB);
         return a < b ? a : b;
     }
 }

@@ -1,0 +1,132 @@
+"""The claims engine's packed claim encoding (``IClaimIntake``, docs/ENGINE.md), both ways.
+
+A claim travels as bytes, big-endian, back to back with the others of its batch:
+
+    claimId 32 | memberId 32 | providerNpi 8 | receivedDate 4 | frequency 1 | flags 1 |
+    diagnosis count 1 | line count 1 | [originalClaimId 32, when flags bit 0] |
+    diagnoses 8 each | lines: serviceDate 4, procedureCode 8, units 2, billed 5 each
+
+Ids are the pseudonymous keys of :func:`to_id`; codes are ASCII, left-aligned, zero-padded.
+The engine records the keccak256 of a claim's bytes after its id as the claim's content
+(A-3 idempotence, R-17), so the encoding of a claim is canonical: one claim, one byte string.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterator
+
+from eth_utils import keccak
+
+from .records import Claim
+
+HEADER_BYTES = 80
+ID_BYTES = 32
+DIAGNOSIS_BYTES = 8
+LINE_BYTES = 19
+HAS_ORIGINAL = 1
+ZERO_ID = b"\0" * ID_BYTES
+MAX_BILLED = 2**40 - 1  # 5 bytes; the engine refuses more than 10^12 cents anyway (R-4)
+
+
+class EncodingError(ValueError):
+    """A claim that does not fit the packed encoding: names the claim and the field."""
+
+
+def to_id(text: str) -> bytes:
+    """The pseudonymous on-chain key of a claim, member, family, plan or authorization id."""
+    return keccak(text=text)
+
+
+def to_bytes8(text: str) -> bytes:
+    """A procedure code, diagnosis or CARC as the engine's left-aligned ``bytes8``."""
+    raw = text.encode("ascii")
+    if len(raw) > 8:
+        raise EncodingError(f"code {text!r} longer than 8 characters")
+    return raw.ljust(8, b"\0")
+
+
+def to_bytes16(text: str) -> bytes:
+    raw = text.encode("ascii")
+    if len(raw) > 16:
+        raise EncodingError(f"category {text!r} longer than 16 characters")
+    return raw.ljust(16, b"\0")
+
+
+def from_fixed_bytes(raw: bytes) -> str:
+    return bytes(raw).rstrip(b"\0").decode("ascii")
+
+
+def encode_claim(claim: Claim) -> bytes:
+    """The claim's packed bytes."""
+    original = to_id(claim.original_claim_id) if claim.original_claim_id else b""
+    try:
+        head = b"".join((
+            to_id(claim.claim_id), to_id(claim.member_id), int(claim.provider_npi).to_bytes(8, "big"),
+            claim.received_date.to_bytes(4, "big"),
+            bytes((int(claim.frequency), HAS_ORIGINAL if original else 0, len(claim.diagnoses), len(claim.lines))),
+        ))
+        lines = b"".join(
+            line.service_date.to_bytes(4, "big") + to_bytes8(line.procedure_code) + line.units.to_bytes(2, "big")
+            + line.billed.to_bytes(5, "big")
+            for line in claim.lines
+        )
+    except (OverflowError, ValueError) as exc:
+        raise EncodingError(f"claim {claim.claim_id}: does not fit the engine's encoding ({exc})") from None
+    return head + original + b"".join(to_bytes8(d) for d in claim.diagnoses) + lines
+
+
+def content_hash(packed: bytes) -> bytes:
+    """What the engine records of a claim's content: keccak256 of its bytes after the id."""
+    return keccak(packed[ID_BYTES:])
+
+
+def claim_key(packed: bytes) -> bytes:
+    """The claim id key a packed claim starts with."""
+    return bytes(packed[:ID_BYTES])
+
+
+def claim_length(data: bytes, at: int = 0) -> int:
+    """The length of the packed claim at ``at``; raises if ``data`` is too short to hold it."""
+    if len(data) - at < HEADER_BYTES:
+        raise EncodingError(f"packed claims: {len(data) - at} bytes left at {at}, a header needs {HEADER_BYTES}")
+    flags, diagnoses, lines = data[at + 77], data[at + 78], data[at + 79]
+    length = (HEADER_BYTES + (ID_BYTES if flags & HAS_ORIGINAL else 0) + diagnoses * DIAGNOSIS_BYTES
+              + lines * LINE_BYTES)
+    if at + length > len(data):
+        raise EncodingError(f"packed claims: the claim at {at} runs past the end")
+    return length
+
+
+def split_claims(data: bytes) -> Iterator[bytes]:
+    """The packed claims of a batch, one by one."""
+    at = 0
+    while at < len(data):
+        length = claim_length(data, at)
+        yield bytes(data[at:at + length])
+        at += length
+
+
+@dataclass(frozen=True)
+class PackedLine:
+    """One line of a packed claim, as the engine reads it."""
+
+    service_date: int
+    procedure_code: str
+    units: int
+    billed: int
+
+
+def packed_lines(packed: bytes) -> list[PackedLine]:
+    """The lines of a packed claim."""
+    at = HEADER_BYTES + (ID_BYTES if packed[77] & HAS_ORIGINAL else 0) + packed[78] * DIAGNOSIS_BYTES
+    lines = []
+    for _ in range(packed[79]):
+        raw = packed[at:at + LINE_BYTES]
+        lines.append(PackedLine(int.from_bytes(raw[0:4], "big"), from_fixed_bytes(raw[4:12]),
+                                int.from_bytes(raw[12:14], "big"), int.from_bytes(raw[14:19], "big")))
+        at += LINE_BYTES
+    return lines
+
+
+def packed_provider(packed: bytes) -> int:
+    return int.from_bytes(packed[64:72], "big")

@@ -1,0 +1,31 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {BenefitsAdmin} from "./engine/BenefitsAdmin.sol";
+import {EngineStorage} from "./engine/EngineStorage.sol";
+import {EngineViews} from "./engine/EngineViews.sol";
+import {Treasury} from "./engine/Treasury.sol";
+
+/// @title ClaimsEngineExtension
+/// @notice The part of the claims engine that no claim runs: benefits administration, the
+/// treasury, pausing and the views. {ClaimsEngine} delegates every call it does not answer
+/// itself here, so this code runs on the engine's storage, with the engine's roles and tokens
+/// (the split keeps each contract under the 24 KB code limit; Balancer v3's Vault does the
+/// same). Called directly, at its own address, it refuses everything but views.
+contract ClaimsEngineExtension is BenefitsAdmin, Treasury, EngineViews {
+    address private immutable _self;
+
+    /// @dev its own storage is never used: the deployer is its admin only because
+    /// AccessControl wants one
+    constructor() EngineStorage(msg.sender, 0, IERC20(address(0))) {
+        _self = address(this);
+    }
+
+    /// @dev refuses direct calls that change state: they would change this contract's own,
+    /// unused, storage
+    function _checkRole(bytes32 role, address account) internal view override {
+        if (address(this) == _self) revert NotDelegated();
+        super._checkRole(role, account);
+    }
+}

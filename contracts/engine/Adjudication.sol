@@ -1,0 +1,375 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {Authorizations} from "../libraries/Authorizations.sol";
+import {Carc} from "../libraries/Carc.sol";
+import {ClaimCodec} from "../libraries/ClaimCodec.sol";
+import {Dates} from "../libraries/Dates.sol";
+import {LineBook} from "../libraries/LineBook.sol";
+import {Limits} from "../libraries/Limits.sol";
+import {Members} from "../libraries/Members.sol";
+import {PlanCache} from "../libraries/PlanCache.sol";
+import {Plans} from "../libraries/Plans.sol";
+import {Pricing} from "../libraries/Pricing.sol";
+import {ReviewQueue} from "../libraries/ReviewQueue.sol";
+import {SettlementLedger} from "../libraries/SettlementLedger.sol";
+import {EngineStorage} from "./EngineStorage.sol";
+
+/// @title Adjudication
+/// @notice The line rules over the engine's state: A-4 checks, A-5 pending, A-6 pricing and
+/// the A-7 reversal of a claim's lines. {ClaimsEngine} adds intake (A-3) and review on top,
+/// {Appeals} the appeals of R-13. Claims are packed calldata slices ({ClaimCodec}).
+abstract contract Adjudication is EngineStorage {
+    using LineBook for LineBook.Book;
+    using Members for Members.Book;
+    using Plans for Plans.Book;
+    using PlanCache for PlanCache.Cache;
+    using Authorizations for Authorizations.Book;
+    using Limits for Limits.Book;
+    using ReviewQueue for ReviewQueue.Queue;
+    using SettlementLedger for SettlementLedger.Ledger;
+
+    bytes8 internal constant _NO_SKIP = bytes8(0); // run every A-4 check (see {_check})
+
+    /// @dev the claim-level facts its lines are checked and priced with, read once a claim
+    struct ClaimContext {
+        bytes32 claimId;
+        bytes32 memberId;
+        uint64 npi;
+        uint32 receivedDate;
+        uint256 member; // the member's word, kept as stored while the claim's lines apply to it
+        uint256 provider; // the provider's word (SettlementLedger)
+        uint256 paid; // cents this claim accrues to its provider
+        PlanCache.Cache plans; // what the transaction has read of the plans, shared by its claims
+    }
+
+    /// @dev one line's inputs and keys
+    struct Line {
+        uint256 number; // 1-based
+        uint32 serviceDate;
+        bytes8 code;
+        uint16 units;
+        uint64 billed;
+        bytes32 key; // content key: where A-4.8 counts it and, usually, where its outcome is kept
+        bytes32 lineKey; // claim id and number; zero until needed (see {_line})
+    }
+
+    /// @dev the plan version and fee entry a line was checked against
+    struct Terms {
+        uint32 plan;
+        uint32 version;
+        uint256 terms;
+        uint256 fee;
+        bytes32 feeKey;
+    }
+
+    /// @dev fills `ctx` with claim `c`'s facts, keeping its plan cache: a batch reuses one context
+    function _context(bytes calldata c, ClaimContext memory ctx) internal view {
+        ctx.claimId = ClaimCodec.claimId(c);
+        ctx.memberId = ClaimCodec.memberId(c);
+        ctx.npi = ClaimCodec.providerNpi(c);
+        ctx.receivedDate = ClaimCodec.receivedDate(c);
+        ctx.member = _members.members[ctx.memberId];
+        ctx.provider = _ledger.accounts[ctx.npi];
+        ctx.paid = 0;
+    }
+
+    /// @dev the line at position `at` of `c`, its number `number`; its line key only
+    /// `withLineKey` (a new line needs it only when it cannot occupy its content key's slot,
+    /// or is pended, or uses an authorization)
+    function _line(bytes calldata c, uint256 at, uint256 number, bytes32 claimId, bool withLineKey)
+        internal
+        pure
+        returns (Line memory l)
+    {
+        (l.serviceDate, l.code, l.units, l.billed) = ClaimCodec.line(c, at);
+        l.number = number;
+        l.key = ClaimCodec.duplicateKey(c, at);
+        if (withLineKey) l.lineKey = ClaimCodec.lineKey(claimId, number);
+    }
+
+    /// @dev line `number` (1-based) of `c`, with its line key
+    function _lineNumber(bytes calldata c, uint256 number, bytes32 claimId) internal pure returns (Line memory) {
+        return _line(c, ClaimCodec.lineAt(c, number - 1), number, claimId, true);
+    }
+
+    // ------------------------------------------------------------------------------ adjudication
+
+    /// @dev adjudicates line `index` (at position `at`) of a newly recorded claim; `counted`
+    /// holds the keys of its earlier lines that count for A-4.8, and gets this one's if it
+    /// counts; the line's event words go to `words` (two a line)
+    function _adjudicate(
+        ClaimContext memory ctx,
+        bytes calldata c,
+        uint256 at,
+        uint256 index,
+        bytes32[] memory counted,
+        uint256[] memory words
+    ) internal {
+        Line memory l = _line(c, at, index + 1, ctx.claimId, false);
+        (bytes8 carc, Terms memory t, bytes32 authId) = _check(ctx, c, l, _count(counted, l.key), _NO_SKIP);
+        uint256 outcome;
+        LineStatus status;
+        if (carc != bytes8(0)) {
+            status = LineStatus.Denied;
+            outcome = LineBook.denied(t.version, t.plan, carc);
+            _lineBook.place(l.key, ctx.claimId, l.number, outcome, false);
+        } else if (Plans.review(t.fee) || Plans.pendsAbove(t.terms, l.billed)) {
+            status = LineStatus.Pended;
+            outcome = LineBook.pended(t.version, t.plan); // A-5: nothing is applied yet
+            counted[index] = l.key;
+            _lineBook.place(l.key, ctx.claimId, l.number, outcome, true);
+            _reviewQueue.push(ctx.claimId, uint8(l.number), ClaimCodec.lineKey(ctx.claimId, l.number));
+        } else {
+            status = LineStatus.Approved;
+            uint64 paid;
+            (outcome, paid) = _approve(ctx, l, t, authId);
+            counted[index] = l.key;
+            _lineBook.place(l.key, ctx.claimId, l.number, outcome, true);
+            ctx.paid += paid;
+        }
+        (words[2 * index], words[2 * index + 1]) = _eventWords(l, outcome, status);
+    }
+
+    /// @dev A-4 checks 1-12 in order; the CARC of the first that fails (zero if none). `own` is
+    /// how many of the claim's own live lines have the line's key (A-4.8 "another claim").
+    /// `skip` is the CARC of a denial overturned on appeal (R-13): the check that gives it is
+    /// not run; checks 1, 3 and 5 and R-3's plan version find what the line is priced by, so
+    /// they always run.
+    function _check(ClaimContext memory ctx, bytes calldata c, Line memory l, uint256 own, bytes8 skip)
+        internal
+        view
+        returns (bytes8 carc, Terms memory t, bytes32 authId)
+    {
+        uint256 m = ctx.member;
+        t.plan = Members.plan(m);
+        if (t.plan == 0) return (Carc.MEMBER_UNKNOWN, t, 0);
+        if (skip != Carc.BEFORE_COVERAGE && l.serviceDate < Members.coverageStart(m)) return (Carc.BEFORE_COVERAGE, t, 0);
+        if (skip != Carc.AFTER_COVERAGE && l.serviceDate > Members.coverageEnd(m)) return (Carc.AFTER_COVERAGE, t, 0);
+        if (!SettlementLedger.registered(ctx.provider)) return (Carc.PROVIDER_UNKNOWN, t, 0);
+        (t.version, t.terms) = ctx.plans.versionAt(_plans, t.plan, l.serviceDate);
+        if (t.version == 0) return (Carc.BEFORE_COVERAGE, t, 0); // R-3: no plan version in effect
+        // intake checked that no line is served after the claim was received
+        if (skip != Carc.LATE_FILING && _daysBetween(l.serviceDate, ctx.receivedDate) > Plans.timelyFilingDays(t.terms)) {
+            return (Carc.LATE_FILING, t, 0);
+        }
+        t.feeKey = Plans.feeKey(t.plan, t.version, l.code);
+        t.fee = ctx.plans.feeEntry(_plans, t.feeKey);
+        if (!Plans.listed(t.fee)) return (Carc.NOT_COVERED, t, 0);
+        if (skip != Carc.OUT_OF_NETWORK && !SettlementLedger.inNetwork(ctx.provider) && !Plans.outOfNetworkCovered(t.terms)) {
+            return (Carc.OUT_OF_NETWORK, t, 0);
+        }
+        if (skip != Carc.DX_MISMATCH && !_plans.diagnosisMatches(t.feeKey, t.fee, c)) return (Carc.DX_MISMATCH, t, 0);
+        if (skip != Carc.DUPLICATE && _lineBook.liveCount(l.key) > own) return (Carc.DUPLICATE, t, 0);
+        (carc, authId) = _limitDenial(ctx.memberId, l, t.fee, skip);
+    }
+
+    /// @dev A-4 checks 9-12, the ones that depend on what was approved before (also run at
+    /// review, R-6); `skip` as in {_check}. A line whose CO-197/198 was overturned uses no
+    /// authorization.
+    function _limitDenial(bytes32 memberId, Line memory l, uint256 fee, bytes8 skip)
+        internal
+        view
+        returns (bytes8 carc, bytes32 authId)
+    {
+        if (Plans.priorAuth(fee)) {
+            Lookup lookup;
+            (lookup, authId) = _authorizations.find(memberId, l.code, l.serviceDate, l.units);
+            if (lookup == Lookup.None && skip != Carc.NO_AUTHORIZATION) return (Carc.NO_AUTHORIZATION, 0);
+            if (lookup == Lookup.Exhausted && skip != Carc.AUTH_EXCEEDED) return (Carc.AUTH_EXCEEDED, 0);
+        }
+        uint16 maxUnits = Plans.maxUnitsPerDay(fee);
+        if (
+            skip != Carc.UNITS_PER_DAY && maxUnits != 0
+                && _limits.unitsPerDay[Limits.dayKey(memberId, l.code, l.serviceDate)] + l.units > maxUnits
+        ) return (Carc.UNITS_PER_DAY, 0);
+        uint16 annualLimit = Plans.annualLimit(fee);
+        if (
+            skip != Carc.ANNUAL_LIMIT && annualLimit != 0
+                && _limits.linesPerYear[Limits.yearKey(memberId, l.code, Dates.yearOf(l.serviceDate))] >= annualLimit
+        ) return (Carc.ANNUAL_LIMIT, 0);
+    }
+
+    /// @dev A-6: prices the line against the accumulators of this moment and applies it
+    /// (accumulators, authorization units, A-4.11/12 counters); returns its outcome and the
+    /// cents it pays
+    function _approve(ClaimContext memory ctx, Line memory l, Terms memory t, bytes32 authId)
+        internal
+        returns (uint256 outcome, uint64 paid)
+    {
+        uint16 year = Dates.yearOf(l.serviceDate);
+        Pricing.Outcome memory out = _price(ctx, l, t, year);
+        uint64 patient = Pricing.patientShare(out);
+        unchecked {
+            paid = out.allowed - patient; // the patient's share is part of what is allowed
+        }
+        uint256 counted = ctx.plans.limitFlags(_plans, l.code); // R-16
+        if (counted != 0) {
+            _limits.count(ctx.memberId, l.code, l.serviceDate, year, l.units, counted & 1 != 0, counted & 2 != 0);
+        }
+        if (patient > 0) ctx.member = _members.add(ctx.memberId, ctx.member, year, out.deductible, patient);
+        if (authId != bytes32(0)) {
+            _lineAuth[ClaimCodec.lineKey(ctx.claimId, l.number)] = authId;
+            emit AuthorizationConsumed(authId, l.units, _authorizations.consume(authId, l.units));
+        }
+        outcome = LineBook.approved(t.version, t.plan, out.allowed, out.deductible, out.copay, out.coinsurance);
+    }
+
+    /// @dev A-6.1-6.5 for the line against the member's and the family's accumulators of `year`
+    function _price(ClaimContext memory ctx, Line memory l, Terms memory t, uint16 year)
+        private
+        view
+        returns (Pricing.Outcome memory)
+    {
+        (uint64 memberDeductible, uint64 memberOop, uint64 familyDeductible, uint64 familyOop) =
+            _members.accumulators(ctx.memberId, ctx.member, year);
+        uint256 terms = t.terms;
+        Pricing.Inputs memory input;
+        input.billed = l.billed;
+        input.feeAllowed = Plans.allowed(t.fee);
+        input.units = l.units;
+        input.oopLeft = Pricing.leastRemaining(
+            Plans.oopMaxIndividual(terms), memberOop, Plans.oopMaxFamily(terms), familyOop
+        );
+        input.deductibleLeft = Pricing.leastRemaining(
+            Plans.deductibleIndividual(terms), memberDeductible, Plans.deductibleFamily(terms), familyDeductible
+        );
+        if (SettlementLedger.inNetwork(ctx.provider)) {
+            (input.copayApplies, input.copay) = ctx.plans.copayFor(_plans, t.plan, t.version, t.fee);
+            input.coinsuranceBps = Plans.coinsuranceBps(terms);
+        } else {
+            input.coinsuranceBps = Plans.outOfNetworkCoinsuranceBps(terms);
+        }
+        return Pricing.price(input);
+    }
+
+    // ------------------------------------------------------------------------------ A-7 corrections
+
+    /// @dev takes back every line of `original`, the recorded content of the claim a correction
+    /// names (checked by the caller), and recoups what it paid (A-7.1)
+    function _reverse(bytes calldata original, bytes32 byClaimId) internal {
+        bytes32 originalId = ClaimCodec.claimId(original);
+        uint256 record = _claims[originalId];
+        _claims[originalId] = record & ~uint256(0xff) | uint256(ClaimState.Reversed);
+        bytes32 memberId = ClaimCodec.memberId(original);
+        uint256 recouped;
+        uint256 lines = _claimLines(record);
+        uint256[] memory words = new uint256[](2 * lines);
+        uint256 at = ClaimCodec.linesAt(original);
+        for (uint256 i; i < lines; ++i) {
+            Line memory l = _line(original, at + i * ClaimCodec.LINE_BYTES, i + 1, originalId, true);
+            (uint256 outcome, bool keyed) = _lineBook.find(l.key, l.lineKey);
+            LineStatus previous = LineBook.status(outcome);
+            int256 liveDelta;
+            if (previous == LineStatus.Approved) {
+                recouped += _unapply(memberId, l, outcome);
+                liveDelta = -1;
+            } else if (previous == LineStatus.Pended) {
+                _reviewQueue.remove(l.lineKey);
+                liveDelta = -1;
+            }
+            _lineBook.update(l.key, l.lineKey, keyed, LineBook.reversed(outcome), liveDelta);
+            (words[2 * i], words[2 * i + 1]) = _eventWords(l, outcome, previous);
+        }
+        if (recouped > 0) _ledger.recoup(ClaimCodec.providerNpi(original), recouped);
+        _logLines(ClaimReversed.selector, originalId, byClaimId, false, 0, words); // ClaimReversed
+    }
+
+    /// @dev reverses an approved line's accumulators, authorization units and counters; returns
+    /// the cents it had paid
+    function _unapply(bytes32 memberId, Line memory l, uint256 outcome) private returns (uint64) {
+        (uint64 allowed, uint64 deductible, uint64 copay, uint64 coinsurance) = LineBook.amounts(outcome);
+        uint64 patient = deductible + copay + coinsurance;
+        uint16 year = Dates.yearOf(l.serviceDate);
+        if (patient > 0) _members.subtract(memberId, year, deductible, patient);
+        bytes32 authId = _lineAuth[l.lineKey];
+        if (authId != bytes32(0)) emit AuthorizationRestored(authId, l.units, _authorizations.restore(authId, l.units));
+        _limits.uncount(memberId, l.code, l.serviceDate, year, l.units);
+        return allowed - patient;
+    }
+
+    // ------------------------------------------------------------------------------ helpers
+
+    /// @dev reverts unless `c` is the content recorded for its claim id (R-13, R-17); returns
+    /// the claim's record
+    function _requireRecorded(bytes calldata c) internal view returns (uint256 record) {
+        record = _claims[ClaimCodec.claimId(c)];
+        if (_claimTag(record) != ClaimCodec.contentHash(c) >> 96 << 96 || _claimState(record) == ClaimState.None) {
+            revert ClaimContentMismatch(ClaimCodec.claimId(c));
+        }
+    }
+
+    function _emitLine(bytes32 claimId, Line memory l, uint256 outcome) internal {
+        (uint256 lineWord, uint256 amountsWord) = _eventWords(l, outcome, LineBook.status(outcome));
+        emit LineAdjudicated(claimId, lineWord, amountsWord);
+    }
+
+    /// @dev the two words of a line's event (layouts in {IEngineEvents}), reporting it as `status`
+    function _eventWords(Line memory l, uint256 outcome, LineStatus status)
+        internal
+        pure
+        returns (uint256 lineWord, uint256 amountsWord)
+    {
+        lineWord = l.number | uint256(status) << 8 | uint256(LineBook.version(outcome)) << 80
+            | uint256(l.serviceDate) << 104 | uint256(l.billed) << 136;
+        if (status == LineStatus.Denied) {
+            lineWord |= uint256(uint64(LineBook.carc(outcome))) << 16;
+        } else if (status == LineStatus.Approved) {
+            (uint256 allowed, uint256 deductible, uint256 copay, uint256 coinsurance) = LineBook.amounts(outcome);
+            // allowed <= billed (A-6.1) and the patient's share is part of what is allowed
+            unchecked {
+                uint256 patient = deductible + copay + coinsurance;
+                lineWord |= (l.billed - allowed) << 176;
+                amountsWord = allowed | deductible << 40 | copay << 80 | coinsurance << 120
+                    | (allowed - patient) << 160 | patient << 200;
+            }
+        }
+    }
+
+    /// @dev days from `earlier` to `later`, which is not before it
+    function _daysBetween(uint32 earlier, uint32 later) private pure returns (uint32) {
+        unchecked {
+            return later - earlier;
+        }
+    }
+
+    /// @dev a zeroed array for the event words of `lines` lines (two a line), with two free
+    /// words before it, so that a claim's event is logged from where the words are (see
+    /// {_logLines}) instead of being copied out by the ABI encoder
+    function _newLineWords(uint256 lines) internal pure returns (uint256[] memory words) {
+        assembly ("memory-safe") {
+            let buffer := mload(0x40)
+            let size := mul(add(3, mul(2, lines)), 32)
+            calldatacopy(buffer, calldatasize(), size) // zeros
+            mstore(0x40, add(buffer, size))
+            words := add(buffer, 64)
+            mstore(words, mul(2, lines))
+        }
+    }
+
+    /// @dev logs an event whose data is `(uint256 head, uint256[] words)` (`withHead`) or
+    /// `(uint256[] words)`, with three topics, from the words of {_newLineWords}
+    function _logLines(bytes32 topic0, bytes32 topic1, bytes32 topic2, bool withHead, uint256 head, uint256[] memory words)
+        internal
+    {
+        assembly ("memory-safe") {
+            let end := add(add(words, 32), mul(mload(words), 32))
+            let start := sub(words, 32)
+            mstore(start, 0x20)
+            if withHead {
+                start := sub(words, 64)
+                mstore(start, head)
+                mstore(add(start, 32), 0x40)
+            }
+            log3(start, sub(end, start), topic0, topic1, topic2)
+        }
+    }
+
+    /// @dev how many of `keys` are `key`
+    function _count(bytes32[] memory keys, bytes32 key) internal pure returns (uint256 n) {
+        for (uint256 i; i < keys.length; ++i) {
+            if (keys[i] == key) ++n;
+        }
+    }
+
+}

@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
+import {IEngineErrors} from "../../interfaces/IEngineErrors.sol";
+import {IEngineEvents} from "../../interfaces/IEngineEvents.sol";
+import {Authorizations} from "../libraries/Authorizations.sol";
+import {LineBook} from "../libraries/LineBook.sol";
+import {Limits} from "../libraries/Limits.sol";
+import {Members} from "../libraries/Members.sol";
+import {Plans} from "../libraries/Plans.sol";
+import {ReviewQueue} from "../libraries/ReviewQueue.sol";
+import {SettlementLedger} from "../libraries/SettlementLedger.sol";
+
+/// @title EngineStorage
+/// @notice The claims engine's state, in one place: {ClaimsEngine} and {ClaimsEngineExtension}
+/// both inherit it and declare no state of their own, so that the extension, running through
+/// the engine's `delegatecall`, reads and writes the engine's storage with the same layout
+/// (Balancer v3's Vault and VaultExtension share theirs the same way). Each concern's state is
+/// a struct its library works on.
+abstract contract EngineStorage is AccessControlDefaultAdminRules, Pausable, IEngineErrors, IEngineEvents {
+    /// @dev claim id => ClaimRecord packed: content tag (bits 96-255), provider NPI (32-95),
+    /// frequency (16-23), line count (8-15), state (0-7)
+    mapping(bytes32 claimId => uint256) internal _claims;
+    LineBook.Book internal _lineBook;
+    mapping(bytes32 lineKey => bytes32 authId) internal _lineAuth; // written only when one was used
+    mapping(bytes32 lineKey => AppealRecord) internal _appeals;
+    ReviewQueue.Queue internal _reviewQueue;
+    Members.Book internal _members;
+    Plans.Book internal _plans;
+    Authorizations.Book internal _authorizations;
+    Limits.Book internal _limits;
+    SettlementLedger.Ledger internal _ledger; // providers: registration, account, payee
+    IERC20 internal _token;
+
+    constructor(address admin, uint48 adminDelay, IERC20 settlementToken)
+        AccessControlDefaultAdminRules(adminDelay, admin)
+    {
+        _token = settlementToken;
+    }
+
+    // ------------------------------------------------------------------------------ packed records
+
+    function _packClaim(ClaimState state, uint256 lines, uint8 frequency, uint64 npi, bytes32 contentHash)
+        internal
+        pure
+        returns (uint256)
+    {
+        return uint256(state) | lines << 8 | uint256(frequency) << 16 | uint256(npi) << 32
+            | uint256(contentHash) >> 96 << 96;
+    }
+
+    function _claimState(uint256 record) internal pure returns (ClaimState) {
+        return ClaimState(uint8(record));
+    }
+
+    function _claimLines(uint256 record) internal pure returns (uint256) {
+        return uint8(record >> 8);
+    }
+
+    function _claimNpi(uint256 record) internal pure returns (uint64) {
+        return uint64(record >> 32);
+    }
+
+    /// @dev the content tag as the leading 20 bytes of a content hash: bits 96-255 of the record
+    function _claimTag(uint256 record) internal pure returns (bytes32) {
+        return bytes32(record >> 96 << 96);
+    }
+}

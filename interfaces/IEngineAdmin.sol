@@ -1,0 +1,16 @@
+// SPDX-License-Identifier: MIT
+pragma solidity ^0.8.24;
+
+/// @title IEngineAdmin
+/// @notice What the default admin calls besides role management (AccessControl with a
+/// two-step, delayed admin handover).
+interface IEngineAdmin {
+    /// @notice Stops intake, review and payments in an emergency. Requirements: caller is the admin.
+    function pause() external;
+
+    /// @notice Resumes them. Requirements: caller is the admin.
+    function unpause() external;
+
+    /// @notice The contract the engine delegates its administration and views to.
+    function extension() external view returns (address);
+}
