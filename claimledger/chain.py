@@ -18,6 +18,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic, keccak
 from web3 import Web3
 
+from .codesets import diagnosis_bytes  # ICD9: codes go on chain as '#' + code
 from .records import Adjustment, Claim, LineResult, LineStatus, Plan, Reject
 from .reference import Pricing, RejectReason as RefReject, REJECT_FIELDS, adjustments_for
 from .scenario import Scenario
@@ -308,7 +309,7 @@ def load_plan(dep: Deployment, sender: TxSender, plan: Plan, effective_from: int
             e = plan.fee_schedule[code]
             entries.append((True, e.allowed, to_bytes16(e.category), e.prior_auth, e.review,
                             e.max_units_per_day or 0, e.annual_limit or 0,
-                            [to_bytes8(p) for p in e.dx_prefixes]))
+                            [diagnosis_bytes(p) for p in e.dx_prefixes]))
         _call(sender, registry, "setFees", plan_id, version, [to_bytes8(c) for c in chunk], entries)
     _call(sender, registry, "sealVersion", plan_id, version, plan_content_hash(plan))
     return version
@@ -394,7 +395,7 @@ def claim_input(claim: Claim) -> tuple:
         to_id(claim.member_id),
         int(claim.provider_npi),
         claim.received_date,
-        [to_bytes8(d) for d in claim.diagnoses],
+        [diagnosis_bytes(d) for d in claim.diagnoses],
         [(l.service_date, to_bytes8(l.procedure_code), l.units, l.billed) for l in claim.lines],
     )
 
