@@ -129,3 +129,21 @@ def iter_claims(path: str | Path) -> Iterator[Claim | Reject]:
     """Stream claims.csv as Claims, or Rejects for records with a bad field (A-3)."""
     for rows in iter_claim_rows(Path(path)):
         yield parse_claim(rows)
+
+
+def columns_for(rows: list[dict]) -> list[str]:
+    """The columns an importer writes: A-2.5's, and ``service_date_end`` only when a line has a
+    range (A-10.2), so files without ranges stay as they were."""
+    ranged = any(str(r.get(SERVICE_DATE_END) or "") for r in rows)
+    return CLAIM_COLUMNS + (OPTIONAL_CLAIM_COLUMNS if ranged else [])
+
+
+def write_claims_csv(path: Path, rows: list[dict]) -> Path:
+    """Write claims.csv rows (dicts by column name) as the importers do."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, columns_for(rows), lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

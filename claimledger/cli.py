@@ -167,7 +167,7 @@ def cmd_import(args) -> int:
     if args.source == "x12-837":
         from .x12.cli import run_import_x12
 
-        return run_import_x12(paths, out, plans_from, args.plan)
+        return run_import_x12(paths, out, plans_from, args.plan, Path(args.roster) if args.roster else None)
     if args.source == "fhir":
         from .fhir import run_import_fhir
 
@@ -310,6 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--out", required=True, help="scenario directory to write")
     imp.add_argument("--plans-from", help="copy plans, members, providers and authorizations from this scenario")
     imp.add_argument("--plan", help="plan id for members the input names no plan for")
+    imp.add_argument("--roster", help="enrollment roster.csv that finds dependents' member ids (A-10.3; "
+                                      "default: roster.csv of --plans-from)")
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="write a run's results as X12 835, FHIR EOBs, CSV remittance, or a scenario as 837/FHIR")

@@ -3,6 +3,7 @@ type a bad field raises. No I/O beyond reading a CSV whole."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +24,21 @@ _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no":
 
 class ScenarioError(Exception):
     """The scenario cannot be used at all (missing file or column): one-line reason."""
+
+
+@dataclass(frozen=True)
+class InputError:
+    """A reference-data record that was skipped."""
+
+    file: str
+    row: int  # 1-based data row (header excluded); 0 for YAML
+    record_id: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.row}" if self.row else self.file
+        return f"{where} {self.record_id}: {self.field}: {self.reason}"
 
 
 class _FieldError(Exception):
@@ -87,3 +103,23 @@ def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
     if missing:
         raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
     return frame
+
+
+def _load_rows(path: Path, columns: list[str], id_column: str, parse) -> tuple[list, list[tuple[int, str, str, str]]]:
+    """Parse each row of a reference-data CSV with ``parse(row)``: the records, and for each
+    row whose field is bad (row, record id, field, reason), skipped (R-10)."""
+    records, bad = [], []
+    for row_no, row in enumerate(_read_csv(path, columns).to_dict("records"), start=1):
+        try:
+            records.append(parse(row))
+        except _FieldError as exc:
+            bad.append((row_no, str(row.get(id_column, "")).strip(), exc.field, exc.reason))
+    return records, bad
+
+
+def _load_records(path: Path, file_name: str, columns: list[str], id_column: str, parse,
+                  errors: list[InputError]) -> list:
+    """:func:`_load_rows`, its bad rows reported as InputErrors of ``file_name``."""
+    records, bad = _load_rows(path, columns, id_column, parse)
+    errors.extend(InputError(file_name, row, record, field, reason) for row, record, field, reason in bad)
+    return records

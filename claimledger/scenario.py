@@ -19,11 +19,12 @@ from .claims_csv import (  # noqa: F401 - re-exported for the importers, exporte
 from .codesets import prefix_error
 from .fields import (  # noqa: F401 - re-exported: formats and limits of R-4
     CODE_FORMAT, ICD10_FORMAT, ID_FORMAT, MAX_CENTS, MAX_DIAGNOSES, MAX_ID_LENGTH, MAX_LINES_PER_CLAIM,
-    MAX_UNITS, NPI_FORMAT, ScenarioError, _FieldError, _bool, _count, _day, _identifier, _read_csv,
-    _require,
+    MAX_UNITS, NPI_FORMAT, InputError, ScenarioError, _FieldError, _bool, _count, _day, _identifier,
+    _load_records, _read_csv, _require,
 )
 from .money import FormatError, parse_bps, parse_cents, parse_day
 from .records import Authorization, FeeEntry, Member, Plan, Provider
+from .roster import ROSTER_COLUMNS, ROSTER_FILE, Roster, load_roster  # noqa: F401 - re-exported
 
 PLANS_FILE = "plans.yaml"
 MEMBERS_FILE = "members.csv"
@@ -35,21 +36,6 @@ PROVIDER_COLUMNS = ["npi", "name", "in_network"]
 AUTHORIZATION_COLUMNS = ["auth_id", "member_id", "procedure_code", "units", "start", "end"]
 
 
-@dataclass(frozen=True)
-class InputError:
-    """A reference-data record that was skipped."""
-
-    file: str
-    row: int  # 1-based data row (header excluded); 0 for YAML
-    record_id: str
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.row}" if self.row else self.file
-        return f"{where} {self.record_id}: {self.field}: {self.reason}"
-
-
 @dataclass
 class Scenario:
     plans: dict[str, Plan]
@@ -59,6 +45,7 @@ class Scenario:
     input_errors: list[InputError] = field(default_factory=list)
     directory: Path | None = None
     revisions: list[Plan] = field(default_factory=list)  # later plan versions (R-15)
+    roster: Roster | None = None  # roster.csv (A-10.3): off chain, for the importers only
 
     def plan_versions(self, plan_id: str) -> list[Plan]:
         """A plan's versions in effective-date order: the plan, then its revisions."""
@@ -251,18 +238,6 @@ def load_plans(path: Path, errors: list[InputError]) -> tuple[dict[str, Plan], d
 # members, providers, authorizations
 
 
-def _load_records(path: Path, file_name: str, columns: list[str], id_column: str, parse, errors: list[InputError]) -> list:
-    """Parse each row of a reference-data CSV with ``parse(row)``; a row whose field is bad is
-    skipped and reported (R-10)."""
-    records = []
-    for row_no, row in enumerate(_read_csv(path, columns).to_dict("records"), start=1):
-        try:
-            records.append(parse(row))
-        except _FieldError as exc:
-            errors.append(InputError(file_name, row_no, str(row.get(id_column, "")).strip(), exc.field, exc.reason))
-    return records
-
-
 def load_members(path: Path, plans: dict[str, Plan], errors: list[InputError]) -> dict[str, Member]:
     members: dict[str, Member] = {}
 
@@ -338,8 +313,9 @@ def load_scenario(directory: str | Path) -> Scenario:
     members = load_members(directory / MEMBERS_FILE, plans, errors)
     providers = load_providers(directory / PROVIDERS_FILE, errors)
     auths = load_authorizations(directory / AUTHORIZATIONS_FILE, members, errors)
+    roster = load_roster(directory / ROSTER_FILE, errors)
     if not (directory / CLAIMS_FILE).is_file():
         raise ScenarioError(f"{CLAIMS_FILE}: file not found in {directory}")
-    return Scenario(plans, members, providers, auths, errors, directory, revisions)
+    return Scenario(plans, members, providers, auths, errors, directory, revisions, roster)
 
 
