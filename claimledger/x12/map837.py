@@ -46,6 +46,9 @@ class ImportedClaim:
     provider_npi: str = ""
     provider_name: str = ""
     last_segment: int = 0
+    charge: int = 0  # CLM02 in cents, 0 when unreadable (for the 277CA)
+    first_day: _dt.date | None = None  # dates of service read, for the 277CA
+    last_day: _dt.date | None = None
 
 
 @dataclass
@@ -92,6 +95,7 @@ class _Mapper:
         self.file = file
         self.tx = tx
         self.roster = roster
+        self.days_read: list[_dt.date] = []  # every date of service read (a range's both ends)
         self.issues: list[Issue] = []
         self.claim_id = draft.clm.el(1)
 
@@ -165,7 +169,9 @@ class _Mapper:
                               "837I" if d.kind == "837I" else "837P", len(d.lines),
                               member_id=member_id or "", subscriber_id=subscriber_id or "",
                               group_number=d.sbr.el(3) if d.sbr is not None else "",
-                              provider_npi=npi or "", provider_name=name, last_segment=d.last)
+                              provider_npi=npi or "", provider_name=name, last_segment=d.last,
+                              charge=total or 0, first_day=min(self.days_read, default=None),
+                              last_day=max(self.days_read, default=None))
         if any(i.severity == ERROR for i in self.issues) or rows is None:
             return claim
         for r in rows:
@@ -427,6 +433,7 @@ class _Mapper:
         else:
             self.error(line.lx, "2400/DTP*472", "no date of service (DTP*472) for this line", n)
         dos, last = days if days is not None else (None, None)
+        self.days_read.extend(d for d in (dos, last) if d is not None)
         if dos is not None and received is not None and (last or dos) > received:
             what = "the last day of the service date range" if last else "date of service"
             self.error(line.dtp or self.d.clm, "2400/DTP*472", f"{what} {last or dos} is after the "

@@ -9,6 +9,7 @@ counts segments, not text lines, so this is the same numbering as :mod:`.segment
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import logging
@@ -81,9 +82,26 @@ def library_version() -> str:
         return VALIDATOR
 
 
-def validate(text: str) -> tuple[bool, list[Finding]]:
-    """Validate X12 ``text`` with pyx12. Returns (valid, findings). A file pyx12 cannot walk
-    at all (no map for its version, not X12) is invalid with one finding saying why."""
+@dataclass
+class Walk:
+    """pyx12's walk of a file: valid or not, its error document (interchanges > groups >
+    transactions > segments > elements, each with pyx12's X12 error codes), or why pyx12 could
+    not walk the file at all."""
+
+    ok: bool
+    document: str = ""
+    failure: str = ""
+
+    def tree(self) -> dict:
+        try:
+            return json.loads(self.document) if self.document.strip() else {}
+        except ValueError:
+            return {}
+
+
+@functools.lru_cache(maxsize=2)  # an import validates a file, then answers it with a 999
+def walk(text: str) -> Walk:
+    """Walk X12 ``text`` with pyx12 (errata versions as their A1 map's version, A-10.4)."""
     import pyx12.params
     import pyx12.x12n_document
 
@@ -95,11 +113,20 @@ def validate(text: str) -> tuple[bool, list[Finding]]:
                 fd_json=out)
     except Exception as exc:  # noqa: BLE001 - pyx12 raises EngineError/X12Error/... on odd input
         message = str(exc).strip().splitlines()[0] if str(exc).strip() else exc.__class__.__name__
-        return False, [Finding(0, "", "", f"{VALIDATOR} could not walk the file: {message}")]
-    findings = _findings(out.getvalue())
-    if not ok and not findings:
+        return Walk(False, failure=f"{VALIDATOR} could not walk the file: {message}")
+    return Walk(bool(ok), out.getvalue())
+
+
+def validate(text: str) -> tuple[bool, list[Finding]]:
+    """Validate X12 ``text`` with pyx12. Returns (valid, findings). A file pyx12 cannot walk
+    at all (no map for its version, not X12) is invalid with one finding saying why."""
+    result = walk(text)
+    if result.failure:
+        return False, [Finding(0, "", "", result.failure)]
+    findings = _findings(result.document)
+    if not result.ok and not findings:
         findings.append(Finding(0, "", "", f"{VALIDATOR} rejected the file (not X12, or no map for it)"))
-    return bool(ok), findings
+    return result.ok, findings
 
 
 def _findings(document: str) -> list[Finding]:
