@@ -168,6 +168,10 @@ def cmd_import(args) -> int:
         from .x12.cli import run_import_x12
 
         return run_import_x12(paths, out, plans_from, args.plan, Path(args.roster) if args.roster else None)
+    if args.source == "x12-834":
+        from .x12.import834 import run_import_834
+
+        return run_import_834(paths, out, args.plan)
     if args.source == "fhir":
         from .fhir import run_import_fhir
 
@@ -304,8 +308,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", required=True)
     bench.set_defaults(func=cmd_bench)
 
-    imp = sub.add_parser("import", help="convert X12 837, FHIR R4 Claims or a Synthea export to a scenario directory")
-    imp.add_argument("--from", dest="source", required=True, choices=["x12-837", "fhir", "synthea"])
+    imp = sub.add_parser("import", help="convert X12 837, FHIR R4 Claims or a Synthea export to a scenario directory; "
+                                        "X12 834 enrollment to members.csv and roster.csv")
+    imp.add_argument("--from", dest="source", required=True, choices=["x12-837", "x12-834", "fhir", "synthea"])
     imp.add_argument("paths", nargs="+", help="input files (Synthea: the CSV export directory)")
     imp.add_argument("--out", required=True, help="scenario directory to write")
     imp.add_argument("--plans-from", help="copy plans, members, providers and authorizations from this scenario")
