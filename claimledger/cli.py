@@ -175,7 +175,7 @@ def cmd_import(args) -> int:
     if args.source == "fhir":
         from .fhir import run_import_fhir
 
-        return run_import_fhir(paths, out, plans_from)
+        return run_import_fhir(paths, out, plans_from, Path(args.roster) if args.roster else None)
     from .synthea import run_import_synthea
 
     if len(paths) != 1:
@@ -230,12 +230,17 @@ def cmd_submit(args) -> int:
     dep = Deployment.load(w3, Path(args.deployment))
     bar = tqdm(unit="claim", desc="submitting", disable=not sys.stderr.isatty())
     try:
-        summary = submit(dep, Keys.from_env(args.key_env).biller, Path(args.path), on_progress=bar.update)
+        summary = submit(dep, Keys.from_env(args.key_env).biller, Path(args.path), on_progress=bar.update,
+                         roster=Path(args.roster) if args.roster else None)
     finally:
         bar.close()
     print(f"{summary.claims} claim(s) submitted: " + ", ".join(f"{v} {k}" for k, v in sorted(summary.counts.items())))
-    for reject in summary.rejects[:20]:
-        print(f"  rejected {reject.claim_id}: {reject.field}: {reject.reason}")
+    for n, reject in enumerate(summary.rejects[:20]):
+        which = summary.occurrence.get(n, 1)
+        record = f" (record {which} of that id in the file)" if which > 1 else ""
+        print(f"  rejected {reject.claim_id}{record}: {reject.field}: {reject.reason}")
+    if summary.answers:
+        print("answered with " + ", ".join(str(p) for p in summary.answers))
     if summary.claims == 0:
         print("claimledger: nothing was submitted", file=sys.stderr)
         return EXIT_FAILED
@@ -332,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     sbm.add_argument("--rpc", default="http://127.0.0.1:8545")
     sbm.add_argument("--deployment", default="deployments.json", help="addresses of the deployment")
     sbm.add_argument("--key-env", help="environment variable holding the biller's private key (default: anvil's dev key)")
+    sbm.add_argument("--roster", help="enrollment roster.csv that finds dependents' member ids in an 837 (A-10.3)")
     sbm.set_defaults(func=cmd_submit)
 
     rem = sub.add_parser("remit", help="a provider's remittance from a run (CSV)")

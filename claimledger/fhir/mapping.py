@@ -4,12 +4,23 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from ..money import FormatError, format_cents, format_day, parse_day
-from ..scenario import MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, ID_FORMAT, NPI_FORMAT
+from ..records import Reject
+from ..roster import Roster
+from ..scenario import MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, ID_FORMAT, NPI_FORMAT, parse_claim
+from ..codesets import CodeSet, chain_text, diagnosis_error, dotted_icd9, to_claim_code
 from .common import (
-    CPT_SYSTEMS, HCPCS_SYSTEMS, ICD10CM_SYSTEM, ICD10CM_SYSTEMS, MEMBER_ID_SYSTEM, NPI_SYSTEM, _CODE,
-    _DATE_PREFIX, _Gap, _ICD10,
+    CPT_SYSTEMS, HCPCS_SYSTEMS, ICD10_WHO_SYSTEM, ICD10CM_SYSTEM, ICD10CM_SYSTEMS, ICD9CM_SYSTEMS,
+    MEMBER_ID_SYSTEM, NPI_SYSTEM, _CODE, _DATE_PREFIX, _Gap,
 )
 from .reading import _Index, _claim_identifier
+
+# claims.csv field -> where a FHIR Claim carries it (for the loader's own checks)
+FIELD_PATHS = {
+    "claim_id": "Claim.identifier", "frequency": "Claim.status", "original_claim_id": "Claim.related",
+    "member_id": "Claim.patient", "provider_npi": "Claim.provider", "received_date": "Claim.created",
+    "service_date": "Claim.item[*].serviced[x]", "procedure_code": "Claim.item[*].productOrService",
+    "units": "Claim.item[*].quantity", "billed": "Claim.item[*].net", "diagnoses": "Claim.diagnosis",
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -139,7 +150,31 @@ def _billed(item: dict, path: str, units_value, warnings: list[tuple[str, str]])
     return cents
 
 
-def _diagnoses(claim: dict, index: _Index) -> list[str]:
+def _diagnosis_code(codings: list[dict], cpath: str, warnings: list[tuple[str, str]]) -> str:
+    """The diagnosis of a CodeableConcept as claims.csv writes it: ICD-10-CM as is, ICD-9-CM as
+    ``ICD9:<code>`` (A-10.1); an ICD-10-CM code under the WHO ICD-10 system, as real feeds send
+    it, is taken with a warning."""
+    for systems, code_set in ((ICD10CM_SYSTEMS, CodeSet.ICD10), (ICD9CM_SYSTEMS, CodeSet.ICD9),
+                              ({ICD10_WHO_SYSTEM}, CodeSet.ICD10)):
+        chosen = next((c for c in codings if c.get("system") in systems), None)
+        if chosen is None:
+            continue
+        raw = str(chosen.get("code") or "")
+        where = f"{cpath}[{codings.index(chosen)}].code"
+        if code_set == CodeSet.ICD9:
+            code = to_claim_code(CodeSet.ICD9, dotted_icd9(raw))
+        else:
+            code = _normalize_icd10(raw)
+        if diagnosis_error(code) or len(chain_text(code)) > 8:
+            raise _Gap(where, f"{raw!r} is not an {code_set.value} code")
+        if chosen.get("system") == ICD10_WHO_SYSTEM:
+            warnings.append((where, f"{raw} is coded in ICD-10 ({ICD10_WHO_SYSTEM}): taken as the ICD-10-CM code"))
+        return code
+    found = ", ".join(f"{c.get('system') or '(no system)'}|{c.get('code')}" for c in codings) or "none"
+    raise _Gap(cpath, f"no ICD-10-CM coding (system {ICD10CM_SYSTEM}; found {found})")
+
+
+def _diagnoses(claim: dict, index: _Index, warnings: list[tuple[str, str]]) -> list[str]:
     items = [d for d in claim.get("diagnosis") or [] if isinstance(d, dict)]
     if not items:
         raise _Gap("Claim.diagnosis", "no diagnosis (at least one ICD-10-CM code is needed)")
@@ -155,13 +190,7 @@ def _diagnoses(claim: dict, index: _Index) -> list[str]:
             if condition is None:
                 raise _Gap(f"{path}.diagnosisReference", f"Condition {ref!r} is not in the input")
             codings, cpath = _codings(condition.get("code")), f"{path}.diagnosisReference -> Condition.code.coding"
-        chosen = next((c for c in codings if c.get("system") in ICD10CM_SYSTEMS), None)
-        if chosen is None:
-            found = ", ".join(f"{c.get('system') or '(no system)'}|{c.get('code')}" for c in codings) or "none"
-            raise _Gap(cpath, f"no ICD-10-CM coding (system {ICD10CM_SYSTEM}; found {found})")
-        code = _normalize_icd10(str(chosen.get("code") or ""))
-        if not _ICD10.match(code) or len(code) > 8:
-            raise _Gap(f"{cpath}[{codings.index(chosen)}].code", f"{chosen.get('code')!r} is not an ICD-10-CM code")
+        code = _diagnosis_code(codings, cpath, warnings)
         if code not in codes:
             codes.append(code)
     if len(codes) > MAX_DIAGNOSES:
@@ -259,6 +288,33 @@ def _member(claim: dict, index: _Index, warnings: list[tuple[str, str]]) -> str:
     return member
 
 
+def _roster_member(claim: dict, index: _Index, roster: Roster) -> str:
+    """A-10.3: the Coverage that Claim.insurance names (the focal one first) gives the subscriber
+    id (``subscriberId``), the Patient its birth date and first given name; the roster gives
+    the member."""
+    insurance = [i for i in claim.get("insurance") or [] if isinstance(i, dict)]
+    chosen = next((i for i in insurance if i.get("focal")), insurance[0] if insurance else None)
+    path = f"Claim.insurance[{insurance.index(chosen)}].coverage" if chosen is not None else "Claim.insurance"
+    reference = ((chosen or {}).get("coverage") or {}).get("reference")
+    coverage = index.resolve(reference, claim)[0] if reference else None
+    if coverage is None:
+        raise _Gap(path, "no Coverage in the input: the roster needs its subscriberId (A-10.3)")
+    subscriber_id = str(coverage.get("subscriberId") or "").strip()
+    if not subscriber_id:
+        raise _Gap(f"{path} -> Coverage.subscriberId", "no subscriberId: the roster needs it (A-10.3)")
+    patient, _, _ = _party(claim, "patient", index)
+    if patient is None:
+        raise _Gap("Claim.patient", "the Patient is not in the input: the roster needs its birth date and name")
+    born = _date(patient.get("birthDate"), "Claim.patient -> Patient.birthDate")
+    given = next((g for n in patient.get("name") or [] if isinstance(n, dict) for g in n.get("given") or []), "")
+    if not given:
+        raise _Gap("Claim.patient -> Patient.name.given", "no given name: the roster needs it (A-10.3)")
+    match = roster.find(subscriber_id, born, str(given))
+    if match.member_id is None:
+        raise _Gap("Claim.patient", match.reason)
+    return match.member_id
+
+
 class _Gaps(Exception):
     """Every mapping error of one claim."""
 
@@ -267,7 +323,8 @@ class _Gaps(Exception):
         self.gaps = gaps
 
 
-def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
+def claim_rows(claim: dict, index: _Index | None = None,
+               roster: Roster | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
     """Map one Claim resource (already valid FHIR) to claims.csv rows, with warnings.
     Raises :class:`_Gaps` with every part that cannot be mapped (the claim level, then each
     item's first gap)."""
@@ -291,10 +348,13 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
     if claim.get("use") != "claim":
         raise _Gaps([_Gap("Claim.use", f"use {claim.get('use')!r}: only 'claim' asks for payment")])
     correction = attempt(_correction, claim, index, warnings)
-    member = attempt(_member, claim, index, warnings)
+    if roster is not None:  # A-10.3: every patient is found in the enrollment roster
+        member = attempt(_roster_member, claim, index, roster)
+    else:
+        member = attempt(_member, claim, index, warnings)
     npi = attempt(_provider_npi, claim, index)
     received = attempt(_date, claim.get("created"), "Claim.created")
-    diagnoses = attempt(_diagnoses, claim, index)
+    diagnoses = attempt(_diagnoses, claim, index, warnings)
     items = [i for i in claim.get("item") or [] if isinstance(i, dict)]
     if not items:
         gaps.append(_Gap("Claim.item", "no items: a claim needs at least one service line"))
@@ -306,10 +366,19 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
         path = f"Claim.item[{k}]"
 
         def line(item=item, path=path):
+            end = None
             if "servicedDate" in item:
                 dos = _date(item["servicedDate"], f"{path}.servicedDate")
-            elif "servicedPeriod" in item:
-                dos = _date((item["servicedPeriod"] or {}).get("start"), f"{path}.servicedPeriod.start")
+            elif "servicedPeriod" in item:  # A-10.2: the DOS is the period's first day
+                period = item["servicedPeriod"] or {}
+                dos = _date(period.get("start"), f"{path}.servicedPeriod.start")
+                if period.get("end"):
+                    end = _date(period["end"], f"{path}.servicedPeriod.end")
+                    if end < dos:
+                        raise _Gap(f"{path}.servicedPeriod.end", "the period ends before it starts")
+                    if received is not None and end > received:
+                        raise _Gap(f"{path}.servicedPeriod.end", "the last day of the service period is after "
+                                                                 "the received date (Claim.created) (A-10.2)")
             elif billable_start:
                 dos = _date(billable_start, "Claim.billablePeriod.start")
             else:
@@ -317,7 +386,7 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
                            "no date of service (nor servicedPeriod.start, nor Claim.billablePeriod.start)")
             code = _procedure(item, path)
             units = _units(item, path, warnings)
-            return dos, code, units, _billed(item, path, units, warnings)
+            return dos, code, units, _billed(item, path, units, warnings), end
 
         mapped = attempt(line)
         if mapped is None:
@@ -338,7 +407,11 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
         "member_id": member, "provider_npi": npi, "received_date": _iso(received),
         "service_date": _iso(dos), "procedure_code": code, "units": str(units),
         "billed": format_cents(billed), "diagnoses": ";".join(diagnoses),
-    } for dos, code, units, billed in lines]
+        "service_date_end": _iso(end) if end is not None and end != dos else "",
+    } for dos, code, units, billed, end in lines]
+    checked = parse_claim(rows)  # the loader's own record checks (A-3, A-10), at the FHIR path
+    if isinstance(checked, Reject):
+        raise _Gaps([_Gap(FIELD_PATHS.get(checked.field, "Claim"), checked.reason)])
     claim_total = claim.get("total")
     if isinstance(claim_total, dict) and "value" in claim_total:
         try:
