@@ -5,7 +5,6 @@ reason it cannot map, each naming the claim and the loop/element (``2300/CLM05-3
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
 
 from ..codesets import CodeSet, chain_text, diagnosis_error, dotted_icd9, to_claim_code
 from ..money import parse_day
@@ -14,6 +13,7 @@ from ..roster import Roster
 from ..scenario import (
     CODE_FORMAT, ID_FORMAT, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, NPI_FORMAT, parse_claim,
 )
+from .drafts837 import ImportedClaim, _Draft, _Line  # noqa: F401 - re-exported
 from .segments import ERROR, GAP, Issue, Segment, Transaction, parse_amount, parse_date
 
 ICD10_QUALIFIERS = {"ABK": "principal", "ABF": "other"}
@@ -26,63 +26,6 @@ FIELD_PATHS = {
     "service_date": "2400/DTP*472", "procedure_code": "2400/SV101-2", "units": "2400/SV104",
     "billed": "2400/SV102", "diagnoses": "2300/HI",
 }
-
-
-@dataclass
-class ImportedClaim:
-    """One CLM found in the input, accepted or not."""
-
-    claim_id: str
-    file: str
-    segment: int  # ordinal of its CLM in the file
-    transaction: str  # ST02
-    kind: str  # 837P or 837I
-    lines: int  # service lines (2400 loops) found
-    accepted: bool = False
-    rows: list[dict] = field(default_factory=list)  # claims.csv rows when accepted
-    member_id: str = ""
-    subscriber_id: str = ""
-    group_number: str = ""  # SBR03
-    provider_npi: str = ""
-    provider_name: str = ""
-    last_segment: int = 0
-    charge: int = 0  # CLM02 in cents, 0 when unreadable (for the 277CA)
-    first_day: _dt.date | None = None  # dates of service read, for the 277CA
-    last_day: _dt.date | None = None
-
-
-@dataclass
-class _Line:
-    number: int
-    lx: Segment
-    service: Segment | None = None
-    dtp: Segment | None = None
-    sub: str = ""  # inside 2410/2420x/2430: segments there are not the line's own
-    extra_service: Segment | None = None
-
-
-@dataclass
-class _Draft:
-    clm: Segment
-    kind: str
-    billing: Segment | None
-    subscriber: Segment | None
-    sbr: Segment | None
-    patient_hl: Segment | None
-    patient: Segment | None
-    bht: Segment | None
-    lines: list[_Line] = field(default_factory=list)
-    his: list[Segment] = field(default_factory=list)
-    f8: Segment | None = None
-    g1: Segment | None = None
-    dtp050: Segment | None = None
-    dtp472: Segment | None = None
-    dtp434: Segment | None = None
-    sub: str = ""  # inside 2310x/2320/2330x
-    last: int = 0
-    incomplete: bool = False
-    subscriber_dmg: Segment | None = None  # 2010BA DMG
-    patient_dmg: Segment | None = None  # 2010CA DMG
 
 
 # ---------------------------------------------------------------------------------------------
