@@ -455,10 +455,11 @@ def test_gaps_are_reported_not_guessed(tmp_path):
     assert not (tmp_path / "out" / "plans.yaml").exists()
 
 
-def test_837i_maps_sv2_lines(tmp_path):
+@pytest.mark.parametrize("version", ["005010X223A2", "005010X223A3"])
+def test_837i_maps_sv2_lines(tmp_path, version):
     segs = []
     for seg in _base():
-        seg = seg.replace("005010X222A1", "005010X223A2").replace(":B:", ":A:").replace("*11:A:", "*13:A:")
+        seg = seg.replace("005010X222A1", version).replace(":B:", ":A:").replace("*11:A:", "*13:A:")
         m = re.match(r"SV1\*HC:(\w+)\*([\d.]+)\*UN\*(\d+)\*\*\*1", seg)
         if m:
             seg = f"SV2*0450*HC:{m[1]}*{m[2]}*UN*{m[3]}"
@@ -469,6 +470,12 @@ def test_837i_maps_sv2_lines(tmp_path):
     assert [(c.claim_id, c.kind, len(c.rows)) for c in report.accepted] == [
         ("C1", "837I", 2), ("C2", "837I", 1), ("C3", "837I", 1)]
     assert any(i.path == "2400/SV201" and "revenue code 0450" in i.message for i in report.issues)
+    # A-10.4: the X223A3 errata is validated with pyx12's 837I A1-guide map, and the report says so
+    assert not any("Map not found" in i.message for i in report.issues)
+    notes = [i.message for i in report.issues if i.severity == "note"]
+    assert notes == ([] if version.endswith("A2") else [
+        "005010X223A3 is read as 005010X223A2 and validated with pyx12's 837Q3.I.5010.X223.A1 map (the A1 "
+        "implementation guide's; pyx12 has no map of its own for 005010X223A3) (A-10.4)"])
 
 
 # ---------------------------------------------------------------------------------------------
