@@ -34,15 +34,16 @@ def detect_format(path: Path) -> str:
     raise SubmitFailed(f"{path}: not an X12 837, a FHIR JSON file or a claims.csv")
 
 
-def claims_file(path: Path, workdir: Path) -> Path:
-    """A claims.csv (A-2.5) for ``path``, converting an 837 or FHIR file first."""
+def claims_file(path: Path, workdir: Path, roster: Path | None = None) -> tuple[Path, object | None]:
+    """A claims.csv (A-2.5) for ``path``, converting an 837 or FHIR file first; with the 837's
+    import report (None otherwise). ``roster`` finds dependents (A-10.3)."""
     kind = detect_format(path)
     if kind == "scenario":
-        return path / CLAIMS_FILE if path.is_dir() else path
+        return (path / CLAIMS_FILE if path.is_dir() else path), None
     if kind == "x12-837":
         from .x12.import837 import import_837
 
-        report = import_837([path], workdir)
+        report = import_837([path], workdir, roster=roster, answer=False)
     else:
         from .fhir import import_fhir
 
@@ -50,7 +51,7 @@ def claims_file(path: Path, workdir: Path) -> Path:
     converted = workdir / CLAIMS_FILE
     if not converted.exists():
         raise SubmitFailed(f"{path}: no claim could be converted ({report})")
-    return converted
+    return converted, (report if kind == "x12-837" else None)
 
 
 @dataclass
@@ -58,9 +59,15 @@ class SubmitSummary:
     counts: dict[str, int] = field(default_factory=dict)
     rejects: list[Reject] = field(default_factory=list)
     claims: int = 0
+    outcomes: list[ClaimOutcome] = field(default_factory=list)
+    answers: list[Path] = field(default_factory=list)  # FILE.999 and FILE.277 of an 837 (A-10.5)
+    occurrence: dict[int, int] = field(default_factory=dict)  # reject index -> which record of its id
 
     def add(self, outcome: ClaimOutcome) -> None:
+        self.outcomes.append(outcome)
         if outcome.reject is not None:
+            # a file may hold several records of one id (a resubmission): name which was rejected
+            self.occurrence[len(self.rejects)] = sum(1 for o in self.outcomes if o.claim_id == outcome.claim_id)
             self.rejects.append(outcome.reject)
             self.counts["rejected"] = self.counts.get("rejected", 0) + 1
             return
@@ -72,16 +79,24 @@ class SubmitSummary:
             self.counts[key] = self.counts.get(key, 0) + 1
 
 
-def submit(dep: Deployment, biller_key: str, path: Path, on_progress=None) -> SubmitSummary:
-    """Submits every claim of ``path`` as the biller; returns what became of them."""
+def submit(dep: Deployment, biller_key: str, path: Path, on_progress=None, roster: Path | None = None) -> SubmitSummary:
+    """Submits every claim of ``path`` as the biller; returns what became of them. An 837 is
+    answered with ``FILE.999`` and ``FILE.277`` beside it (A-10.5): the 277CA says, claim for
+    claim, what the import and then the chain decided."""
     summary = SubmitSummary()
     with tempfile.TemporaryDirectory() as tmp:
-        source = claims_file(path, Path(tmp))
+        source, imported = claims_file(path, Path(tmp), roster)
         items = list(iter_claims(source))
         if not any(isinstance(i, Claim) for i in items):
             reasons = {f"{r.field}: {r.reason}" for r in items if isinstance(r, Reject)}
             raise SubmitFailed(f"{path}: nothing to submit ({'; '.join(sorted(reasons)) or 'no claims'})")
         replay(dep, biller_key, items, summary.add, on_progress=on_progress)
+    if imported is not None:
+        from .x12.acks import write_answers
+
+        accepted = [n for n, c in enumerate(imported.claims) if c.accepted]
+        chain_rejects = {accepted[k]: o.reject for k, o in enumerate(summary.outcomes) if o.reject is not None}
+        summary.answers = write_answers(path, imported.claims, imported.issues, path.parent, chain_rejects).written
     return summary
 
 

@@ -21,6 +21,7 @@ from eth_utils import keccak
 from web3 import Web3
 
 from .codec import from_fixed_bytes, to_bytes8, to_bytes16, to_id  # noqa: F401 (the ids' one home)
+from .codesets import diagnosis_bytes  # A-10.1: ICD9: codes go on chain as '#' + code
 from .records import Plan
 from .scenario import Scenario
 from .sender import TxSender
@@ -253,7 +254,7 @@ def load_plan(dep: Deployment, sender: TxSender, plan: Plan, effective_from: int
             e = plan.fee_schedule[code]
             entries.append((True, e.allowed, to_bytes16(e.category), e.prior_auth, e.review,
                             e.max_units_per_day or 0, e.annual_limit or 0,
-                            [to_bytes8(p) for p in e.dx_prefixes]))
+                            [diagnosis_bytes(p) for p in e.dx_prefixes]))
         _call(sender, registry, "setFees", plan_id, version, [to_bytes8(c) for c in chunk], entries)
     _call(sender, registry, "sealPlanVersion", plan_id, version, plan_content_hash(plan))
     return version

@@ -167,11 +167,15 @@ def cmd_import(args) -> int:
     if args.source == "x12-837":
         from .x12.cli import run_import_x12
 
-        return run_import_x12(paths, out, plans_from, args.plan)
+        return run_import_x12(paths, out, plans_from, args.plan, Path(args.roster) if args.roster else None)
+    if args.source == "x12-834":
+        from .x12.import834 import run_import_834
+
+        return run_import_834(paths, out, args.plan)
     if args.source == "fhir":
         from .fhir import run_import_fhir
 
-        return run_import_fhir(paths, out, plans_from)
+        return run_import_fhir(paths, out, plans_from, Path(args.roster) if args.roster else None)
     from .synthea import run_import_synthea
 
     if len(paths) != 1:
@@ -226,12 +230,17 @@ def cmd_submit(args) -> int:
     dep = Deployment.load(w3, Path(args.deployment))
     bar = tqdm(unit="claim", desc="submitting", disable=not sys.stderr.isatty())
     try:
-        summary = submit(dep, Keys.from_env(args.key_env).biller, Path(args.path), on_progress=bar.update)
+        summary = submit(dep, Keys.from_env(args.key_env).biller, Path(args.path), on_progress=bar.update,
+                         roster=Path(args.roster) if args.roster else None)
     finally:
         bar.close()
     print(f"{summary.claims} claim(s) submitted: " + ", ".join(f"{v} {k}" for k, v in sorted(summary.counts.items())))
-    for reject in summary.rejects[:20]:
-        print(f"  rejected {reject.claim_id}: {reject.field}: {reject.reason}")
+    for n, reject in enumerate(summary.rejects[:20]):
+        which = summary.occurrence.get(n, 1)
+        record = f" (record {which} of that id in the file)" if which > 1 else ""
+        print(f"  rejected {reject.claim_id}{record}: {reject.field}: {reject.reason}")
+    if summary.answers:
+        print("answered with " + ", ".join(str(p) for p in summary.answers))
     if summary.claims == 0:
         print("claimledger: nothing was submitted", file=sys.stderr)
         return EXIT_FAILED
@@ -304,12 +313,15 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--out", required=True)
     bench.set_defaults(func=cmd_bench)
 
-    imp = sub.add_parser("import", help="convert X12 837, FHIR R4 Claims or a Synthea export to a scenario directory")
-    imp.add_argument("--from", dest="source", required=True, choices=["x12-837", "fhir", "synthea"])
+    imp = sub.add_parser("import", help="convert X12 837, FHIR R4 Claims or a Synthea export to a scenario directory; "
+                                        "X12 834 enrollment to members.csv and roster.csv")
+    imp.add_argument("--from", dest="source", required=True, choices=["x12-837", "x12-834", "fhir", "synthea"])
     imp.add_argument("paths", nargs="+", help="input files (Synthea: the CSV export directory)")
     imp.add_argument("--out", required=True, help="scenario directory to write")
     imp.add_argument("--plans-from", help="copy plans, members, providers and authorizations from this scenario")
     imp.add_argument("--plan", help="plan id for members the input names no plan for")
+    imp.add_argument("--roster", help="enrollment roster.csv that finds dependents' member ids (A-10.3; "
+                                      "default: roster.csv of --plans-from)")
     imp.set_defaults(func=cmd_import)
 
     exp = sub.add_parser("export", help="write a run's results as X12 835, FHIR EOBs, CSV remittance, or a scenario as 837/FHIR")
@@ -325,6 +337,7 @@ def build_parser() -> argparse.ArgumentParser:
     sbm.add_argument("--rpc", default="http://127.0.0.1:8545")
     sbm.add_argument("--deployment", default="deployments.json", help="addresses of the deployment")
     sbm.add_argument("--key-env", help="environment variable holding the biller's private key (default: anvil's dev key)")
+    sbm.add_argument("--roster", help="enrollment roster.csv that finds dependents' member ids in an 837 (A-10.3)")
     sbm.set_defaults(func=cmd_submit)
 
     rem = sub.add_parser("remit", help="a provider's remittance from a run (CSV)")

@@ -17,6 +17,7 @@ from typing import Iterator
 
 from eth_utils import keccak
 
+from .codesets import diagnosis_bytes
 from .records import Claim
 
 HEADER_BYTES = 80
@@ -72,7 +73,7 @@ def encode_claim(claim: Claim) -> bytes:
         )
     except (OverflowError, ValueError) as exc:
         raise EncodingError(f"claim {claim.claim_id}: does not fit the engine's encoding ({exc})") from None
-    return head + original + b"".join(to_bytes8(d) for d in claim.diagnoses) + lines
+    return head + original + b"".join(diagnosis_bytes(d) for d in claim.diagnoses) + lines
 
 
 def content_hash(packed: bytes) -> bytes:

@@ -83,10 +83,13 @@ class Authorization:
 
 @dataclass(frozen=True)
 class ClaimLine:
-    service_date: int
+    service_date: int  # the date of service; a range's first day
     procedure_code: str
     units: int
     billed: int
+    # the last day of a range, None for one day: checked at intake and carried to the
+    # exports, but not adjudicated, not on chain and so not part of the content
+    service_date_end: int | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)

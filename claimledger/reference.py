@@ -10,6 +10,7 @@ import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from .codesets import matches_prefix
 from .money import share, year_of
 from .records import (
     Adjustment, Authorization, Claim, ClaimLine, FeeEntry, Frequency, LineResult, LineStatus,
@@ -261,8 +262,8 @@ class ReferenceEngine:
         if skip != Carc.OUT_OF_NETWORK and not provider.in_network and not plan.out_of_network_covered:
             return Carc.OUT_OF_NETWORK
         if skip != Carc.DX_MISMATCH and fee.dx_prefixes and not any(
-            dx.startswith(prefix) for dx in claim.diagnoses for prefix in fee.dx_prefixes
-        ):
+            matches_prefix(dx, prefix) for dx in claim.diagnoses for prefix in fee.dx_prefixes
+        ):  # bytewise on the chain form, so a prefix never matches across code sets
             return Carc.DX_MISMATCH
         if skip != Carc.DUPLICATE and self._is_duplicate(claim, line):
             return Carc.DUPLICATE

@@ -1,72 +1,39 @@
 """Load and validate a scenario directory (A-2, A-3).
 
-Reference data (plans, members, providers, authorizations) is small and loaded whole; a bad
-record there is skipped and reported as an :class:`InputError` naming file, row and field.
-Claims are streamed: :func:`iter_claims` yields each claim (its contiguous rows) as a
-:class:`~claimledger.records.Claim`, or a :class:`~claimledger.records.Reject` when a field is
-missing or malformed. Stateful record checks (reused ids, originals) belong to the engine.
+Reference data (plans, members, providers, authorizations, and the off-chain enrollment
+roster of A-10.3) is small and loaded whole; a bad record there is skipped and reported as an
+:class:`InputError` naming file, row and field. Claims are streamed from ``claims.csv`` by
+:mod:`.claims_csv` (re-exported here: :func:`iter_claims`, :func:`parse_claim`).
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
-import pandas as pd
 import yaml
 
-from .money import FormatError, parse_bps, parse_cents, parse_day
-from .records import (
-    Authorization, Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider, Reject,
+from .claims_csv import (  # noqa: F401 - re-exported for the importers, exporters and engine
+    CLAIM_COLUMNS, CLAIM_LEVEL_FIELDS, CLAIMS_FILE, OPTIONAL_CLAIM_COLUMNS, iter_claim_rows, iter_claims,
+    parse_claim,
 )
+from .codesets import prefix_error
+from .fields import (  # noqa: F401 - re-exported: formats and limits of R-4
+    CODE_FORMAT, ICD10_FORMAT, ID_FORMAT, MAX_CENTS, MAX_DIAGNOSES, MAX_ID_LENGTH, MAX_LINES_PER_CLAIM,
+    MAX_UNITS, NPI_FORMAT, InputError, ScenarioError, _FieldError, _bool, _count, _day, _identifier,
+    _load_records, _read_csv, _require,
+)
+from .money import FormatError, parse_bps, parse_cents, parse_day
+from .records import Authorization, FeeEntry, Member, Plan, Provider
+from .roster import ROSTER_COLUMNS, ROSTER_FILE, Roster, load_roster  # noqa: F401 - re-exported
 
 PLANS_FILE = "plans.yaml"
 MEMBERS_FILE = "members.csv"
 PROVIDERS_FILE = "providers.csv"
 AUTHORIZATIONS_FILE = "authorizations.csv"
-CLAIMS_FILE = "claims.csv"
 
 MEMBER_COLUMNS = ["member_id", "subscriber_id", "plan_id", "coverage_start", "coverage_end"]
 PROVIDER_COLUMNS = ["npi", "name", "in_network"]
 AUTHORIZATION_COLUMNS = ["auth_id", "member_id", "procedure_code", "units", "start", "end"]
-CLAIM_COLUMNS = [
-    "claim_id", "frequency", "original_claim_id", "member_id", "provider_npi",
-    "received_date", "service_date", "procedure_code", "units", "billed", "diagnoses",
-]
-CLAIM_LEVEL_FIELDS = [
-    "frequency", "original_claim_id", "member_id", "provider_npi", "received_date", "diagnoses",
-]
-
-MAX_LINES_PER_CLAIM = 50  # X12 837P allows 50 service lines per claim
-MAX_DIAGNOSES = 12  # X12 837P HI segment: 12 diagnosis codes
-MAX_ID_LENGTH = 64
-MAX_UNITS = 9_999
-MAX_CENTS = 10**12  # ten billion dollars: anything larger is a keying error
-ID_FORMAT = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")  # R-4: ids of claims, members, plans, ...
-NPI_FORMAT = re.compile(r"^\d{10}$")
-CODE_FORMAT = re.compile(r"^[A-Z0-9]{4,8}$")
-ICD10_FORMAT = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.?[0-9A-Z]{1,4})?$")
-_BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
-
-
-class ScenarioError(Exception):
-    """The scenario cannot be used at all (missing file or column): one-line reason."""
-
-
-@dataclass(frozen=True)
-class InputError:
-    """A reference-data record that was skipped."""
-
-    file: str
-    row: int  # 1-based data row (header excluded); 0 for YAML
-    record_id: str
-    field: str
-    reason: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.row}" if self.row else self.file
-        return f"{where} {self.record_id}: {self.field}: {self.reason}"
 
 
 @dataclass
@@ -78,6 +45,7 @@ class Scenario:
     input_errors: list[InputError] = field(default_factory=list)
     directory: Path | None = None
     revisions: list[Plan] = field(default_factory=list)  # later plan versions (R-15)
+    roster: Roster | None = None  # roster.csv (A-10.3): off chain, for the importers only
 
     def plan_versions(self, plan_id: str) -> list[Plan]:
         """A plan's versions in effective-date order: the plan, then its revisions."""
@@ -87,70 +55,6 @@ class Scenario:
     def claims_path(self) -> Path:
         assert self.directory is not None
         return self.directory / CLAIMS_FILE
-
-
-class _FieldError(Exception):
-    def __init__(self, field_name: str, reason: str):
-        super().__init__(f"{field_name}: {reason}")
-        self.field = field_name
-        self.reason = reason
-
-
-def _require(row: dict, name: str) -> str:
-    value = str(row.get(name, "")).strip()
-    if not value:
-        raise _FieldError(name, f"{name} is required")
-    return value
-
-
-def _identifier(row: dict, name: str) -> str:
-    value = _require(row, name)
-    if not ID_FORMAT.match(value):
-        raise _FieldError(name, f"{name} must be 1-{MAX_ID_LENGTH} letters, digits, '.', '_' or '-'")
-    return value
-
-
-def _day(row: dict, name: str) -> int:
-    try:
-        return parse_day(_require(row, name))
-    except FormatError as exc:
-        raise _FieldError(name, str(exc)) from None
-
-
-def _cents(row: dict, name: str) -> int:
-    try:
-        return parse_cents(_require(row, name))
-    except FormatError as exc:
-        raise _FieldError(name, str(exc)) from None
-
-
-def _count(row: dict, name: str) -> int:
-    text = _require(row, name)
-    if not re.fullmatch(r"-?\d+", text):
-        raise _FieldError(name, f"{name} must be a whole number")
-    value = int(text)
-    if value <= 0:
-        raise _FieldError(name, f"{name} must be positive")
-    if value > MAX_UNITS:
-        raise _FieldError(name, f"{name} must be at most {MAX_UNITS}")
-    return value
-
-
-def _bool(row: dict, name: str) -> bool:
-    text = _require(row, name).lower()
-    if text not in _BOOL:
-        raise _FieldError(name, f"{name} must be true or false")
-    return _BOOL[text]
-
-
-def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    if not path.is_file():
-        raise ScenarioError(f"{path.name}: file not found in {path.parent}")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
-    return frame
 
 
 # ---------------------------------------------------------------------------------------------
@@ -181,10 +85,11 @@ def _fee_entry(code: str, raw: dict) -> FeeEntry:
         return value
 
     prefixes = raw.get("dx_prefixes") or []
-    if not isinstance(prefixes, list) or not all(
-        isinstance(p, str) and re.fullmatch(r"[A-Z][0-9A-Z.]{0,7}", p) for p in prefixes
-    ):
+    if not isinstance(prefixes, list) or not all(isinstance(p, str) for p in prefixes):
         raise _FieldError(f"fee_schedule.{code}.dx_prefixes", "must be a list of ICD-10 prefixes")
+    bad = next((reason for reason in map(prefix_error, prefixes) if reason), None)
+    if bad:  # A-10.1: ICD-10 prefixes as written, ICD-9-CM ones as ICD9:<prefix>
+        raise _FieldError(f"fee_schedule.{code}.dx_prefixes", bad)
     return FeeEntry(
         allowed=allowed,
         category=category,
@@ -333,18 +238,6 @@ def load_plans(path: Path, errors: list[InputError]) -> tuple[dict[str, Plan], d
 # members, providers, authorizations
 
 
-def _load_records(path: Path, file_name: str, columns: list[str], id_column: str, parse, errors: list[InputError]) -> list:
-    """Parse each row of a reference-data CSV with ``parse(row)``; a row whose field is bad is
-    skipped and reported (R-10)."""
-    records = []
-    for row_no, row in enumerate(_read_csv(path, columns).to_dict("records"), start=1):
-        try:
-            records.append(parse(row))
-        except _FieldError as exc:
-            errors.append(InputError(file_name, row_no, str(row.get(id_column, "")).strip(), exc.field, exc.reason))
-    return records
-
-
 def load_members(path: Path, plans: dict[str, Plan], errors: list[InputError]) -> dict[str, Member]:
     members: dict[str, Member] = {}
 
@@ -420,93 +313,9 @@ def load_scenario(directory: str | Path) -> Scenario:
     members = load_members(directory / MEMBERS_FILE, plans, errors)
     providers = load_providers(directory / PROVIDERS_FILE, errors)
     auths = load_authorizations(directory / AUTHORIZATIONS_FILE, members, errors)
+    roster = load_roster(directory / ROSTER_FILE, errors)
     if not (directory / CLAIMS_FILE).is_file():
         raise ScenarioError(f"{CLAIMS_FILE}: file not found in {directory}")
-    return Scenario(plans, members, providers, auths, errors, directory, revisions)
+    return Scenario(plans, members, providers, auths, errors, directory, revisions, roster)
 
 
-# ---------------------------------------------------------------------------------------------
-# claims
-
-
-def _claim_line(row: dict, received: int) -> ClaimLine:
-    service_date = _day(row, "service_date")
-    if service_date > received:
-        raise _FieldError("service_date", "service_date after received_date")
-    code = _require(row, "procedure_code")
-    if not CODE_FORMAT.match(code):
-        raise _FieldError("procedure_code", "procedure code must be 4-8 letters or digits")
-    units = _count(row, "units")
-    billed = _cents(row, "billed")
-    if billed <= 0:
-        raise _FieldError("billed", "billed must be positive")
-    if billed > MAX_CENTS:
-        raise _FieldError("billed", "billed is implausibly large")
-    return ClaimLine(service_date, code, units, billed)
-
-
-def parse_claim(rows: list[dict]) -> Claim | Reject:
-    """Turn the contiguous rows of one claim into a Claim, or the first field error."""
-    head = rows[0]
-    claim_id = str(head.get("claim_id", "")).strip()
-    try:
-        claim_id = _identifier(head, "claim_id")
-        for name in CLAIM_LEVEL_FIELDS:
-            values = {str(r.get(name, "")).strip() for r in rows}
-            if len(values) > 1:
-                raise _FieldError(name, f"{name} differs between lines of one claim")
-        frequency_text = str(head.get("frequency", "")).strip()
-        if frequency_text not in {"1", "7", "8"}:
-            raise _FieldError("frequency", "frequency must be 1, 7 or 8")
-        frequency = Frequency(int(frequency_text))
-        original = str(head.get("original_claim_id", "")).strip()
-        if frequency == Frequency.ORIGINAL and original:
-            raise _FieldError("original_claim_id", "original_claim_id must be empty for frequency 1")
-        if frequency != Frequency.ORIGINAL:
-            original = _identifier(head, "original_claim_id")
-            if original == claim_id:
-                raise _FieldError("original_claim_id", "a claim cannot correct itself")
-        member_id = _identifier(head, "member_id")
-        npi = _require(head, "provider_npi")
-        if not NPI_FORMAT.match(npi):
-            raise _FieldError("provider_npi", "provider_npi must be 10 digits")
-        received = _day(head, "received_date")
-        diagnoses = tuple(d.strip() for d in str(head.get("diagnoses", "")).split(";") if d.strip())
-        if not diagnoses:
-            raise _FieldError("diagnoses", "at least one diagnosis is required")
-        if len(diagnoses) > MAX_DIAGNOSES:
-            raise _FieldError("diagnoses", f"at most {MAX_DIAGNOSES} diagnoses")
-        bad = [d for d in diagnoses if not ICD10_FORMAT.match(d)]
-        if bad:
-            raise _FieldError("diagnoses", f"not an ICD-10 code: {bad[0]}")
-        if len(rows) > MAX_LINES_PER_CLAIM:
-            raise _FieldError("claim_id", f"more than {MAX_LINES_PER_CLAIM} lines")
-        lines = tuple(_claim_line(r, received) for r in rows)
-    except _FieldError as exc:
-        return Reject(claim_id, exc.field, exc.reason)
-    return Claim(claim_id, frequency, original, member_id, npi, received, diagnoses, lines)
-
-
-def iter_claim_rows(path: Path, chunksize: int = 50_000) -> Iterator[list[dict]]:
-    """Yield the rows of each claim: consecutive rows sharing a claim_id, streamed."""
-    if not path.is_file():
-        raise ScenarioError(f"{path.name}: file not found in {path.parent}")
-    reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunksize)
-    pending: list[dict] = []
-    for chunk in reader:
-        missing = [c for c in CLAIM_COLUMNS if c not in chunk.columns]
-        if missing:
-            raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
-        for row in chunk.to_dict("records"):
-            if pending and row["claim_id"] != pending[0]["claim_id"]:
-                yield pending
-                pending = []
-            pending.append(row)
-    if pending:
-        yield pending
-
-
-def iter_claims(path: str | Path) -> Iterator[Claim | Reject]:
-    """Stream claims.csv as Claims, or Rejects for records with a bad field (A-3)."""
-    for rows in iter_claim_rows(Path(path)):
-        yield parse_claim(rows)

@@ -43,6 +43,7 @@ import yaml
 from .fhir import ClaimImport, ImportReport, Issue
 from .fhir.mapping import _normalize_icd10
 from .money import FormatError, format_cents, parse_cents, parse_day
+from .synthea_codes import DIAGNOSES, procedure_for, synthetic_npi
 from .scenario import (
     AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIM_COLUMNS, CLAIMS_FILE, MAX_DIAGNOSES,
     MAX_LINES_PER_CLAIM, MAX_UNITS, MEMBER_COLUMNS, MEMBERS_FILE, PLANS_FILE, PROVIDER_COLUMNS,
@@ -111,6 +112,14 @@ def _day(value: str) -> str | None:
     return match.group(1)
 
 
+def _age(birth: str | None, day: str | None) -> int | None:
+    """Whole years between two ISO dates (for an age-dependent CPT code), or None."""
+    if not birth or not day:
+        return None
+    (by, bm, bd), (y, m, d) = (map(int, birth.split("-")), map(int, day.split("-")))
+    return y - by - ((m, d) < (bm, bd))
+
+
 def _slug(name: str) -> str:
     slug = re.sub(r"[^A-Za-z0-9]+", "-", name.strip()).strip("-").upper()
     return slug[:64] or "PAYER"
@@ -154,7 +163,10 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
     diagnoses_map, dx_src = _crosswalk(diagnosis_map, csv_dir / DIAGNOSIS_MAP_FILE, ("snomed", "icd10"))
     npis, npi_src = _crosswalk(npi_map, csv_dir / NPI_MAP_FILE, ("synthea_id", "npi"))
 
-    patients = set(_read(csv_dir / PATIENTS, ["Id"], ["Id"])["Id"].str.strip())
+    patients_frame = _read(csv_dir / PATIENTS, ["Id", "BIRTHDATE"], ["Id"])
+    patients = set(patients_frame["Id"].str.strip())
+    # the birth date only picks an age-dependent CPT code (preventive visits); it is never written
+    born = {k.strip(): _day(v) for k, v in zip(patients_frame["Id"], patients_frame.get("BIRTHDATE", ""))}
     payers_frame = _read(csv_dir / PAYERS, ["Id", "NAME"], ["Id", "NAME"])
     payers = dict(zip(payers_frame["Id"].str.strip(), payers_frame["NAME"].str.strip()))
     enc = _read(csv_dir / ENCOUNTERS, ["Id", "PROVIDER", "ORGANIZATION"], ["Id"])
@@ -215,10 +227,13 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
             errors.append((f"{CLAIMS}:PATIENTID", "patient id is not a usable member id"))
         provider = r["PROVIDERID"] or next((p for p in encounters.get(r.get("APPOINTMENTID", ""), ()) if p), "")
         npi = npis.get(provider, "")
+        if provider and not npi:  # Synthea's providers have none: a deterministic synthetic one, flagged
+            npi = npis[provider] = synthetic_npi(provider)
+            report.issues.append(Issue(PROVIDERS_FILE, npi, f"{PROVIDERS_FILE}:npi", "warning",
+                                       f"Synthea provider {provider} has no NPI (npi_map: {npi_src}): synthetic NPI "
+                                       f"{npi} (deterministic, valid check digit, not a real NPI)"))
         if not provider:
             errors.append((f"{CLAIMS}:PROVIDERID", "no provider (nor on the encounter)"))
-        elif not npi:
-            errors.append((f"{CLAIMS}:PROVIDERID", f"provider {provider} has no NPI (npi_map: {npi_src})"))
         elif not NPI_FORMAT.match(npi):
             errors.append((f"{CLAIMS}:PROVIDERID", f"NPI {npi!r} of provider {provider} is not 10 digits"))
         received = _day(r["LASTBILLEDDATE1"])
@@ -229,8 +244,8 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
             code = r.get(f"DIAGNOSIS{k}", "")
             if not code:
                 continue
-            if code in diagnoses_map:
-                icd = _normalize_icd10(diagnoses_map[code])
+            if code in diagnoses_map or code in DIAGNOSES:  # the user's map first, then claimledger's
+                icd = _normalize_icd10(diagnoses_map.get(code) or DIAGNOSES[code])
             elif re.match(r"^[A-Za-z]", code):
                 icd = _normalize_icd10(code)  # already ICD-10 shaped: SNOMED ids are numeric
             else:
@@ -252,7 +267,9 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
         rows = []
         for n, ch in enumerate(sorted(lines, key=lambda c: c.charge_id), start=1):
             path = f"{TRANSACTIONS}:CHARGEID={ch.charge_id}"
-            code = procedures.get(ch.code, "").upper()
+            dos = _day(ch.from_date) or _day(r["SERVICEDATE"])
+            age = _age(born.get(member), dos)
+            code = (procedures.get(ch.code) or procedure_for(ch.code, age) or "").upper()
             if not code:
                 if _CPT_LIKE.match(ch.code.upper()):
                     code = ch.code.upper()
@@ -278,7 +295,6 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
             if billed <= 0:
                 errors.append((f"{path}:AMOUNT", f"charge {ch.amount} must be positive"))
                 continue
-            dos = _day(ch.from_date) or _day(r["SERVICEDATE"])
             if dos is None:
                 errors.append((f"{path}:FROMDATE", f"no service date: {ch.from_date!r}"))
                 continue

@@ -44,8 +44,8 @@ __all__ = [
 # CLI glue (wired into claimledger/cli.py by the CLI's owner)
 
 
-def run_import_fhir(paths, out, plans_from=None) -> int:
-    report = import_fhir(paths, Path(out), Path(plans_from) if plans_from else None)
+def run_import_fhir(paths, out, plans_from=None, roster=None) -> int:
+    report = import_fhir(paths, Path(out), Path(plans_from) if plans_from else None, roster)
     print(report.summary())
     return 0
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..scenario import CLAIMS_FILE, MEMBERS_FILE, PROVIDERS_FILE, ScenarioError, iter_claim_rows
 from .common import (
-    CLAIM_ID_SYSTEM, CLAIM_TYPE, COVERAGE_CLASS, ICD10CM_SYSTEM, MEMBER_ID_SYSTEM, NPI_SYSTEM,
+    CLAIM_ID_SYSTEM, CLAIM_TYPE, COVERAGE_CLASS, MEMBER_ID_SYSTEM, NPI_SYSTEM, diagnosis_coding, serviced,
     PROCESS_PRIORITY, RELATED_CLAIM, V2_0203, _BundleWriter, _DATE_PREFIX, _Gap, _dec, _member_ref,
     _procedure_coding, _provider_ref, _uuid,
 )
@@ -132,14 +132,14 @@ def _claim_resource(rows: list[dict], n: int, patients, orgs, coverages) -> dict
     dx = [d.strip() for d in head.get("diagnoses", "").split(";") if d.strip()]
     if dx:
         resource["diagnosis"] = [{"sequence": k, "diagnosisCodeableConcept": {
-            "coding": [{"system": ICD10CM_SYSTEM, "code": d}]}} for k, d in enumerate(dx, start=1)]
+            "coding": [diagnosis_coding(d)]}} for k, d in enumerate(dx, start=1)]
     items, total = [], 0
     for k, row in enumerate(rows, start=1):
         row = {c: str(v).strip() for c, v in row.items()}
         billed = _cents(row["billed"], "billed")
         total += billed
         item = {"sequence": k, "productOrService": _procedure_coding(row["procedure_code"]),
-                "servicedDate": row["service_date"], "net": {"value": _dec(billed), "currency": "USD"}}
+                **serviced(row["service_date"], row.get("service_date_end")), "net": {"value": _dec(billed), "currency": "USD"}}
         try:
             item["quantity"] = {"value": int(row["units"])}
         except ValueError:

@@ -10,6 +10,8 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
+from ..codesets import ICD9_PREFIX
+
 
 FHIR_RELEASE = "R4B"
 
@@ -25,6 +27,8 @@ HCPCS_SYSTEMS = {
     "urn:oid:2.16.840.1.113883.6.285", "urn:oid:2.16.840.1.113883.6.14",
 }
 ICD10CM_SYSTEMS = {ICD10CM_SYSTEM, "urn:oid:2.16.840.1.113883.6.90"}
+ICD10_WHO_SYSTEM = "http://hl7.org/fhir/sid/icd-10"  # WHO ICD-10: feeds send ICD-10-CM codes under it
+ICD9CM_SYSTEMS = {"http://hl7.org/fhir/sid/icd-9-cm", "urn:oid:2.16.840.1.113883.6.103"}  # diagnoses
 CLAIM_ID_SYSTEM = "urn:claimledger:claim-id"
 MEMBER_ID_SYSTEM = "urn:claimledger:member-id"
 PLAN_ID_SYSTEM = "urn:claimledger:plan-id"
@@ -41,6 +45,21 @@ PAYMENT_TYPE = "http://terminology.hl7.org/CodeSystem/ex-paymenttype"
 PAYMENT_ADJUSTMENT = "http://terminology.hl7.org/CodeSystem/payment-adjustment-reason"
 ISSUES_FILE = "import_issues.csv"
 ISSUE_COLUMNS = ["source", "record", "path", "severity", "message"]
+
+ICD9CM_SYSTEM = "http://hl7.org/fhir/sid/icd-9-cm"
+
+
+def diagnosis_coding(code: str) -> dict:
+    """The FHIR coding of a claims.csv diagnosis: ICD-9-CM (``ICD9:`` prefix, A-10.1) or ICD-10-CM."""
+    if code.startswith(ICD9_PREFIX):
+        return {"system": ICD9CM_SYSTEM, "code": code[len(ICD9_PREFIX):]}
+    return {"system": ICD10CM_SYSTEM, "code": code}
+
+
+def serviced(first: str, last: str | None) -> dict:
+    """``servicedDate``, or ``servicedPeriod`` for a range (A-10.2); ISO dates."""
+    return {"servicedPeriod": {"start": first, "end": last}} if last and last != first else {"servicedDate": first}
+
 
 _CODE = re.compile(r"^[A-Z0-9]{4,8}$")
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")

@@ -12,7 +12,7 @@ from ..scenario import CLAIMS_FILE, MEMBERS_FILE, ScenarioError, iter_claim_rows
 from .claims_export import ExportReport, _read_reference_csv
 from .common import (
     ADJUDICATION, C4BB_ADJUDICATION, C4BB_DISCRIMINATOR, CARC_SYSTEM, CLAIM_ID_SYSTEM, CLAIM_TYPE,
-    ICD10CM_SYSTEM, MEMBER_ID_SYSTEM, NPI_SYSTEM, PAYMENT_ADJUSTMENT, PAYMENT_TYPE, PLAN_ID_SYSTEM,
+    MEMBER_ID_SYSTEM, NPI_SYSTEM, PAYMENT_ADJUSTMENT, PAYMENT_TYPE, PLAN_ID_SYSTEM, diagnosis_coding, serviced,
     RELATED_CLAIM, _BundleWriter, _DATE_PREFIX, _Gap, _dec, _procedure_coding, _uuid,
 )
 from .mapping import _cents, _iso
@@ -207,7 +207,7 @@ def _eob(claim: ScenarioClaim, rows: list[dict], reversed_lines: set[int], plan:
         eob["related"] = [{"claim": {"identifier": {"system": CLAIM_ID_SYSTEM, "value": claim.original_claim_id}},
                            "relationship": {"coding": [{"system": RELATED_CLAIM, "code": "prior"}]}}]
     eob["diagnosis"] = [{"sequence": k, "diagnosisCodeableConcept": {
-        "coding": [{"system": ICD10CM_SYSTEM, "code": d}]}} for k, d in enumerate(claim.diagnoses, start=1)]
+        "coding": [diagnosis_coding(d)]}} for k, d in enumerate(claim.diagnoses, start=1)]
     notes: list[dict] = []
     items = []
     totals = dict.fromkeys(("submitted", "eligible", "deductible", "copay", "coinsurance", "benefit",
@@ -217,7 +217,8 @@ def _eob(claim: ScenarioClaim, rows: list[dict], reversed_lines: set[int], plan:
         line = claim.lines[r["line"] - 1]
         item = {"sequence": r["line"], "diagnosisSequence": list(range(1, len(claim.diagnoses) + 1)),
                 "productOrService": _procedure_coding(line.procedure_code),
-                "servicedDate": _iso(line.service_date), "quantity": {"value": line.units},
+                **serviced(_iso(line.service_date), _iso(line.service_date_end) if line.service_date_end else None),
+                "quantity": {"value": line.units},
                 "net": {"value": _dec(line.billed), "currency": "USD"},
                 "adjudication": _line_adjudication(r, line.billed)}
         if r["status"] == "PENDED":

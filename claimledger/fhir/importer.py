@@ -5,6 +5,8 @@ import csv
 import shutil
 from pathlib import Path
 
+from ..claims_csv import write_claims_csv
+from ..roster import ROSTER_FILE, load_roster
 from ..scenario import (
     AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, CLAIM_COLUMNS, CLAIMS_FILE, MEMBER_COLUMNS, MEMBERS_FILE,
     PLANS_FILE, PROVIDER_COLUMNS, PROVIDERS_FILE, ScenarioError,
@@ -18,7 +20,7 @@ from .reading import _Entry, _Index, _json_files, _read_entries, _record_label
 # import_fhir
 
 
-def import_fhir(paths, out_dir, plans_from=None) -> ImportReport:
+def import_fhir(paths, out_dir, plans_from=None, roster=None) -> ImportReport:
     """Read FHIR R4 Claim resources or Bundles (JSON) into the scenario directory ``out_dir``.
 
     ``paths``: files and/or directories (``*.json``). Writes ``claims.csv``, and with
@@ -26,7 +28,9 @@ def import_fhir(paths, out_dir, plans_from=None) -> ImportReport:
     authorizations; without it derives ``members.csv`` and ``providers.csv`` from the Patient,
     Coverage, Practitioner and Organization resources where it can and reports the gaps
     (no ``plans.yaml``: benefit plans are not in FHIR Claims). Always writes
-    ``import_issues.csv``. Raises :class:`ScenarioError` only when nothing can be read."""
+    ``import_issues.csv``. ``roster`` (a roster.csv; default: the one in ``plans_from``) finds
+    each patient's member id from its Coverage (A-10.3). Raises :class:`ScenarioError` only when
+    nothing can be read."""
     if isinstance(paths, (str, Path)):
         paths = [paths]
     files = _json_files(paths)
@@ -39,36 +43,40 @@ def import_fhir(paths, out_dir, plans_from=None) -> ImportReport:
     for f in files:
         entries.extend(_read_entries(f, report))
     index = _Index(entries)
+    roster_path = Path(roster) if roster is not None else (plans_dir / ROSTER_FILE if plans_dir else None)
+    if roster is not None and not roster_path.is_file():
+        raise ScenarioError(f"--roster {roster_path}: no such file")
+    found_roster = load_roster(roster_path, []) if roster_path is not None else None
     out_dir.mkdir(parents=True, exist_ok=True)
     members: dict[str, dict] = {}
     providers: dict[str, dict] = {}
     n_claims = 0
-    with open(out_dir / CLAIMS_FILE, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, fieldnames=CLAIM_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for e in entries:
-            if e.resource.get("resourceType") != "Claim":
-                continue
-            n_claims += 1
-            record = _record_label(e.resource) or f"Claim #{n_claims}"
-            items = e.resource.get("item")
-            n_items = len(items) if isinstance(items, list) else 0
-            if not e.valid:
-                report.claims.append(ClaimImport(record, e.source, n_items, False))
-                continue
-            try:
-                rows, warnings = claim_rows(e.resource, index)
-            except _Gaps as failed:
-                for gap in failed.gaps:
-                    report.issues.append(Issue(e.source, record, gap.path, "error", gap.message))
-                report.claims.append(ClaimImport(record, e.source, n_items, False))
-                continue
-            for p, m in warnings:
-                report.issues.append(Issue(e.source, record, p, "warning", m))
-            writer.writerows(rows)
-            report.claims.append(ClaimImport(rows[0]["claim_id"], e.source, len(rows), True))
-            if plans_dir is None:
-                _derive_reference_data(e, rows[0], index, members, providers)
+    written: list[dict] = []
+    # rows are gathered first: service_date_end is a column only when a line has a range
+    for e in entries:
+        if e.resource.get("resourceType") != "Claim":
+            continue
+        n_claims += 1
+        record = _record_label(e.resource) or f"Claim #{n_claims}"
+        items = e.resource.get("item")
+        n_items = len(items) if isinstance(items, list) else 0
+        if not e.valid:
+            report.claims.append(ClaimImport(record, e.source, n_items, False))
+            continue
+        try:
+            rows, warnings = claim_rows(e.resource, index, found_roster)
+        except _Gaps as failed:
+            for gap in failed.gaps:
+                report.issues.append(Issue(e.source, record, gap.path, "error", gap.message))
+            report.claims.append(ClaimImport(record, e.source, n_items, False))
+            continue
+        for p, m in warnings:
+            report.issues.append(Issue(e.source, record, p, "warning", m))
+        written.extend(rows)
+        report.claims.append(ClaimImport(rows[0]["claim_id"], e.source, len(rows), True))
+        if plans_dir is None:
+            _derive_reference_data(e, rows[0], index, members, providers)
+    write_claims_csv(out_dir / CLAIMS_FILE, written)
     if plans_dir is not None:
         _copy_reference_data(plans_dir, out_dir, report)
     else:
@@ -78,11 +86,11 @@ def import_fhir(paths, out_dir, plans_from=None) -> ImportReport:
 
 
 def _copy_reference_data(plans_dir: Path, out_dir: Path, report: ImportReport) -> None:
-    for name in (PLANS_FILE, MEMBERS_FILE, PROVIDERS_FILE, AUTHORIZATIONS_FILE):
+    for name in (PLANS_FILE, MEMBERS_FILE, PROVIDERS_FILE, AUTHORIZATIONS_FILE, ROSTER_FILE):
         src = plans_dir / name
         if src.is_file():
             shutil.copyfile(src, out_dir / name)
-        elif name != AUTHORIZATIONS_FILE:
+        elif name not in (AUTHORIZATIONS_FILE, ROSTER_FILE):  # both optional
             raise ScenarioError(f"{plans_dir}: {name} not found")
     known_members = _column(out_dir / MEMBERS_FILE, "member_id")
     known_npis = _column(out_dir / PROVIDERS_FILE, "npi")

@@ -3,58 +3,27 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from ..money import FormatError, format_cents, format_day, parse_day
-from ..scenario import MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, ID_FORMAT, NPI_FORMAT
-from .common import (
-    CPT_SYSTEMS, HCPCS_SYSTEMS, ICD10CM_SYSTEM, ICD10CM_SYSTEMS, MEMBER_ID_SYSTEM, NPI_SYSTEM, _CODE,
-    _DATE_PREFIX, _Gap, _ICD10,
+from ..money import format_cents, format_day
+from ..records import Reject
+from ..roster import Roster
+from ..scenario import MAX_LINES_PER_CLAIM, MAX_UNITS, ID_FORMAT, NPI_FORMAT, parse_claim
+from .common import CPT_SYSTEMS, HCPCS_SYSTEMS, MEMBER_ID_SYSTEM, NPI_SYSTEM, _CODE, _Gap
+from .elements import (  # noqa: F401 - re-exported for the importer, exporters and synthea
+    _cents, _codings, _date, _diagnoses, _money, _normalize_icd10,
 )
 from .reading import _Index, _claim_identifier
+
+# claims.csv field -> where a FHIR Claim carries it (for the loader's own checks)
+FIELD_PATHS = {
+    "claim_id": "Claim.identifier", "frequency": "Claim.status", "original_claim_id": "Claim.related",
+    "member_id": "Claim.patient", "provider_npi": "Claim.provider", "received_date": "Claim.created",
+    "service_date": "Claim.item[*].serviced[x]", "procedure_code": "Claim.item[*].productOrService",
+    "units": "Claim.item[*].quantity", "billed": "Claim.item[*].net", "diagnoses": "Claim.diagnosis",
+}
 
 
 # ---------------------------------------------------------------------------------------------
 # Claim -> claims.csv rows
-
-
-def _codings(concept) -> list[dict]:
-    if not isinstance(concept, dict):
-        return []
-    return [c for c in concept.get("coding") or [] if isinstance(c, dict)]
-
-
-def _date(value, path: str) -> int:
-    """A FHIR date or dateTime -> days; the calendar date as written (no time-zone shift)."""
-    if not isinstance(value, str):
-        raise _Gap(path, "no date")
-    match = _DATE_PREFIX.match(value.strip())
-    if not match:
-        raise _Gap(path, f"partial or malformed date {value!r}: a full YYYY-MM-DD is needed")
-    try:
-        return parse_day(match.group(1))
-    except FormatError as exc:
-        raise _Gap(path, str(exc)) from None
-
-
-def _cents(value, path: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, Decimal, str)):
-        raise _Gap(path, "no amount")
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise _Gap(path, f"not a decimal amount: {value!r}") from None
-    cents = amount * 100
-    if cents != cents.to_integral_value():
-        raise _Gap(path, f"amount {value} has more than two decimals")
-    return int(cents)
-
-
-def _money(money, path: str) -> int:
-    if not isinstance(money, dict) or "value" not in money:
-        raise _Gap(f"{path}.value", "no amount")
-    currency = money.get("currency")
-    if currency not in (None, "USD"):
-        raise _Gap(f"{path}.currency", f"currency {currency!r}: only USD can be adjudicated")
-    return _cents(money["value"], f"{path}.value")
 
 
 def _identifier_value(identifiers, system: str | None = None, type_code: str | None = None) -> str:
@@ -80,13 +49,6 @@ def _member_id(resource: dict | None, ref_id: str) -> tuple[str, str | None]:
                 return value, None
         return ref_id, "the Patient has no identifier: its resource id is used as member id"
     return ref_id, None
-
-
-def _normalize_icd10(code: str) -> str:
-    code = code.strip().upper()
-    if "." not in code and len(code) > 3:
-        code = f"{code[:3]}.{code[3:]}"
-    return code
 
 
 def _procedure(item: dict, path: str) -> str:
@@ -137,36 +99,6 @@ def _billed(item: dict, path: str, units_value, warnings: list[tuple[str, str]])
     if cents <= 0:
         raise _Gap(where, "billed amount must be positive")
     return cents
-
-
-def _diagnoses(claim: dict, index: _Index) -> list[str]:
-    items = [d for d in claim.get("diagnosis") or [] if isinstance(d, dict)]
-    if not items:
-        raise _Gap("Claim.diagnosis", "no diagnosis (at least one ICD-10-CM code is needed)")
-    order = sorted(range(len(items)), key=lambda k: (items[k].get("sequence") or 0, k))
-    codes: list[str] = []
-    for k in order:
-        d, path = items[k], f"Claim.diagnosis[{k}]"
-        if "diagnosisCodeableConcept" in d:
-            codings, cpath = _codings(d["diagnosisCodeableConcept"]), f"{path}.diagnosisCodeableConcept.coding"
-        else:
-            ref = (d.get("diagnosisReference") or {}).get("reference", "")
-            condition, _ = index.resolve(ref, claim) if ref else (None, "")
-            if condition is None:
-                raise _Gap(f"{path}.diagnosisReference", f"Condition {ref!r} is not in the input")
-            codings, cpath = _codings(condition.get("code")), f"{path}.diagnosisReference -> Condition.code.coding"
-        chosen = next((c for c in codings if c.get("system") in ICD10CM_SYSTEMS), None)
-        if chosen is None:
-            found = ", ".join(f"{c.get('system') or '(no system)'}|{c.get('code')}" for c in codings) or "none"
-            raise _Gap(cpath, f"no ICD-10-CM coding (system {ICD10CM_SYSTEM}; found {found})")
-        code = _normalize_icd10(str(chosen.get("code") or ""))
-        if not _ICD10.match(code) or len(code) > 8:
-            raise _Gap(f"{cpath}[{codings.index(chosen)}].code", f"{chosen.get('code')!r} is not an ICD-10-CM code")
-        if code not in codes:
-            codes.append(code)
-    if len(codes) > MAX_DIAGNOSES:
-        raise _Gap("Claim.diagnosis", f"{len(codes)} diagnoses: at most {MAX_DIAGNOSES}")
-    return codes
 
 
 def _correction(claim: dict, index: _Index, warnings: list[tuple[str, str]]) -> tuple[str, str]:
@@ -259,6 +191,33 @@ def _member(claim: dict, index: _Index, warnings: list[tuple[str, str]]) -> str:
     return member
 
 
+def _roster_member(claim: dict, index: _Index, roster: Roster) -> str:
+    """A-10.3: the Coverage that Claim.insurance names (the focal one first) gives the subscriber
+    id (``subscriberId``), the Patient its birth date and first given name; the roster gives
+    the member."""
+    insurance = [i for i in claim.get("insurance") or [] if isinstance(i, dict)]
+    chosen = next((i for i in insurance if i.get("focal")), insurance[0] if insurance else None)
+    path = f"Claim.insurance[{insurance.index(chosen)}].coverage" if chosen is not None else "Claim.insurance"
+    reference = ((chosen or {}).get("coverage") or {}).get("reference")
+    coverage = index.resolve(reference, claim)[0] if reference else None
+    if coverage is None:
+        raise _Gap(path, "no Coverage in the input: the roster needs its subscriberId (A-10.3)")
+    subscriber_id = str(coverage.get("subscriberId") or "").strip()
+    if not subscriber_id:
+        raise _Gap(f"{path} -> Coverage.subscriberId", "no subscriberId: the roster needs it (A-10.3)")
+    patient, _, _ = _party(claim, "patient", index)
+    if patient is None:
+        raise _Gap("Claim.patient", "the Patient is not in the input: the roster needs its birth date and name")
+    born = _date(patient.get("birthDate"), "Claim.patient -> Patient.birthDate")
+    given = next((g for n in patient.get("name") or [] if isinstance(n, dict) for g in n.get("given") or []), "")
+    if not given:
+        raise _Gap("Claim.patient -> Patient.name.given", "no given name: the roster needs it (A-10.3)")
+    match = roster.find(subscriber_id, born, str(given))
+    if match.member_id is None:
+        raise _Gap("Claim.patient", match.reason)
+    return match.member_id
+
+
 class _Gaps(Exception):
     """Every mapping error of one claim."""
 
@@ -267,7 +226,8 @@ class _Gaps(Exception):
         self.gaps = gaps
 
 
-def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
+def claim_rows(claim: dict, index: _Index | None = None,
+               roster: Roster | None = None) -> tuple[list[dict], list[tuple[str, str]]]:
     """Map one Claim resource (already valid FHIR) to claims.csv rows, with warnings.
     Raises :class:`_Gaps` with every part that cannot be mapped (the claim level, then each
     item's first gap)."""
@@ -291,10 +251,13 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
     if claim.get("use") != "claim":
         raise _Gaps([_Gap("Claim.use", f"use {claim.get('use')!r}: only 'claim' asks for payment")])
     correction = attempt(_correction, claim, index, warnings)
-    member = attempt(_member, claim, index, warnings)
+    if roster is not None:  # A-10.3: every patient is found in the enrollment roster
+        member = attempt(_roster_member, claim, index, roster)
+    else:
+        member = attempt(_member, claim, index, warnings)
     npi = attempt(_provider_npi, claim, index)
     received = attempt(_date, claim.get("created"), "Claim.created")
-    diagnoses = attempt(_diagnoses, claim, index)
+    diagnoses = attempt(_diagnoses, claim, index, warnings)
     items = [i for i in claim.get("item") or [] if isinstance(i, dict)]
     if not items:
         gaps.append(_Gap("Claim.item", "no items: a claim needs at least one service line"))
@@ -306,10 +269,19 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
         path = f"Claim.item[{k}]"
 
         def line(item=item, path=path):
+            end = None
             if "servicedDate" in item:
                 dos = _date(item["servicedDate"], f"{path}.servicedDate")
-            elif "servicedPeriod" in item:
-                dos = _date((item["servicedPeriod"] or {}).get("start"), f"{path}.servicedPeriod.start")
+            elif "servicedPeriod" in item:  # A-10.2: the DOS is the period's first day
+                period = item["servicedPeriod"] or {}
+                dos = _date(period.get("start"), f"{path}.servicedPeriod.start")
+                if period.get("end"):
+                    end = _date(period["end"], f"{path}.servicedPeriod.end")
+                    if end < dos:
+                        raise _Gap(f"{path}.servicedPeriod.end", "the period ends before it starts")
+                    if received is not None and end > received:
+                        raise _Gap(f"{path}.servicedPeriod.end", "the last day of the service period is after "
+                                                                 "the received date (Claim.created) (A-10.2)")
             elif billable_start:
                 dos = _date(billable_start, "Claim.billablePeriod.start")
             else:
@@ -317,7 +289,7 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
                            "no date of service (nor servicedPeriod.start, nor Claim.billablePeriod.start)")
             code = _procedure(item, path)
             units = _units(item, path, warnings)
-            return dos, code, units, _billed(item, path, units, warnings)
+            return dos, code, units, _billed(item, path, units, warnings), end
 
         mapped = attempt(line)
         if mapped is None:
@@ -338,7 +310,11 @@ def claim_rows(claim: dict, index: _Index | None = None) -> tuple[list[dict], li
         "member_id": member, "provider_npi": npi, "received_date": _iso(received),
         "service_date": _iso(dos), "procedure_code": code, "units": str(units),
         "billed": format_cents(billed), "diagnoses": ";".join(diagnoses),
-    } for dos, code, units, billed in lines]
+        "service_date_end": _iso(end) if end is not None and end != dos else "",
+    } for dos, code, units, billed, end in lines]
+    checked = parse_claim(rows)  # the loader's own record checks (A-3, A-10), at the FHIR path
+    if isinstance(checked, Reject):
+        raise _Gaps([_Gap(FIELD_PATHS.get(checked.field, "Claim"), checked.reason)])
     claim_total = claim.get("total")
     if isinstance(claim_total, dict) and "value" in claim_total:
         try:

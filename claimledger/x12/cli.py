@@ -15,10 +15,12 @@ from .segments import FormatError
 EXPORT_KINDS = ("x12-835", "x12-837")
 
 
-def run_import_x12(paths: list[Path], out: Path, plans_from: Path | None, plan: str | None) -> int:
-    """``claimledger import x12 FILE... --out DIR [--plans-from SCENARIO] [--plan PLAN_ID]``."""
+def run_import_x12(paths: list[Path], out: Path, plans_from: Path | None, plan: str | None,
+                   roster: Path | None = None) -> int:
+    """``claimledger import x12 FILE... --out DIR [--plans-from SCENARIO] [--plan PLAN_ID]
+    [--roster ROSTER]``."""
     report = import_837([Path(p) for p in paths], Path(out),
-                        plans_from=Path(plans_from) if plans_from else None, plan=plan)
+                        plans_from=Path(plans_from) if plans_from else None, plan=plan, roster=roster)
     print(report.summary())
     return 0
 

@@ -14,8 +14,10 @@ import datetime as _dt
 from itertools import groupby
 from pathlib import Path
 
+from ..codesets import CodeSet, code_set_of, undotted
 from ..money import format_day
 from ..records import Claim, Frequency, Reject
+from ..roster import RosterEntry
 from ..scenario import iter_claims, load_scenario
 from .common import DEFAULT_PARTIES, ExportReport, Parties, check_and_write
 from .segments import FormatError
@@ -50,6 +52,7 @@ def export_837(scenario_dir, out_path, when: _dt.datetime | None = None,
         raise FormatError(f"{scenario_dir}: no claim that an 837 can carry")
     when = when or _dt.datetime.combine(
         _dt.date(1970, 1, 1) + _dt.timedelta(days=max(c.received_date for c in claims)), _dt.time())
+    roster = {e.member_id: e for e in scenario.roster.entries} if scenario.roster else {}
     w = Writer(parties.sender_id, parties.payer_id, when)
     w.open_interchange()
     w.open_group("HC", VERSION_837P)
@@ -78,11 +81,24 @@ def export_837(scenario_dir, out_path, when: _dt.datetime | None = None,
                     hl += 1
                     member_id = member_claims[0].member_id
                     member = scenario.members.get(member_id)
-                    w.seg("HL", hl, provider_hl, "22", "0")
-                    w.seg("SBR", "P", "18", member.plan_id if member else "", "", "", "", "", "",
-                          parties.claim_filing)
-                    w.seg("NM1", "IL", "1", parties.member_last_name, "", "", "", "", "MI", member_id)
+                    entry = roster.get(member_id)
+                    dependent = entry is not None and entry.subscriber_id != member_id
+                    w.seg("HL", hl, provider_hl, "22", "1" if dependent else "0")
+                    w.seg("SBR", "P", "" if dependent else "18", member.plan_id if member else "", "", "", "",
+                          "", "", parties.claim_filing)
+                    if entry is None:
+                        w.seg("NM1", "IL", "1", parties.member_last_name, "", "", "", "", "MI", member_id)
+                    elif not dependent:  # A-10.3: the roster finds the subscriber by name and birth date
+                        _person(w, "IL", entry, entry.subscriber_id, parties)
+                    else:
+                        w.seg("NM1", "IL", "1", parties.member_last_name, "SUBSCRIBER", "", "", "", "MI",
+                              entry.subscriber_id)
                     w.seg("NM1", "PR", "2", parties.payer_name, "", "", "", "", "PI", parties.payer_id)
+                    if dependent:  # 2000C: the roster finds the patient (relationship not kept: G8)
+                        hl += 1
+                        w.seg("HL", hl, hl - 1, "23", "0")
+                        w.seg("PAT", "G8")
+                        _person(w, "QC", entry, "", parties)
                     for claim in member_claims[start:start + MAX_CLAIMS_PER_SUBSCRIBER]:
                         _claim(w, claim, parties)
                         report.claims += 1
@@ -95,18 +111,35 @@ def export_837(scenario_dir, out_path, when: _dt.datetime | None = None,
     return report
 
 
+def _person(w: Writer, qualifier: str, entry: RosterEntry, member_id: str, parties: Parties) -> None:
+    """NM1 (and N3/N4, DMG) of a roster member: name and birth date, as the TR3 has them."""
+    last = clean(entry.last_name, 60) or parties.member_last_name
+    w.seg("NM1", qualifier, "1", last, clean(entry.first_name, 35), "", "", "",
+          "MI" if member_id else "", member_id)
+    w.seg("N3", parties.address)
+    w.seg("N4", parties.city)
+    w.seg("DMG", "D8", _day(entry.birth_date), "U")
+
+
 def _claim(w: Writer, claim: Claim, parties: Parties) -> None:
     total = sum(line.billed for line in claim.lines)
     w.seg("CLM", claim.claim_id, x12_amount(total), "", "",
           (parties.place_of_service, "B", str(int(claim.frequency))), "Y", "A", "Y", "I")
     if claim.frequency != Frequency.ORIGINAL:
         w.seg("REF", "F8", claim.original_claim_id)
-    codes = [d.replace(".", "") for d in claim.diagnoses]
-    w.seg("HI", *[("ABK" if n == 0 else "ABF", code) for n, code in enumerate(codes)])
+    codes = [undotted(d) for d in claim.diagnoses]
+    if code_set_of(claim.diagnoses[0]) == CodeSet.ICD9:  # A-10.1: one code set per claim
+        qualifiers = ("BK", "BF")
+    else:
+        qualifiers = ("ABK", "ABF")
+    w.seg("HI", *[(qualifiers[0] if n == 0 else qualifiers[1], code) for n, code in enumerate(codes)])
     pointers = tuple(str(n) for n in range(1, min(4, len(codes)) + 1))
     for number, line in enumerate(claim.lines, start=1):
         w.seg("LX", number)
         w.seg("SV1", ("HC", line.procedure_code), x12_amount(line.billed), "UN", line.units, "", "",
               pointers)
-        w.seg("DTP", "472", "D8", _day(line.service_date))
+        if line.service_date_end is None:
+            w.seg("DTP", "472", "D8", _day(line.service_date))
+        else:  # A-10.2
+            w.seg("DTP", "472", "RD8", f"{_day(line.service_date)}-{_day(line.service_date_end)}")
         w.seg("REF", "6R", number)

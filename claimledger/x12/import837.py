@@ -14,13 +14,16 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..roster import ROSTER_FILE, Roster, load_roster
 from ..scenario import (
-    AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIM_COLUMNS, CLAIMS_FILE, MEMBER_COLUMNS,
+    AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIMS_FILE, MEMBER_COLUMNS,
     MEMBERS_FILE, PLANS_FILE, PROVIDER_COLUMNS, PROVIDERS_FILE,
 )
+from ..claims_csv import write_claims_csv
+from .acks import write_answers
 from .map837 import FIELD_PATHS, ImportedClaim
 from .read837 import VALIDATOR_NAME, read_837
-from .segments import ERROR, GAP, ISSUE_COLUMNS, VALIDATOR, FormatError, Issue
+from .segments import ERROR, GAP, ISSUE_COLUMNS, NOTE, VALIDATOR, FormatError, Issue
 from .validate import library_version
 
 ISSUES_FILE = "import_issues.csv"
@@ -49,21 +52,43 @@ class ImportReport:
     def summary(self) -> str:
         count = {s: sum(1 for i in self.issues if i.severity == s) for s in (ERROR, GAP, VALIDATOR)}
         lines = sum(len(c.rows) for c in self.accepted)
+        notes = "".join(f"; {i.file}: {i.message}" for i in self.issues if i.severity == NOTE)
+        answers = sorted(name for name in self.written if name.endswith((".999", ".277")))
+        if answers:
+            notes += f"; answered with {', '.join(answers)} (valid per {VALIDATOR_NAME})"
         return (f"imported {len(self.accepted)} of {len(self.claims)} claims ({lines} lines) from "
                 f"{len(self.files)} file(s) into {self.out_dir}: {len(self.rejected)} rejected, "
                 f"{count[ERROR]} error(s), {count[GAP]} mapping gap(s), {count[VALIDATOR]} "
-                f"{VALIDATOR_NAME} finding(s); see {self.out_dir / ISSUES_FILE}")
+                f"{VALIDATOR_NAME} finding(s){notes}; see {self.out_dir / ISSUES_FILE}")
 
 
 
-def import_837(paths, out_dir, plans_from=None, plan: str | None = None) -> ImportReport:
+def find_roster(roster, plans_from: Path | None, issues: list[Issue]) -> Roster | None:
+    """The enrollment roster (A-10.3): the file given, else ``roster.csv`` of ``plans_from``;
+    its bad rows are reported (R-10) and left out."""
+    path = Path(roster) if roster is not None else (plans_from / ROSTER_FILE if plans_from else None)
+    if roster is not None and not path.is_file():
+        raise FormatError(f"--roster {path}: no such file")
+    if path is None or not path.is_file():
+        return None
+    errors: list = []
+    found = load_roster(path, errors)
+    issues.extend(Issue(path.name, e.row, "", f"{ROSTER_FILE}/{e.field}", f"{e.record_id}: {e.reason}; "
+                        f"left out of the roster") for e in errors)
+    return found
+
+
+def import_837(paths, out_dir, plans_from=None, plan: str | None = None, roster=None,
+               answer: bool = True) -> ImportReport:
     """Read 837P/837I files into the scenario directory ``out_dir`` (A-2).
 
     ``claims.csv`` gets every claim that maps, in file order; ``import_issues.csv`` every
     error, gap and validator finding. With ``plans_from`` (a scenario directory) its
     plans.yaml, members.csv, providers.csv and authorizations.csv are copied; otherwise
     members.csv and providers.csv get the rows the 837 can give (plan id from SBR03 or
-    ``plan``), with what it cannot give left empty and reported.
+    ``plan``), with what it cannot give left empty and reported. ``roster`` (a roster.csv;
+    default: the one in ``plans_from``) finds each patient's member id (A-10.3). With
+    ``answer`` each file gets its 999 and 277CA, ``OUT/<file name>.999`` and ``.277`` (A-10.5).
     """
     paths = [Path(p) for p in ([paths] if isinstance(paths, (str, Path)) else paths)]
     if not paths:
@@ -79,8 +104,11 @@ def import_837(paths, out_dir, plans_from=None, plan: str | None = None) -> Impo
     out = Path(out_dir)
     claims: list[ImportedClaim] = []
     issues: list[Issue] = []
+    found_roster = find_roster(roster, source, issues)
+    per_file: list[tuple[Path, list[ImportedClaim]]] = []
     for p in paths:
-        file_claims, file_issues = read_837(p)
+        file_claims, file_issues = read_837(p, found_roster)
+        per_file.append((p, file_claims))
         claims.extend(file_claims)
         issues.extend(file_issues)
     if not claims:
@@ -90,20 +118,20 @@ def import_837(paths, out_dir, plans_from=None, plan: str | None = None) -> Impo
     _drop_consecutive_repeats(claims, issues)
     out.mkdir(parents=True, exist_ok=True)
     written = {CLAIMS_FILE: out / CLAIMS_FILE}
-    with open(out / CLAIMS_FILE, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.DictWriter(fh, CLAIM_COLUMNS, lineterminator="\n")
-        writer.writeheader()
-        for claim in claims:
-            if claim.accepted:
-                writer.writerows(claim.rows)
+    write_claims_csv(out / CLAIMS_FILE, [row for claim in claims if claim.accepted for row in claim.rows])
     if source is not None:
-        for name in (PLANS_FILE, MEMBERS_FILE, PROVIDERS_FILE, AUTHORIZATIONS_FILE):
+        for name in (PLANS_FILE, MEMBERS_FILE, PROVIDERS_FILE, AUTHORIZATIONS_FILE, ROSTER_FILE):
             if (source / name).is_file():
                 shutil.copyfile(source / name, out / name)
                 written[name] = out / name
         _check_against(source, claims, issues)
     else:
         written.update(_derive_reference_data(out, claims, plan, issues))
+    if answer:  # A-10.5: a 999 and a 277CA per file received, beside the report
+        for p, file_claims in per_file:
+            answers = write_answers(p, file_claims, issues, out)
+            written.update({a.name: a for a in answers.written})
+            issues.extend(Issue(p.name, 0, "", "999/277", note, NOTE) for note in answers.notes)
     issues.sort(key=lambda i: (paths_index(paths, i.file), i.segment))
     with open(out / ISSUES_FILE, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")

@@ -5,16 +5,19 @@ reason it cannot map, each naming the claim and the loop/element (``2300/CLM05-3
 from __future__ import annotations
 
 import datetime as _dt
-from dataclasses import dataclass, field
 
+from ..codesets import CodeSet, chain_text, diagnosis_error, dotted_icd9, to_claim_code
+from ..money import parse_day
 from ..records import Reject
+from ..roster import Roster
 from ..scenario import (
-    CODE_FORMAT, ICD10_FORMAT, ID_FORMAT, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, NPI_FORMAT, parse_claim,
+    CODE_FORMAT, ID_FORMAT, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, NPI_FORMAT, parse_claim,
 )
+from .drafts837 import ImportedClaim, _Draft, _Line  # noqa: F401 - re-exported
 from .segments import ERROR, GAP, Issue, Segment, Transaction, parse_amount, parse_date
 
 ICD10_QUALIFIERS = {"ABK": "principal", "ABF": "other"}
-ICD9_QUALIFIERS = {"BK", "BF", "BJ", "PR", "BN"}  # ICD-9-CM principal/other/admitting/reason/E-code
+ICD9_QUALIFIERS = {"BK": "principal", "BF": "other"}  # ICD-9-CM (A-10.1); BJ, PR, BN are gaps
 
 # claims.csv field -> where the 837 carries it (for the loader's own checks, A-3/R-4)
 FIELD_PATHS = {
@@ -25,67 +28,17 @@ FIELD_PATHS = {
 }
 
 
-@dataclass
-class ImportedClaim:
-    """One CLM found in the input, accepted or not."""
-
-    claim_id: str
-    file: str
-    segment: int  # ordinal of its CLM in the file
-    transaction: str  # ST02
-    kind: str  # 837P or 837I
-    lines: int  # service lines (2400 loops) found
-    accepted: bool = False
-    rows: list[dict] = field(default_factory=list)  # claims.csv rows when accepted
-    member_id: str = ""
-    subscriber_id: str = ""
-    group_number: str = ""  # SBR03
-    provider_npi: str = ""
-    provider_name: str = ""
-    last_segment: int = 0
-
-
-@dataclass
-class _Line:
-    number: int
-    lx: Segment
-    service: Segment | None = None
-    dtp: Segment | None = None
-    sub: str = ""  # inside 2410/2420x/2430: segments there are not the line's own
-    extra_service: Segment | None = None
-
-
-@dataclass
-class _Draft:
-    clm: Segment
-    kind: str
-    billing: Segment | None
-    subscriber: Segment | None
-    sbr: Segment | None
-    patient_hl: Segment | None
-    patient: Segment | None
-    bht: Segment | None
-    lines: list[_Line] = field(default_factory=list)
-    his: list[Segment] = field(default_factory=list)
-    f8: Segment | None = None
-    g1: Segment | None = None
-    dtp050: Segment | None = None
-    dtp472: Segment | None = None
-    dtp434: Segment | None = None
-    sub: str = ""  # inside 2310x/2320/2330x
-    last: int = 0
-    incomplete: bool = False
-
-
 # ---------------------------------------------------------------------------------------------
 # mapping one draft
 
 
 class _Mapper:
-    def __init__(self, draft: _Draft, file: str, tx: Transaction):
+    def __init__(self, draft: _Draft, file: str, tx: Transaction, roster: Roster | None = None):
         self.d = draft
         self.file = file
         self.tx = tx
+        self.roster = roster
+        self.days_read: list[_dt.date] = []  # every date of service read (a range's both ends)
         self.issues: list[Issue] = []
         self.claim_id = draft.clm.el(1)
 
@@ -98,21 +51,30 @@ class _Mapper:
         self.issues.append(Issue(self.file, index, self.claim_id, path, message, GAP, line))
 
     def day(self, seg: Segment, path: str, what: str, line: int = 0) -> _dt.date | None:
-        """D8 date (or an RD8 range of one day) of a DTP segment."""
+        """The D8 date of a DTP segment (an RD8 range of one day too)."""
+        days = self.days(seg, path, what, line)
+        if days is None:
+            return None
+        if days[1] is not None:
+            self.error(seg, path, f"{what} is the range {seg.el(3)}: one date is expected here", line)
+            return None
+        return days[0]
+
+    def days(self, seg: Segment, path: str, what: str, line: int = 0) -> tuple[_dt.date, _dt.date | None] | None:
+        """(first day, last day or None) of a DTP segment: D8, or an RD8 range (A-10.2)."""
         fmt, value = seg.el(2), seg.el(3)
         try:
             if fmt == "D8":
-                return parse_date(value)
+                return parse_date(value), None
             if fmt == "RD8":
                 start, _, end = value.partition("-")
                 first, last = parse_date(start), parse_date(end)
-                if first != last:
-                    self.error(seg, path, f"{what} is the range {value}: A-2 needs one date per "
-                                          f"service line", line)
+                if last < first:
+                    self.error(seg, path, f"{what} is the range {value}: it ends before it starts", line)
                     return None
-                return first
+                return first, (last if last != first else None)
             self.error(seg, f"{path.rsplit('/', 1)[0]}/DTP02",
-                       f"{what} has date format {fmt!r}: expected D8 (CCYYMMDD)", line)
+                       f"{what} has date format {fmt!r}: expected D8 (CCYYMMDD) or RD8", line)
         except ValueError as exc:
             self.error(seg, path, f"{what}: {exc}", line)
         return None
@@ -150,7 +112,9 @@ class _Mapper:
                               "837I" if d.kind == "837I" else "837P", len(d.lines),
                               member_id=member_id or "", subscriber_id=subscriber_id or "",
                               group_number=d.sbr.el(3) if d.sbr is not None else "",
-                              provider_npi=npi or "", provider_name=name, last_segment=d.last)
+                              provider_npi=npi or "", provider_name=name, last_segment=d.last,
+                              charge=total or 0, first_day=min(self.days_read, default=None),
+                              last_day=max(self.days_read, default=None))
         if any(i.severity == ERROR for i in self.issues) or rows is None:
             return claim
         for r in rows:
@@ -188,27 +152,58 @@ class _Mapper:
         return value
 
     def member(self) -> tuple[str | None, str | None]:
+        """(member id, subscriber id). With a roster every patient is found in it (A-10.3);
+        without one the subscriber's NM109 is the member id, and a dependent (2000C) needs an
+        NM109 of its own (as 4010 files carry it)."""
         d = self.d
-        sub_id = d.subscriber.el(9) if d.subscriber is not None else ""
+        if d.subscriber is None:
+            self.error(d.clm, "2010BA/NM1", "no subscriber (NM1*IL) for this claim")
+            return None, None
+        sub_id = d.subscriber.el(9)
+        if not sub_id:
+            self.error(d.subscriber, "2010BA/NM109", "subscriber member id (NM109) is missing")
+            return None, None
         if d.patient_hl is not None:
+            if self.roster is not None:
+                return self.from_roster(sub_id, d.patient, d.patient_dmg, "2010CA", d.patient_hl)
             patient_id = d.patient.el(9) if d.patient is not None else ""
             if not patient_id:
                 self.error(d.patient or d.patient_hl, "2010CA/NM109",
                            "the patient is a dependent (HL 23, loop 2000C) without a member id of "
-                           "their own: A-2 needs the patient's member id (a 5010 patient with a "
-                           "unique member id is sent as the subscriber)")
+                           "their own: pass the enrollment roster (--roster, or roster.csv in "
+                           "--plans-from) to find it by subscriber id, birth date and first name (A-10.3)")
                 return None, sub_id
             return patient_id, sub_id
-        if d.subscriber is None:
-            self.error(d.clm, "2010BA/NM1", "no subscriber (NM1*IL) for this claim")
-            return None, None
-        if not sub_id:
-            self.error(d.subscriber, "2010BA/NM109", "subscriber member id (NM109) is missing")
-            return None, None
+        if self.roster is not None:
+            return self.from_roster(sub_id, d.subscriber, d.subscriber_dmg, "2010BA", d.subscriber)
         if d.subscriber.el(8) not in ("MI", "II", ""):
             self.gap(d.subscriber, "2010BA/NM108", f"id qualifier {d.subscriber.el(8)!r} is not MI "
                                                    f"(member id); NM109 taken as the member id")
         return sub_id, sub_id
+
+    def from_roster(self, sub_id: str, nm1: Segment | None, dmg: Segment | None, loop: str,
+                    anchor: Segment) -> tuple[str | None, str | None]:
+        """A-10.3: the roster member with the subscriber id, the patient's birth date (DMG02)
+        and first name (NM104); none or several is a record error on member_id."""
+        first = nm1.el(4) if nm1 is not None else ""
+        if not first:
+            self.error(nm1 or anchor, f"{loop}/NM104", "no first name (NM104) to find the patient in "
+                                                       "the enrollment roster (A-10.3)")
+            return None, sub_id
+        if dmg is None or dmg.el(1) != "D8" or not dmg.el(2):
+            self.error(dmg or nm1, f"{loop}/DMG02", "no birth date (DMG*D8) to find the patient in the "
+                                                    "enrollment roster (A-10.3)")
+            return None, sub_id
+        try:
+            born = parse_day(parse_date(dmg.el(2)).isoformat())
+        except ValueError as exc:
+            self.error(dmg, f"{loop}/DMG02", f"birth date: {exc}")
+            return None, sub_id
+        match = self.roster.find(sub_id, born, first)
+        if match.member_id is None:
+            self.error(nm1, f"{loop}/NM1", match.reason)
+            return None, sub_id
+        return match.member_id, match.subscriber_id
 
     def provider(self) -> tuple[str | None, str]:
         nm1 = self.d.billing
@@ -248,27 +243,29 @@ class _Mapper:
                     continue
                 qualifier, code = hi.comp(n, 1), hi.comp(n, 2)
                 path = f"2300/HI{n:02d}-2"
-                if qualifier in ICD10_QUALIFIERS:
+                if qualifier in ICD10_QUALIFIERS or qualifier in ICD9_QUALIFIERS:
                     if not code:
                         self.error(hi, path, f"diagnosis code missing after qualifier {qualifier}")
                         continue
-                    dotted = code if ("." in code or len(code) <= 3) else f"{code[:3]}.{code[3:]}"
-                    if not ICD10_FORMAT.match(dotted) or len(dotted) > 8:
-                        self.error(hi, path, f"{code!r} is not an ICD-10-CM code")
+                    if qualifier in ICD9_QUALIFIERS:  # A-10.1: kept as ICD9:<code>; the loader checks the DOS
+                        dotted = to_claim_code(CodeSet.ICD9, dotted_icd9(code))
+                    else:
+                        dotted = code if ("." in code or len(code) <= 3) else f"{code[:3]}.{code[3:]}"
+                    reason = diagnosis_error(dotted)
+                    if reason or len(chain_text(dotted)) > 8:
+                        self.error(hi, path, f"{code!r} is not an {'ICD-9-CM' if qualifier in ICD9_QUALIFIERS else 'ICD-10-CM'} code")
                         continue
                     codes.append(dotted)
-                elif qualifier in ICD9_QUALIFIERS:
-                    self.error(hi, f"2300/HI{n:02d}-1", f"ICD-9-CM code {code!r} (qualifier {qualifier}) "
-                                                        f"is not mapped: A-2 takes ICD-10-CM (ABK/ABF)")
                 else:
                     unmapped.add(qualifier or "?")
         if unmapped:
             self.gap(self.d.his[0], "2300/HI", f"codes with qualifier(s) {', '.join(sorted(unmapped))} "
-                                               f"are not mapped: A-2 keeps ICD-10-CM diagnoses (ABK/ABF)")
+                                               f"are not mapped: A-2 keeps principal and other diagnoses "
+                                               f"(ABK/ABF, ICD-9-CM BK/BF)")
         if not self.d.his:
             self.error(self.d.clm, "2300/HI", "no diagnosis (HI segment with ABK) for this claim")
         elif not codes and not any(i.path.startswith("2300/HI") and i.severity == ERROR for i in self.issues):
-            self.error(self.d.his[0], "2300/HI", "no ICD-10-CM diagnosis (ABK/ABF) in HI")
+            self.error(self.d.his[0], "2300/HI", "no principal or other diagnosis (ABK/ABF, BK/BF) in HI")
         if len(codes) > MAX_DIAGNOSES:
             self.error(self.d.his[0], "2300/HI", f"{len(codes)} diagnoses: at most {MAX_DIAGNOSES} (R-4)")
         return codes
@@ -369,21 +366,25 @@ class _Mapper:
             else:
                 if not 1 <= units <= MAX_UNITS:
                     self.error(svc, f"2400/{ref}", f"service unit count {quantity} must be 1..{MAX_UNITS} (R-4)", n)
-        dos = None
+        days = None
         if line.dtp is not None:
-            dos = self.day(line.dtp, "2400/DTP*472", "date of service", n)
+            days = self.days(line.dtp, "2400/DTP*472", "date of service", n)
         elif self.d.dtp472 is not None:
-            dos = self.day(self.d.dtp472, "2300/DTP*472", "date of service", n)
+            days = self.days(self.d.dtp472, "2300/DTP*472", "date of service", n)
         elif self.d.dtp434 is not None:
-            dos = self.day(self.d.dtp434, "2300/DTP*434", "statement period (no line date of service)", n)
+            days = self.days(self.d.dtp434, "2300/DTP*434", "statement period (no line date of service)", n)
         else:
             self.error(line.lx, "2400/DTP*472", "no date of service (DTP*472) for this line", n)
-        if dos is not None and received is not None and dos > received:
-            self.error(line.dtp or self.d.clm, "2400/DTP*472", f"date of service {dos} is after the "
-                                                               f"received date {received}", n)
+        dos, last = days if days is not None else (None, None)
+        self.days_read.extend(d for d in (dos, last) if d is not None)
+        if dos is not None and received is not None and (last or dos) > received:
+            what = "the last day of the service date range" if last else "date of service"
+            self.error(line.dtp or self.d.clm, "2400/DTP*472", f"{what} {last or dos} is after the "
+                                                               f"received date {received} (A-10.2)", n)
         if sum(1 for i in self.issues if i.severity == ERROR) > errors_before:
             return None
-        return {"service_date": dos.isoformat(), "procedure_code": code, "units": str(units),
+        return {"service_date": dos.isoformat(), "service_date_end": last.isoformat() if last else "",
+                "procedure_code": code, "units": str(units),
                 "billed": _dollars(billed), "_billed": billed}
 
 

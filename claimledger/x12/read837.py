@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..roster import Roster
 from .map837 import ImportedClaim, _Draft, _Line, _Mapper
-from .segments import Issue, Segment, Transaction, VALIDATOR, tokenize, transactions
-from .validate import validate
+from .segments import NOTE, Issue, Segment, Transaction, VALIDATOR, tokenize, transactions
+from .validate import errata_note, errata_versions, validate
 
 PROFESSIONAL = ("X222", "X098")  # 837P 5010 / 4010
 INSTITUTIONAL = ("X223", "X096")  # 837I 5010 / 4010
@@ -32,7 +33,7 @@ def _kind(tx: Transaction) -> str:
 def _drafts(tx: Transaction, kind: str, file: str, issues: list[Issue]) -> list[_Draft]:
     drafts: list[_Draft] = []
     bht: Segment | None = None
-    billing = subscriber = sbr = patient_hl = patient = None
+    billing = subscriber = sbr = patient_hl = patient = subscriber_dmg = patient_dmg = None
     draft: _Draft | None = None
     for seg in tx.body:
         sid = seg.id
@@ -43,17 +44,18 @@ def _drafts(tx: Transaction, kind: str, file: str, issues: list[Issue]) -> list[
             draft = None
             code = seg.el(3)
             if code == "20":
-                billing = subscriber = sbr = patient_hl = patient = None
+                billing = subscriber = sbr = patient_hl = patient = subscriber_dmg = patient_dmg = None
             elif code == "22":
-                subscriber = sbr = patient_hl = patient = None
+                subscriber = sbr = patient_hl = patient = subscriber_dmg = patient_dmg = None
             elif code == "23":
-                patient_hl, patient = seg, None
+                patient_hl, patient, patient_dmg = seg, None, None
             else:
                 issues.append(Issue(file, seg.index, "", "HL/HL03",
                                     f"hierarchical level code {code!r} is not 20, 22 or 23"))
             continue
         if sid == "CLM":
-            draft = _Draft(seg, kind, billing, subscriber, sbr, patient_hl, patient, bht, last=seg.index)
+            draft = _Draft(seg, kind, billing, subscriber, sbr, patient_hl, patient, bht, last=seg.index,
+                           subscriber_dmg=subscriber_dmg, patient_dmg=patient_dmg)
             drafts.append(draft)
             continue
         if draft is None:
@@ -67,6 +69,10 @@ def _drafts(tx: Transaction, kind: str, file: str, issues: list[Issue]) -> list[
                     patient = seg
             elif sid == "SBR":
                 sbr = seg
+            elif sid == "DMG" and patient_hl is not None:  # 2010CA
+                patient_dmg = seg
+            elif sid == "DMG":  # 2010BA
+                subscriber_dmg = seg
             continue
         draft.last = seg.index
         if sid == "LX":
@@ -115,8 +121,8 @@ def _read(path: Path) -> str:
         return data.decode("latin-1")
 
 
-def read_837(path: Path) -> tuple[list[ImportedClaim], list[Issue]]:
-    """Claims and issues of one 837 file (nothing written)."""
+def read_837(path: Path, roster: Roster | None = None) -> tuple[list[ImportedClaim], list[Issue]]:
+    """Claims and issues of one 837 file (nothing written); ``roster`` finds patients (A-10.3)."""
     name = path.name
     issues: list[Issue] = []
     text = _read(path)
@@ -128,10 +134,12 @@ def read_837(path: Path) -> tuple[list[ImportedClaim], list[Issue]]:
                                 f"transaction set {tx.kind or '?'} ({tx.control}) is not an 837 claim; skipped"))
             continue
         for draft in _drafts(tx, _kind(tx), name, issues):
-            mapper = _Mapper(draft, name, tx)
+            mapper = _Mapper(draft, name, tx, roster)
             claims.append(mapper.run())
             issues.extend(mapper.issues)
     if text.strip():
+        for version in errata_versions(text):
+            issues.append(Issue(name, 0, "", "GS08", errata_note(version), NOTE))
         ok, findings = validate(text)
         _attach_findings(name, findings, claims, issues)
     return claims, issues

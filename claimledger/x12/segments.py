@@ -19,7 +19,7 @@ from ..money import FormatError as _MoneyFormatError
 
 SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 _AMOUNT = re.compile(r"^(-?)(\d*)(?:\.(\d*))?$")
-ERROR, GAP, VALIDATOR = "error", "gap", "validator"
+ERROR, GAP, VALIDATOR, NOTE = "error", "gap", "validator", "note"  # NOTE: how a file was read
 MAX_BAD_SEGMENTS = 20  # per file: past that, one summary issue
 
 

@@ -69,6 +69,9 @@ def test_fixture_has_synthea_columns():
         assert all(len(r) == len(rows[0]) for r in rows), name
 
 
+SYNTHETIC_NPI = "1233782105"  # claimledger.synthea_codes.synthetic_npi of the urgent care's Synthea id
+
+
 def test_import_maps_insured_claims_and_reports_each_gap(tmp_path):
     report = import_synthea(SAMPLE, tmp_path / "out")
     out = tmp_path / "out"
@@ -76,31 +79,42 @@ def test_import_maps_insured_claims_and_reports_each_gap(tmp_path):
         C[1]: (2, True),  # two CHARGE rows; its PAYMENT and TRANSFER rows are Synthea's own adjudication
         C[2]: (1, True),
         C[3]: (1, False),  # uninsured
-        C[4]: (1, False),  # provider without NPI, unmapped SNOMED
-        C[5]: (2, False),  # one charge unmapped
+        C[4]: (1, True),  # provider without NPI: a synthetic one; urgent care by the built-in crosswalk
+        C[5]: (2, True),  # 710824005 by the built-in crosswalk
         C[6]: (1, True),  # provider from the encounter
     }
     rows = read_rows(out / "claims.csv")
     assert [(r["claim_id"], r["procedure_code"], r["billed"], r["service_date"]) for r in rows] == [
         (C[1], "99213", "136.80", "2026-02-10"), (C[1], "1111F", "29.45", "2026-02-10"),
-        (C[2], "99397", "136.80", "2026-03-02"), (C[6], "99213", "136.80", "2026-06-20")]
-    assert rows[0]["diagnoses"] == "J01.90;J02.9"  # "J0190" in the crosswalk: the dot is added
-    assert rows[2]["diagnoses"] == "I10"  # 10509002 has no mapping: dropped, with a warning
+        (C[2], "99397", "136.80", "2026-03-02"), (C[4], "99213", "162.50", "2026-04-01"),
+        (C[5], "99397", "136.80", "2026-05-04"), (C[5], "99483", "431.40", "2026-05-04"),
+        (C[6], "99213", "136.80", "2026-06-20")]
+    assert rows[0]["diagnoses"] == "J01.90;J02.9"  # "J0190" in the user's crosswalk: the dot is added
+    assert rows[2]["diagnoses"] == "I10;J20.9"  # 10509002 (acute bronchitis) by the built-in crosswalk
     assert {r["received_date"] for r in rows[:2]} == {"2026-02-10"}  # LASTBILLEDDATE1
-    assert rows[3]["provider_npi"] == "1659478212"  # PROVIDERID empty: the encounter's clinician
+    assert rows[3]["provider_npi"] == SYNTHETIC_NPI
+    assert rows[6]["provider_npi"] == "1659478212"  # PROVIDERID empty: the encounter's clinician
     assert all(r["frequency"] == "1" and r["original_claim_id"] == "" for r in rows)
     issues = {(i.record, i.path): (i.severity, i.message) for i in report.issues}
     assert issues[(C[3], "claims.csv:PRIMARYPATIENTINSURANCEID")] == (
         "error", "no primary insurance (self-pay): nothing to adjudicate")
-    assert issues[(C[4], "claims.csv:PROVIDERID")][0] == "error"
-    assert "has no NPI" in issues[(C[4], "claims.csv:PROVIDERID")][1]
-    assert issues[(C[4], "claims_transactions.csv:CHARGEID=0:PROCEDURECODE")][1].startswith(
-        "SNOMED 702927004 (Urgent care clinic (environment)) has no CPT/HCPCS mapping")
-    assert "SNOMED 710824005" in issues[(C[5], "claims_transactions.csv:CHARGEID=1:PROCEDURECODE")][1]
-    assert issues[(C[2], "claims.csv:DIAGNOSIS2")][0] == "warning"
+    assert issues[(SYNTHETIC_NPI, "providers.csv:npi")] == (
+        "warning", "Synthea provider 69176529-fd1b-3d3d-a4ac-5c8e6f38c6b1 has no NPI (npi_map: claimledger-npi.csv): "
+                   f"synthetic NPI {SYNTHETIC_NPI} (deterministic, valid check digit, not a real NPI)")
     assert issues[("", "plans.yaml")][0] == "error"
-    assert "702927004 x1" in issues[("", "claims_transactions.csv:PROCEDURECODE")][1]
     assert len(read_rows(out / "import_issues.csv")) == len(report.issues)
+
+
+def test_preventive_visits_take_the_cpt_code_of_the_patients_age():
+    from claimledger.synthea_codes import procedure_for, synthetic_npi
+
+    assert [procedure_for("185349003", age) for age in (0, 3, 8, 15, 30, 50, 70)] == [
+        "99391", "99392", "99393", "99394", "99395", "99396", "99397"]
+    assert procedure_for("185349003", None) is None and procedure_for("999999999", 40) is None
+    npi = synthetic_npi("69176529-fd1b-3d3d-a4ac-5c8e6f38c6b1")
+    digits = [int(c) for c in "80840" + npi]
+    luhn = sum(d if i % 2 == 0 else (2 * d - 9 if 2 * d > 9 else 2 * d) for i, d in enumerate(reversed(digits)))
+    assert npi == SYNTHETIC_NPI and luhn % 10 == 0
 
 
 def test_members_are_patient_uuids_each_its_own_family(tmp_path):
@@ -115,7 +129,8 @@ def test_members_are_patient_uuids_each_its_own_family(tmp_path):
          "coverage_end": ""},
     ]
     providers = read_rows(tmp_path / "out" / "providers.csv")
-    assert providers == [{"npi": "1234567893", "name": "WORCESTER FAMILY HEALTH CENTER", "in_network": ""},
+    assert providers == [{"npi": SYNTHETIC_NPI, "name": "SPRINGFIELD URGENT CARE", "in_network": ""},
+                         {"npi": "1234567893", "name": "WORCESTER FAMILY HEALTH CENTER", "in_network": ""},
                          {"npi": "1659478212", "name": "Dr. Ted955 Rau926", "in_network": ""}]
 
 
@@ -133,7 +148,7 @@ def test_no_patient_data_reaches_the_scenario(tmp_path):
 def test_with_plans_from_the_scenario_adjudicates(tmp_path, plans_dir):
     out = tmp_path / "out"
     report = import_synthea(SAMPLE, out, plans_dir, plan_id="GOLD-PPO-2026", in_network=True)
-    assert len(report.written) == 3
+    assert len(report.written) == 5
     assert (out / "plans.yaml").read_bytes() == (plans_dir / "plans.yaml").read_bytes()
     scenario = load_scenario(out)
     assert scenario.input_errors == []
@@ -141,8 +156,9 @@ def test_with_plans_from_the_scenario_adjudicates(tmp_path, plans_dir):
     assert {"1234567893", "1659478212"} <= set(scenario.providers)
     adjudicate_reference(out, tmp_path / "run")
     results = read_rows(tmp_path / "run" / "results.csv")
-    assert [(r["claim_id"], r["line"], r["status"]) for r in results] == [
-        (C[1], "1", "APPROVED"), (C[1], "2", "DENIED"), (C[2], "1", "DENIED"), (C[6], "1", "APPROVED")]
+    assert [(r["claim_id"], r["line"], r["status"]) for r in results][:4] == [
+        (C[1], "1", "APPROVED"), (C[1], "2", "DENIED"), (C[2], "1", "DENIED"), (C[4], "1", "APPROVED")]
+    assert len(results) == 7
     assert results[1]["adjustments"] == "CO-96:29.45"  # 1111F is in no plan's fee schedule
     assert read_rows(tmp_path / "run" / "rejects.csv") == []
 
@@ -152,25 +168,30 @@ def test_plans_from_without_a_matching_plan_is_reported(tmp_path, plans_dir):
     members = read_rows(tmp_path / "out" / "members.csv")
     assert {m["plan_id"] for m in members} == {""}
     assert sum(1 for i in report.errors() if i.path == "members.csv:plan_id") == 3
-    assert sum(1 for i in report.errors() if i.path == "providers.csv:in_network") == 2
+    assert sum(1 for i in report.errors() if i.path == "providers.csv:in_network") == 3
     with pytest.raises(ScenarioError, match="plan 'NOPE' is not in"):
         import_synthea(SAMPLE, tmp_path / "out2", plans_dir, plan_id="NOPE")
 
 
-def test_without_crosswalks_every_claim_is_a_reported_gap(tmp_path):
+def test_without_user_maps_the_built_in_crosswalk_imports_the_insured_claims(tmp_path):
+    """A Synthea export as Synthea writes it, no options (issue 15): every insured claim imports;
+    a code neither map knows is still a reported gap, and user maps still override."""
     bare = tmp_path / "export"
     bare.mkdir()
     for name in SYNTHEA_HEADERS:
         shutil.copy(SAMPLE / name, bare / name)
     report = import_synthea(bare, tmp_path / "out")
-    assert report.written == [] and len(report.claims) == 6
-    assert all(any(i.record == c.claim_id and i.severity == "error" for i in report.issues) for c in report.claims)
-    # given as arguments instead of files
-    report = import_synthea(bare, tmp_path / "out2",
-                            npi_map={"ef58ea08-d883-3957-8300-150554edc8fb": "1234567893"},
-                            procedure_map={"185345009": "99213"}, diagnosis_map={"444814009": "J01.90"})
-    assert report.written == []  # each claim still lacks one mapping
-    assert any(i.path.endswith("CHARGEID=1:PROCEDURECODE") and i.record == C[1] for i in report.errors())
+    assert sorted(c.claim_id for c in report.written) == [C[1], C[2], C[4], C[5], C[6]]  # C3 is uninsured
+    assert read_rows(tmp_path / "out" / "claims.csv")[0]["diagnoses"] == "J06.9;J02.9"  # built-in 444814009
+    text = (bare / "claims_transactions.csv").read_text().replace(",710824005,", ",123456789012,")
+    (bare / "claims_transactions.csv").write_text(text)
+    report = import_synthea(bare, tmp_path / "out2", procedure_map={"185345009": "99214"},
+                            diagnosis_map={"444814009": "J01.90"})
+    assert C[5] not in {c.claim_id for c in report.written}
+    assert any(i.path.endswith("CHARGEID=1:PROCEDURECODE") and i.record == C[5] and "SNOMED 123456789012" in i.message
+               for i in report.errors())
+    rows = read_rows(tmp_path / "out2" / "claims.csv")
+    assert (rows[0]["procedure_code"], rows[0]["diagnoses"]) == ("99214", "J01.90;J02.9")  # user maps first
 
 
 def test_explicit_crosswalk_file_and_in_network(tmp_path):
@@ -205,5 +226,5 @@ def test_unusable_export_raises_one_line(tmp_path, capsys):
     assert "\n" not in str(exc.value)
     assert run_import_synthea(SAMPLE, tmp_path / "cli") == 0
     line = capsys.readouterr().out.strip()
-    assert line.startswith("imported 3 of 6 claims (4 lines) from 7 file(s); 3 rejected")
+    assert line.startswith("imported 5 of 6 claims (7 lines) from 7 file(s); 1 rejected")
     assert "\n" not in line

@@ -26,13 +26,30 @@ def test_resubmitting_a_claims_file_is_idempotent(deployed_run, capsys):
     assert "rejected C0018: units: units must be positive" in out
 
 
-def test_submitting_an_837_converts_it_first(deployed_run, tmp_path, capsys):
+def test_an_exported_837_submitted_again_is_already_recorded_claim_for_claim(deployed_run, tmp_path, capsys):
+    """The round trip changes no claim: every record the first run recorded is already recorded;
+    the one record it rejected, the second C0003 (950.00 where the first is 900.00, A-3), is
+    rejected again for the same reason, and the output says which record of C0003 that is.
+    The 837 is answered with a 999 and a 277CA beside it (A-10.5)."""
+    from claimledger.x12 import validate
+
     x837 = tmp_path / "basic.837"
     assert main(["export", "--to", "x12-837", str(EXAMPLES / "basic"), "--out", str(x837)]) == 0
     capsys.readouterr()
     assert main(["submit", str(x837), "--rpc", web3.provider.endpoint_uri,
                  "--deployment", str(deployed_run / "deployments.json")]) == 0
-    assert "already recorded" in capsys.readouterr().out
+    out = capsys.readouterr().out.splitlines()
+    # 23 records: 21 claim ids (C0018 cannot be written as an 837), C0001 and C0003 sent twice
+    assert out[0] == "22 claim(s) submitted: 22 already recorded, 1 rejected"
+    assert out[1] == "  rejected C0003 (record 2 of that id in the file): claim_id: claim_id reused with different content"
+    assert out[2] == f"answered with {x837}.999, {x837}.277"
+    answer = (tmp_path / "basic.837.277").read_text()
+    assert validate(answer) == (True, []) and validate((tmp_path / "basic.837.999").read_text()) == (True, [])
+    statuses = [s for s in answer.split("~\n") if s.startswith("STC*A")]
+    assert len(statuses) == 1 + 4 + 23  # receiver and 4 providers' totals, then one per claim
+    assert [s.split("*")[1] for s in statuses].count("A2:20") == 22
+    assert [s for s in statuses if s.startswith("STC*A7")] == [
+        "STC*A7:21*20260112*U*950********CLAIM_ID CLAIM_ID REUSED WITH DIFFERENT CONTENT"]
 
 
 def test_a_void_of_a_claim_submitted_elsewhere_reads_its_original_from_the_chain(deployed_run, tmp_path, capsys):

@@ -1,0 +1,149 @@
+"""``claims.csv`` (A-2.5, A-10): the rows of each claim streamed, parsed and checked field by
+field (A-3, R-1, R-4). Stateful record checks (reused ids, originals) belong to the engine."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Iterator
+
+import pandas as pd
+
+from .codesets import code_set_error, diagnosis_error
+from .fields import (
+    MAX_CENTS, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, NPI_FORMAT, CODE_FORMAT, ScenarioError, _FieldError,
+    _cents, _count, _day, _identifier, _require,
+)
+from .records import Claim, ClaimLine, Frequency, Reject
+
+CLAIMS_FILE = "claims.csv"
+CLAIM_COLUMNS = [
+    "claim_id", "frequency", "original_claim_id", "member_id", "provider_npi",
+    "received_date", "service_date", "procedure_code", "units", "billed", "diagnoses",
+]
+CLAIM_LEVEL_FIELDS = [
+    "frequency", "original_claim_id", "member_id", "provider_npi", "received_date", "diagnoses",
+]
+# A-10.2, R-19: a line billed over a date range gives its last day here (empty: one day)
+SERVICE_DATE_END = "service_date_end"
+OPTIONAL_CLAIM_COLUMNS = [SERVICE_DATE_END]
+
+
+def _service_days(row: dict, received: int) -> tuple[int, int | None]:
+    """(date of service, last day of a range or None): A-10.2, R-19. Every fault of a range is
+    a record error on ``service_date``, the field X12 (DTP*472 RD8) and FHIR (servicedPeriod)
+    carry the range in."""
+    service_date = _day(row, "service_date")
+    if service_date > received:
+        raise _FieldError("service_date", "service_date after received_date")
+    if not str(row.get(SERVICE_DATE_END) or "").strip():
+        return service_date, None
+    try:
+        end = _day(row, SERVICE_DATE_END)
+    except _FieldError as exc:
+        raise _FieldError("service_date", exc.reason) from None
+    if end < service_date:
+        raise _FieldError("service_date", "service_date_end before service_date")
+    if end > received:
+        raise _FieldError("service_date", "the last day of the service date range is after received_date")
+    return service_date, (end if end != service_date else None)
+
+
+def _claim_line(row: dict, received: int) -> ClaimLine:
+    service_date, service_end = _service_days(row, received)
+    code = _require(row, "procedure_code")
+    if not CODE_FORMAT.match(code):
+        raise _FieldError("procedure_code", "procedure code must be 4-8 letters or digits")
+    units = _count(row, "units")
+    billed = _cents(row, "billed")
+    if billed <= 0:
+        raise _FieldError("billed", "billed must be positive")
+    if billed > MAX_CENTS:
+        raise _FieldError("billed", "billed is implausibly large")
+    return ClaimLine(service_date, code, units, billed, service_end)
+
+
+def parse_claim(rows: list[dict]) -> Claim | Reject:
+    """Turn the contiguous rows of one claim into a Claim, or the first field error."""
+    head = rows[0]
+    claim_id = str(head.get("claim_id", "")).strip()
+    try:
+        claim_id = _identifier(head, "claim_id")
+        for name in CLAIM_LEVEL_FIELDS:
+            values = {str(r.get(name, "")).strip() for r in rows}
+            if len(values) > 1:
+                raise _FieldError(name, f"{name} differs between lines of one claim")
+        frequency_text = str(head.get("frequency", "")).strip()
+        if frequency_text not in {"1", "7", "8"}:
+            raise _FieldError("frequency", "frequency must be 1, 7 or 8")
+        frequency = Frequency(int(frequency_text))
+        original = str(head.get("original_claim_id", "")).strip()
+        if frequency == Frequency.ORIGINAL and original:
+            raise _FieldError("original_claim_id", "original_claim_id must be empty for frequency 1")
+        if frequency != Frequency.ORIGINAL:
+            original = _identifier(head, "original_claim_id")
+            if original == claim_id:
+                raise _FieldError("original_claim_id", "a claim cannot correct itself")
+        member_id = _identifier(head, "member_id")
+        npi = _require(head, "provider_npi")
+        if not NPI_FORMAT.match(npi):
+            raise _FieldError("provider_npi", "provider_npi must be 10 digits")
+        received = _day(head, "received_date")
+        diagnoses = tuple(d.strip() for d in str(head.get("diagnoses", "")).split(";") if d.strip())
+        if not diagnoses:
+            raise _FieldError("diagnoses", "at least one diagnosis is required")
+        if len(diagnoses) > MAX_DIAGNOSES:
+            raise _FieldError("diagnoses", f"at most {MAX_DIAGNOSES} diagnoses")
+        bad = next((reason for reason in map(diagnosis_error, diagnoses) if reason), None)
+        if bad:
+            raise _FieldError("diagnoses", bad)
+        if len(rows) > MAX_LINES_PER_CLAIM:
+            raise _FieldError("claim_id", f"more than {MAX_LINES_PER_CLAIM} lines")
+        lines = tuple(_claim_line(r, received) for r in rows)
+        wrong_set = code_set_error(diagnoses, [line.service_date for line in lines])
+        if wrong_set:  # A-10.1, R-18
+            raise _FieldError("diagnoses", wrong_set)
+    except _FieldError as exc:
+        return Reject(claim_id, exc.field, exc.reason)
+    return Claim(claim_id, frequency, original, member_id, npi, received, diagnoses, lines)
+
+
+def iter_claim_rows(path: Path, chunksize: int = 50_000) -> Iterator[list[dict]]:
+    """Yield the rows of each claim: consecutive rows sharing a claim_id, streamed."""
+    if not path.is_file():
+        raise ScenarioError(f"{path.name}: file not found in {path.parent}")
+    reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunksize)
+    pending: list[dict] = []
+    for chunk in reader:
+        missing = [c for c in CLAIM_COLUMNS if c not in chunk.columns]
+        if missing:
+            raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
+        for row in chunk.to_dict("records"):
+            if pending and row["claim_id"] != pending[0]["claim_id"]:
+                yield pending
+                pending = []
+            pending.append(row)
+    if pending:
+        yield pending
+
+
+def iter_claims(path: str | Path) -> Iterator[Claim | Reject]:
+    """Stream claims.csv as Claims, or Rejects for records with a bad field (A-3)."""
+    for rows in iter_claim_rows(Path(path)):
+        yield parse_claim(rows)
+
+
+def columns_for(rows: list[dict]) -> list[str]:
+    """The columns an importer writes: A-2.5's, and ``service_date_end`` only when a line has a
+    range (A-10.2), so files without ranges stay as they were."""
+    ranged = any(str(r.get(SERVICE_DATE_END) or "") for r in rows)
+    return CLAIM_COLUMNS + (OPTIONAL_CLAIM_COLUMNS if ranged else [])
+
+
+def write_claims_csv(path: Path, rows: list[dict]) -> Path:
+    """Write claims.csv rows (dicts by column name) as the importers do."""
+    import csv
+
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, columns_for(rows), lineterminator="\n", extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
