@@ -89,6 +89,7 @@ class AnvilNode:
     accounts: int = 10
     state_path: Path | None = None  # dump/load chain state here (``anvil --state``)
     history_blocks: int | None = None
+    base_fee: int = 0  # wei; above zero the chain charges for gas as a public one does (EIP-1559)
     extra_args: tuple[str, ...] = ()
     port: int = 0
     flat: bool = True
@@ -116,7 +117,8 @@ class AnvilNode:
         cmd = [
             find_anvil(), "--host", "127.0.0.1", "--port", str(self.port),
             "--accounts", str(self.accounts), "--balance", "1000000",
-            "--gas-limit", str(self.gas_limit), "--base-fee", "0", "--gas-price", "0",
+            "--gas-limit", str(self.gas_limit), "--base-fee", str(self.base_fee),
+            *(("--gas-price", "0") if not self.base_fee else ()),
             "--mnemonic", DEV_MNEMONIC, "--silent",
             # keep no state per past block: anvil otherwise holds one per block in memory (11 GB
             # after 57,000 claims on a 60,000-member scenario); logs and receipts stay

@@ -34,6 +34,9 @@ RECEIPT_TIMEOUT_S = 600.0
 FEE_REFRESH_S = 5.0  # how old a fee quote may be on a chain that charges for gas
 POLL_S = 0.005
 BLOCK_POLL_S = 0.05
+IDLE_MINE_S = 0.1  # a dev node whose tip stood still this long gets an empty block from a waiting sender
+DEV_CLIENTS = ("anvil", "hardhatnetwork")  # web3_clientVersion prefixes of nodes that mine on request
+LOST_CHECK_S = 1.0  # how often a transaction waited for is looked for in the node's pool
 
 
 class TxFailed(RuntimeError):
@@ -106,6 +109,8 @@ class TxSender:
         self.policy = settings.fees
         self.confirmations = settings.confirmations
         self.replace_after_s = settings.replace_after_s
+        # a dev node that mines only when a transaction comes would never confirm the last ones
+        self._mine_idle = self.confirmations > 1 and _is_dev_client(w3)
         self.fees = self.policy.quote(w3)
         self._fees_at = time.monotonic()
         self.block_gas_limit = w3.eth.get_block("latest")["gasLimit"]
@@ -187,7 +192,12 @@ class TxSender:
         return None
 
     def _wait_receipt(self, sent: Sent) -> dict:
+        """The receipt of ``sent``, waited for. A transaction the node no longer knows (a reorg
+        dropped the block it was in, and the node did not take it back into its pool) is sent
+        again at once, with every later one; one the node holds for ``replace_after_s`` is
+        replaced (:meth:`_replace_waiting`)."""
         deadline = time.monotonic() + RECEIPT_TIMEOUT_S
+        known_checked = time.monotonic()
         while True:
             receipt = self._find_receipt(sent)
             if receipt is not None:
@@ -196,9 +206,18 @@ class TxSender:
             if now > deadline:
                 capped = f" (the fee cap allows {self.fees.describe()})" if self.policy.max_fee else ""
                 raise TxFailed(f"no receipt for {bytes(sent.tx_hash).hex()} within {RECEIPT_TIMEOUT_S:.0f} s{capped}")
+            if now - known_checked >= LOST_CHECK_S:
+                known_checked = now
+                if not any(self._known(h) for h in sent.hashes):
+                    self._send_again_from(sent)
+                    continue
             if now - sent.sent_at >= self.replace_after_s:
                 self._replace_waiting()
             time.sleep(POLL_S)
+
+    def _known(self, tx_hash: bytes) -> bool:
+        """Whether the node has the transaction, mined or in its pool."""
+        return self.w3.provider.make_request("eth_getTransactionByHash", ["0x" + bytes(tx_hash).hex()]).get("result") is not None
 
     def _replace_waiting(self) -> None:
         """Every transaction in flight that waited too long and is not mined goes again at its
@@ -237,9 +256,14 @@ class TxSender:
         a block that went away sends its transactions again (see the module's docstring)."""
         deadline = time.monotonic() + RECEIPT_TIMEOUT_S
         request = self.w3.provider.make_request
+        last_tip, tip_since = -1, time.monotonic()
         while True:
             number = sent.receipt["blockNumber"]
             tip = int(request("eth_blockNumber", [])["result"], 16)
+            if tip != last_tip:
+                last_tip, tip_since = tip, time.monotonic()
+            elif wait and self._mine_idle and time.monotonic() - tip_since > IDLE_MINE_S:
+                request("evm_mine", [])
             deep_enough = tip >= number + self.confirmations - 1
             if deep_enough or wait:
                 block = request("eth_getBlockByNumber", [hex(number), False]).get("result")
@@ -265,6 +289,11 @@ class TxSender:
         if receipt is not None and receipt["blockHash"] != sent.receipt["blockHash"]:
             sent.receipt = receipt
             return
+        self._send_again_from(sent)
+
+    def _send_again_from(self, sent: Sent) -> None:
+        """Sends ``sent`` and every later transaction again as they were signed, in nonce
+        order (the node ignores those it has); their receipts are read anew."""
         now = time.monotonic()
         at = self._in_flight.index(sent)
         for later in list(self._in_flight)[at:]:
@@ -295,6 +324,14 @@ class TxSender:
             for log in raw["logs"]
         ]
         return receipt
+
+
+def _is_dev_client(w3: Web3) -> bool:
+    try:
+        version = w3.provider.make_request("web3_clientVersion", []).get("result") or ""
+    except Exception:  # noqa: BLE001 - a node that does not say is no dev node we know
+        return False
+    return version.lower().startswith(DEV_CLIENTS)
 
 
 def _describe(tag: Any) -> str:
