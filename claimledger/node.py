@@ -301,9 +301,10 @@ def env_private_key(var: str) -> str:
 
 def fund_on_anvil(w3: Web3, addresses: list[str], wei: int = 10**24) -> None:
     """Gives each address ``wei`` on an anvil (its dev accounts have their own already), so that
-    role keys from the environment can pay for gas on the embedded node."""
+    role keys from the environment can pay for gas on the embedded node (``hardhat_setBalance``:
+    anvil and the hardhat node both take it)."""
     for address in addresses:
-        w3.provider.make_request("anvil_setBalance", [address, hex(wei)])
+        w3.provider.make_request("hardhat_setBalance", [address, hex(wei)])
 
 
 @contextmanager
