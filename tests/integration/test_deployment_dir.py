@@ -136,3 +136,15 @@ def test_a_change_dated_before_the_last_version_is_not_applied_and_asked_again(d
     ]
     code, _, err = run(capsys, "adjudicate", scenario, "--out", tmp_path / "run", "--deployment", deployed)
     assert code == 1 and "lacks 1 plans" in err
+
+
+def test_the_brownie_script_deploys_on_the_active_network_and_loads_only_once(tmp_path, capsys):
+    from scripts.deploy import main as brownie_deploy
+
+    out = tmp_path / "deployments" / "development"
+    assert brownie_deploy(str(EXAMPLES / "basic"), str(out)) == out
+    first = capsys.readouterr().out.splitlines()
+    assert f"wrote {out / 'deployments.json'} (chain {web3.eth.chain_id})" in first
+    assert first[-1] == "loaded 2 plan versions, 4 members, 4 providers, 3 authorizations"
+    brownie_deploy(str(EXAMPLES / "basic"), str(out))
+    assert capsys.readouterr().out.splitlines() == ["nothing changed: nothing sent"]
