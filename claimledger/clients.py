@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
 import subprocess
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -20,9 +19,11 @@ from typing import Iterator
 
 from web3 import Web3
 
-from .node import PROJECT_ROOT, AnvilNode, NodeError, _terminate_with_parent, _wait_for, connect, free_port
+from .node import (PROJECT_ROOT, AnvilNode, NodeError, _terminate_with_parent, _wait_for, connect, free_port,
+                   stop_process_group)
 
 CLIENTS = ("anvil", "hardhat")
+STOP_WAIT_S = 30.0
 HARDHAT_CONFIG = PROJECT_ROOT / "tools" / "hardhat" / "hardhat.config.js"
 
 
@@ -65,18 +66,9 @@ class HardhatNode:
         return self
 
     def stop(self) -> None:
-        if self.process is None:
-            return
-        if self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
-        self.process = None
+        if self.process is not None:
+            stop_process_group(self.process, STOP_WAIT_S)
+            self.process = None
 
     def __enter__(self) -> "HardhatNode":
         return self.start()

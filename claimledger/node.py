@@ -160,17 +160,8 @@ class AnvilNode:
             self.upstream = None
 
     def _stop_node(self) -> None:
-        if self.process.poll() is None:
-            # the whole process group: anvil and any wrapper that started it; SIGTERM lets
-            # anvil dump its state (--state) before it exits
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STATE_WAIT_S)  # a large state takes seconds to dump
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
+        # SIGTERM lets anvil dump its state (--state) before it exits; a large one takes seconds
+        stop_process_group(self.process, STATE_WAIT_S)
         self.process = None
 
     def __enter__(self) -> "AnvilNode":
@@ -229,6 +220,20 @@ class _Upstream:
         self.watchdog.wait()
         for path in (self.pid_file, self.node_file):
             path.unlink(missing_ok=True)
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float) -> None:
+    """Stops a node started in a session of its own: SIGTERM to the whole process group (the
+    node and any wrapper that started it), SIGKILL after ``timeout``."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if process.stderr:
+        process.stderr.close()
 
 
 def _wait_for(url: str, process, timeout: float) -> None:

@@ -24,17 +24,13 @@ CLI = [sys.executable, "-m", "claimledger.cli"]
 
 
 @pytest.fixture(scope="module")
-def scenario(tmp_path_factory):
-    out = tmp_path_factory.mktemp("scenario")
-    generate(out, SynthConfig(claims=2000, seed=16, correction_rate=0.05, resubmit_rate=0.03, duplicate_rate=0.03))
-    return out
-
-
-@pytest.fixture(scope="module")
-def reference(scenario, tmp_path_factory):
-    out = tmp_path_factory.mktemp("reference")
-    adjudicate_reference(scenario, out)
-    return out
+def synthetic(tmp_path_factory):
+    """A 2,000-claim mixed scenario (corrections, resubmissions, duplicates) and the reference
+    model's results of it."""
+    scenario, reference = tmp_path_factory.mktemp("scenario"), tmp_path_factory.mktemp("reference")
+    generate(scenario, SynthConfig(claims=2000, seed=16, correction_rate=0.05, resubmit_rate=0.03, duplicate_rate=0.03))
+    adjudicate_reference(scenario, reference)
+    return scenario, reference
 
 
 def same_results(run, expected_results, expected_rejects):
@@ -49,7 +45,8 @@ def test_examples_basic_on_hardhat_is_byte_identical(tmp_path):
     assert not (out / "chain-state.json").exists()  # a hardhat node saves no chain
 
 
-def test_a_2000_claim_replay_on_hardhat_equals_the_reference(scenario, reference, tmp_path):
+def test_a_2000_claim_replay_on_hardhat_equals_the_reference(synthetic, tmp_path):
+    scenario, reference = synthetic
     out = tmp_path / "run"
     assert main(["adjudicate", str(scenario), "--out", str(out), "--client", "hardhat"]) == 0
     same_results(out, reference / "results.csv", reference / "rejects.csv")
@@ -58,9 +55,10 @@ def test_a_2000_claim_replay_on_hardhat_equals_the_reference(scenario, reference
           f"{replay['gas_per_claim']} gas/claim")
 
 
-def test_a_replay_on_a_hardhat_deployment_killed_and_resumed(scenario, reference, tmp_path):
+def test_a_replay_on_a_hardhat_deployment_killed_and_resumed(synthetic, tmp_path):
     """deploy and load once on a hardhat node that outlives the CLI; the replay is killed
     (SIGKILL) at 40% and resumed with --resume: nothing lost, nothing paid twice."""
+    scenario, reference = synthetic
     with HardhatNode() as node:
         deploy_dir, run_dir = tmp_path / "deploy", tmp_path / "run"
         for argv in (["deploy", "--rpc", node.url, "--out", str(deploy_dir)], ["load", str(deploy_dir), str(scenario)]):
