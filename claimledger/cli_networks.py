@@ -23,15 +23,18 @@ def add_network_options(parser: argparse.ArgumentParser, deployment: bool = True
 
 def configure_sending(args) -> None:
     """Sets fees and confirmations for every transaction the command sends."""
-    from .deployment_dir import read_document
+    from .deployment_dir import read_document, recorded_deployment
     from .fees import FeePolicy, gwei
     from .sender import SendSettings, configure
 
     if getattr(args, "command", None) not in SENDING_COMMANDS:
         return
     confirmations = args.confirmations
-    if confirmations is None and getattr(args, "deployment", None) is not None and Path(args.deployment).is_dir():
-        confirmations = read_document(args.deployment).get("confirmations")
+    deployment = getattr(args, "deployment", None) or getattr(args, "deployment_dir", None)
+    if deployment is None and getattr(args, "run", None):
+        deployment = recorded_deployment(Path(args.run))  # a run on a deployment that lives
+    if confirmations is None and deployment is not None and Path(deployment).is_dir():
+        confirmations = read_document(deployment).get("confirmations")
     configure(SendSettings(FeePolicy(max_fee=gwei(args.max_fee_gwei)), confirmations or 1))
 
 

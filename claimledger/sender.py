@@ -34,7 +34,7 @@ RECEIPT_TIMEOUT_S = 600.0
 FEE_REFRESH_S = 5.0  # how old a fee quote may be on a chain that charges for gas
 POLL_S = 0.005
 BLOCK_POLL_S = 0.05
-IDLE_MINE_S = 0.1  # a dev node whose tip stood still this long gets an empty block from a waiting sender
+IDLE_MINE_S = 0.05  # a dev node whose tip stood still this long gets an empty block from a waiting sender
 DEV_CLIENTS = ("anvil", "hardhatnetwork")  # web3_clientVersion prefixes of nodes that mine on request
 LOST_CHECK_S = 1.0  # how often a transaction waited for is looked for in the node's pool
 

@@ -148,3 +148,16 @@ def test_the_brownie_script_deploys_on_the_active_network_and_loads_only_once(tm
     assert first[-1] == "loaded 2 plan versions, 4 members, 4 providers, 3 authorizations"
     brownie_deploy(str(EXAMPLES / "basic"), str(out))
     assert capsys.readouterr().out.splitlines() == ["nothing changed: nothing sent"]
+
+
+def test_the_confirmations_recorded_at_deploy_are_those_later_commands_wait_for(tmp_path, capsys, monkeypatch):
+    from claimledger import sender
+
+    monkeypatch.setattr(sender, "_settings", sender.SendSettings())
+    out = tmp_path / "deploy"
+    assert run(capsys, "deploy", "--rpc", web3.provider.endpoint_uri, "--out", out, "--confirmations", "2")[0] == 0
+    assert json.loads((out / "deployments.json").read_text())["confirmations"] == 2
+    assert run(capsys, "load", out, EXAMPLES / "basic")[0] == 0
+    assert sender._settings.confirmations == 2
+    assert run(capsys, "load", out, EXAMPLES / "basic", "--confirmations", "1")[0] == 0
+    assert sender._settings.confirmations == 1
