@@ -1,6 +1,7 @@
 # claimledger build/test entry points. Everything a fresh machine needs is installed here:
 #   make setup   venv + pinned Python deps, npm ci, solc-js registered for brownie, compile
 #   make test    brownie test (on anvil)   -- extra pytest/brownie args: make test ARGS="-k foo -x"
+#   make test-clients  the client integration tests (tests/clients: hardhat node), minutes
 #   make demo    .venv/bin/claimledger demo
 # Stamps live inside what they describe (.venv/, node_modules/, build/), so deleting
 # one of those directories re-runs the matching step.
@@ -32,7 +33,7 @@ COMPILE_STAMP := build/.compile.stamp
 # sources + their directories (a directory's mtime changes when a file is added/removed)
 SOL_SOURCES  := $(shell find contracts interfaces \( -type d -o -name '*.sol' -o -name '*.vy' -o -name '*.json' \) 2>/dev/null)
 
-.PHONY: setup test demo lint clean distclean check-solc-pin dev-network
+.PHONY: setup test test-clients demo lint clean distclean check-solc-pin dev-network
 
 setup: $(PY_STAMP) $(PKG_STAMP) $(NPM_STAMP) $(ANVIL_STAMP) $(SOLC_BIN) $(COMPILE_STAMP) dev-network
 
@@ -98,6 +99,11 @@ test: setup
 	stamp=$$(mktemp); rc=0; brownie test $(ARGS) 9>&- || rc=$$?; \
 	find "$$HOME/.foundry/anvil/tmp" -maxdepth 1 -name 'anvil-state-*' -newer "$$stamp" -exec rm -rf {} + 2>/dev/null; \
 	rm -f "$$stamp"; exit $$rc
+
+# tests/clients: examples/basic, a 2,000-claim replay and a kill-and-resume on a hardhat node
+# (docs/CLIENTS.md). Not collected by `make test` (its conftest ignores them without the variable).
+test-clients: setup
+	@CLAIMLEDGER_CLIENT_TESTS=1 $(MAKE) --no-print-directory test ARGS="tests/clients -s $(ARGS)"
 
 demo: setup
 	$(VBIN)/claimledger demo $(ARGS)

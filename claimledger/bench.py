@@ -12,17 +12,17 @@ import json
 import os
 import platform
 import time
-from contextlib import ExitStack
+from contextlib import ExitStack, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from . import chain
-from .chain import ENGINE, Keys
+from .chain import ENGINE
 from .codec import encode_claim
 from .events import EventDecoder
 from .money import parse_day
-from .node import AnvilNode, connect, dev_private_keys, interval_mining
+from .node import connect, dev_private_keys, interval_mining
 from .records import Claim, ClaimLine, FeeEntry, Frequency, LineStatus, Member, Plan, Provider
 from .scenario import Scenario
 from .sender import TxSender
@@ -153,14 +153,25 @@ def measure_signing(sender: TxSender, count: int) -> float:
 
 
 def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int = 512,
-              on_phase: Callable[[str, int], Callable[[int], None]] | None = None) -> dict:
-    """Runs every phase on one fresh anvil and writes ``OUT/bench.json`` and ``OUT/report.html``."""
+              on_phase: Callable[[str, int], Callable[[int], None]] | None = None,
+              client: str = "anvil", rpc: str | None = None, deployment: Path | None = None) -> dict:
+    """Runs every phase on one fresh embedded node of ``client`` (or on the node at ``rpc``, or
+    ``deployment``'s node, with fresh contracts and the role keys of :func:`keys.load_keys`)
+    and writes ``OUT/bench.json`` and ``OUT/report.html``."""
+    from .clients import embedded_node
+    from .deployment_dir import node_url, read_document
+    from .keys import load_keys, refuse_dev_keys
+
     out_dir.mkdir(parents=True, exist_ok=True)
-    keys = Keys.from_list(dev_private_keys(6))
+    keys, sources = load_keys()
     members = max(50, min(claims, 5_000), -(-claims // BATCHED_FIRST_DAY))  # phases never share a day
     progress = on_phase or (lambda name, total: None)
-    with AnvilNode(gas_limit=BENCH_GAS_LIMIT, accounts=10) as node:
-        w3 = connect(node.url)
+    if deployment is not None:
+        rpc = node_url(read_document(deployment), rpc, deployment)
+    embedded = rpc is None
+    with embedded_node(client, gas_limit=BENCH_GAS_LIMIT, accounts=10) if embedded else nullcontext() as node:
+        w3 = connect(node.url if embedded else rpc)
+        refuse_dev_keys(sources, w3.eth.chain_id)
         dep = chain.deploy(w3, keys)
         chain.load_reference_data(dep, keys, bench_scenario(members))
         engine, token = dep[ENGINE], dep["SettlementToken"]
@@ -170,7 +181,8 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         # every phase: the biller's key, one pipeline, and anvil mining a block a second, as
         # claimledger's replays run it (see benchmarks/README.md)
         phases = ExitStack()
-        phases.enter_context(interval_mining(w3))
+        if embedded:  # a node given with --rpc mines as it does
+            phases.enter_context(interval_mining(w3))
         sink = TxSender(w3, dev_private_keys(6)[5]).address
         eth = _run_phase("eth_transfer", biller, [(sink, b"", TRANSFER_GAS, 1)] * claims,
                          progress("ETH transfers", claims))
@@ -201,8 +213,10 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         from .pipeline import settle_all
         settlement = settle_all(dep, keys, NPIS)
         settle_seconds = time.monotonic() - settle_started
+        client_version = w3.provider.make_request("web3_clientVersion", []).get("result")
 
     result = {
+        "client": client_version,
         "claims": claims,
         "batch_size": batch,
         "window": window,

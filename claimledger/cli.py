@@ -12,6 +12,8 @@ import sys
 from pathlib import Path
 
 from . import __version__
+from .cli_networks import add_commands, add_network_options, configure_sending
+from .clients import CLIENTS
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -49,7 +51,8 @@ def cmd_adjudicate(args) -> int:
         try:
             result = adjudicate_on_chain(Path(args.scenario), out, rpc=args.rpc, batch_claims=args.batch,
                                          on_start=on_start, on_progress=on_progress, resume=args.resume,
-                                         keep_chain=not args.no_keep_chain)
+                                         keep_chain=not args.no_keep_chain, deployment=args.deployment,
+                                         client=args.client)
         finally:
             close()
     summary = write_summary(result, {"mode": "reference" if args.reference else "chain"})
@@ -74,13 +77,13 @@ def cmd_demo(args) -> int:
 
 
 def cmd_review(args) -> int:
-    from .chain import Keys
+    from .deployment_dir import run_node
+    from .keys import load_keys
     from .money import format_cents
-    from .node import run_chain
     from .review import claim_names, decide, decide_appeal, open_deployment, pending_lines
 
     run_dir = Path(args.run)
-    with run_chain(run_dir, args.rpc) as w3:
+    with run_node(run_dir, args.rpc, args.deployment) as w3:
         dep = open_deployment(w3, run_dir)
         if args.action == "list":
             lines = pending_lines(dep, claim_names(run_dir))
@@ -92,7 +95,7 @@ def cmd_review(args) -> int:
             raise ValueError(f"review {args.action} needs CLAIM_ID and LINE")
         if args.action == "deny" and not args.carc:
             raise ValueError("review deny needs --carc (the denial's reason code)")
-        keys = Keys.from_env(args.key_env, "reviewer")
+        keys, _ = load_keys(args.key_env, "reviewer")
         if args.action in ("uphold", "overturn"):
             row = decide_appeal(dep, keys, args.claim_id, args.line, args.action == "overturn")
             print(",".join(row.row()))
@@ -104,25 +107,25 @@ def cmd_review(args) -> int:
 
 
 def cmd_appeal(args) -> int:
-    from .chain import Keys
-    from .node import run_chain
+    from .deployment_dir import run_node
+    from .keys import load_keys
     from .review import appeal, open_deployment
 
     run_dir = Path(args.run)
-    with run_chain(run_dir, args.rpc) as w3:
-        digest = appeal(open_deployment(w3, run_dir), Keys.from_env(args.key_env, "biller"),
+    with run_node(run_dir, args.rpc, args.deployment) as w3:
+        digest = appeal(open_deployment(w3, run_dir), load_keys(args.key_env, "biller")[0],
                         args.claim_id, args.line, Path(args.document))
     print(f"appealed {args.claim_id} line {args.line} with document hash 0x{digest.hex()}")
     return 0
 
 
 def cmd_owed(args) -> int:
+    from .deployment_dir import run_node
     from .money import format_cents
-    from .node import run_chain
     from .review import claim_names, open_deployment, provider_statement
 
     run_dir = Path(args.run)
-    with run_chain(run_dir, args.rpc) as w3:
+    with run_node(run_dir, args.rpc, args.deployment) as w3:
         dep = open_deployment(w3, run_dir)
         summary, movements = provider_statement(dep, claim_names(run_dir), args.provider)
         first_kept = dep.forgotten_before() if args.rpc is None else None  # the embedded node's history
@@ -149,7 +152,8 @@ def cmd_bench(args) -> int:
         return bars[-1].update
 
     try:
-        result = run_bench(Path(args.out), claims=args.claims, batch=args.batch, window=args.window, on_phase=on_phase)
+        result = run_bench(Path(args.out), claims=args.claims, batch=args.batch, window=args.window, on_phase=on_phase,
+                           client=args.client, rpc=args.rpc, deployment=args.deployment)
     finally:
         for bar in bars:
             bar.close()
@@ -223,14 +227,13 @@ def cmd_submit(args) -> int:
     from tqdm import tqdm
 
     from .billing import submit
-    from .chain import Deployment, Keys
-    from .node import connect
+    from .deployment_dir import open_deployment
+    from .keys import load_keys
 
-    w3 = connect(args.rpc)
-    dep = Deployment.load(w3, Path(args.deployment))
+    dep = open_deployment(Path(args.deployment), args.rpc)
     bar = tqdm(unit="claim", desc="submitting", disable=not sys.stderr.isatty())
     try:
-        summary = submit(dep, Keys.from_env(args.key_env).biller, Path(args.path), on_progress=bar.update,
+        summary = submit(dep, load_keys(args.key_env)[0].biller, Path(args.path), on_progress=bar.update,
                          roster=Path(args.roster) if args.roster else None)
     finally:
         bar.close()
@@ -264,14 +267,17 @@ def build_parser() -> argparse.ArgumentParser:
                                       "authorizations.csv, claims.csv")
     adj.add_argument("--out", required=True, help="output directory")
     adj.add_argument("--reference", action="store_true", help="run the Python reference model, no chain")
-    adj.add_argument("--rpc", help="JSON-RPC URL of a dev node with anvil's default accounts "
+    adj.add_argument("--rpc", help="JSON-RPC URL of a node to deploy on, or of --deployment's node "
                                    "(default: start a private anvil and stop it afterwards)")
+    adj.add_argument("--client", choices=CLIENTS, default="anvil",
+                     help="the embedded node: anvil (kept in OUT) or hardhat (not kept)")
     adj.add_argument("--batch", type=int, default=25, help="claims per transaction (default 25)")
     adj.add_argument("--resume", action="store_true",
                      help="go on from the last checkpoint of OUT (after a run was killed): nothing lost, nothing paid twice")
     adj.add_argument("--no-keep-chain", action="store_true",
                      help="do not save the embedded chain, for replays that are measured, not kept: no --resume, "
                           "review, appeal or statement on OUT afterwards")
+    add_network_options(adj)
     adj.set_defaults(func=cmd_adjudicate)
 
     syn = sub.add_parser("synth", help="generate a synthetic scenario directory")
@@ -289,6 +295,7 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--carc", help="reason code of a denial, e.g. 50")
     review.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
     review.add_argument("--key-env", help="environment variable holding the reviewer's private key (default: anvil's dev key)")
+    add_network_options(review)
     review.set_defaults(func=cmd_review)
 
     appeal = sub.add_parser("appeal", help="appeal a denied line with a document (biller role, R-13)")
@@ -298,12 +305,14 @@ def build_parser() -> argparse.ArgumentParser:
     appeal.add_argument("--document", required=True, help="the appeal letter/records; only its hash goes on chain")
     appeal.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
     appeal.add_argument("--key-env", help="environment variable holding the biller's private key (default: anvil's dev key)")
+    add_network_options(appeal)
     appeal.set_defaults(func=cmd_appeal)
 
     owed = sub.add_parser("owed", help="what the escrow owes a provider and why (A-8)")
     owed.add_argument("run", help="run directory written by `adjudicate`")
     owed.add_argument("--provider", required=True, help="provider NPI")
     owed.add_argument("--rpc", help="JSON-RPC URL (default: the run's saved embedded chain)")
+    owed.add_argument("--deployment", type=Path, help="directory written by `claimledger deploy` (default: the run's)")
     owed.set_defaults(func=cmd_owed)
 
     bench = sub.add_parser("bench", help="measure throughput and gas against ETH/ERC-20 baselines on one fresh anvil")
@@ -311,6 +320,9 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--batch", type=int, default=100, help="claims per batched transaction (default and max 100)")
     bench.add_argument("--window", type=int, default=512, help="transactions in flight")
     bench.add_argument("--out", required=True)
+    bench.add_argument("--client", choices=CLIENTS, default="anvil", help="the embedded node to measure on")
+    bench.add_argument("--rpc", help="measure on the node at URL instead (fresh contracts deployed there)")
+    add_network_options(bench)
     bench.set_defaults(func=cmd_bench)
 
     imp = sub.add_parser("import", help="convert X12 837, FHIR R4 Claims or a Synthea export to a scenario directory; "
@@ -334,10 +346,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     sbm = sub.add_parser("submit", help="submit an 837, FHIR or claims.csv file to a running deployment (biller)")
     sbm.add_argument("path")
-    sbm.add_argument("--rpc", default="http://127.0.0.1:8545")
-    sbm.add_argument("--deployment", default="deployments.json", help="addresses of the deployment")
+    sbm.add_argument("--rpc", help="JSON-RPC URL (default: CLAIMLEDGER_RPC, else the deployment's)")
+    sbm.add_argument("--deployment", default="deployments.json",
+                     help="a deployment directory or its deployments.json (chain id checked)")
     sbm.add_argument("--key-env", help="environment variable holding the biller's private key (default: anvil's dev key)")
     sbm.add_argument("--roster", help="enrollment roster.csv that finds dependents' member ids in an 837 (A-10.3)")
+    add_network_options(sbm, deployment=False)
     sbm.set_defaults(func=cmd_submit)
 
     rem = sub.add_parser("remit", help="a provider's remittance from a run (CSV)")
@@ -352,6 +366,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--batch", type=int, default=25)
     demo.add_argument("--out", default="runs")
     demo.set_defaults(func=cmd_demo)
+    add_commands(sub)
     return parser
 
 
@@ -362,9 +377,12 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--claims must be positive")
     if getattr(args, "batch", 1) <= 0:
         parser.error("--batch must be positive")
-    if getattr(args, "no_keep_chain", False) and (args.resume or args.rpc or args.reference):
+    if getattr(args, "no_keep_chain", False) and (args.resume or args.rpc or args.reference or args.deployment):
         parser.error("--no-keep-chain is for a fresh run on the embedded node (not with --resume, --rpc or --reference)")
+    if getattr(args, "client", "anvil") != "anvil" and (getattr(args, "resume", False) or args.rpc or args.deployment):
+        parser.error("--client starts an embedded node: not with --resume (it keeps no chain), --rpc or --deployment")
     try:
+        configure_sending(args)
         return args.func(args)
     except KeyboardInterrupt:
         print("claimledger: interrupted", file=sys.stderr)
@@ -380,7 +398,7 @@ def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     message = text[0] if text else exc.__class__.__name__
     known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError", "ReviewFailed", "ValueError",
-             "SubmitFailed")
+             "SubmitFailed", "KeyFailed", "FeeTooHigh")
     if exc.__class__.__name__ in known:
         return message
     return f"{exc.__class__.__name__}: {message}"

@@ -89,6 +89,7 @@ class AnvilNode:
     accounts: int = 10
     state_path: Path | None = None  # dump/load chain state here (``anvil --state``)
     history_blocks: int | None = None
+    base_fee: int = 0  # wei; above zero the chain charges for gas as a public one does (EIP-1559)
     extra_args: tuple[str, ...] = ()
     port: int = 0
     flat: bool = True
@@ -116,7 +117,8 @@ class AnvilNode:
         cmd = [
             find_anvil(), "--host", "127.0.0.1", "--port", str(self.port),
             "--accounts", str(self.accounts), "--balance", "1000000",
-            "--gas-limit", str(self.gas_limit), "--base-fee", "0", "--gas-price", "0",
+            "--gas-limit", str(self.gas_limit), "--base-fee", str(self.base_fee),
+            *(("--gas-price", "0") if not self.base_fee else ()),
             "--mnemonic", DEV_MNEMONIC, "--silent",
             # keep no state per past block: anvil otherwise holds one per block in memory (11 GB
             # after 57,000 claims on a 60,000-member scenario); logs and receipts stay
@@ -158,17 +160,8 @@ class AnvilNode:
             self.upstream = None
 
     def _stop_node(self) -> None:
-        if self.process.poll() is None:
-            # the whole process group: anvil and any wrapper that started it; SIGTERM lets
-            # anvil dump its state (--state) before it exits
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STATE_WAIT_S)  # a large state takes seconds to dump
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
-        if self.process.stderr:
-            self.process.stderr.close()
+        # SIGTERM lets anvil dump its state (--state) before it exits; a large one takes seconds
+        stop_process_group(self.process, STATE_WAIT_S)
         self.process = None
 
     def __enter__(self) -> "AnvilNode":
@@ -227,6 +220,20 @@ class _Upstream:
         self.watchdog.wait()
         for path in (self.pid_file, self.node_file):
             path.unlink(missing_ok=True)
+
+
+def stop_process_group(process: subprocess.Popen, timeout: float) -> None:
+    """Stops a node started in a session of its own: SIGTERM to the whole process group (the
+    node and any wrapper that started it), SIGKILL after ``timeout``."""
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    if process.stderr:
+        process.stderr.close()
 
 
 def _wait_for(url: str, process, timeout: float) -> None:
@@ -299,9 +306,10 @@ def env_private_key(var: str) -> str:
 
 def fund_on_anvil(w3: Web3, addresses: list[str], wei: int = 10**24) -> None:
     """Gives each address ``wei`` on an anvil (its dev accounts have their own already), so that
-    role keys from the environment can pay for gas on the embedded node."""
+    role keys from the environment can pay for gas on the embedded node (``hardhat_setBalance``:
+    anvil and the hardhat node both take it)."""
     for address in addresses:
-        w3.provider.make_request("anvil_setBalance", [address, hex(wei)])
+        w3.provider.make_request("hardhat_setBalance", [address, hex(wei)])
 
 
 @contextmanager

@@ -11,9 +11,11 @@ from itertools import islice
 from pathlib import Path
 from typing import Callable
 
-from . import chain, node
+from . import chain, deployment_dir, node
 from .chain import ENGINE, Deployment, Keys
+from .clients import unkept_chain
 from .events import ClaimOutcome
+from .keys import load_keys, refuse_dev_keys
 from .money import CENT_UNITS
 from .node import fund_on_anvil, interval_mining, run_chain
 from .originals import OriginalContents
@@ -23,8 +25,8 @@ from .reference import ReferenceEngine
 from .replay import ReplayStats, replay
 from .results import ResultWriter, write_input_errors
 from .scenario import Scenario, iter_claims, load_scenario
+from .deployment_dir import DEPLOYMENTS_FILE  # networks: one name for the file
 
-DEPLOYMENTS_FILE = "deployments.json"
 PROGRESS_FILE = "progress.json"
 EMBEDDED_WINDOW = 256  # transactions in flight: more than a block's worth
 RPC_WINDOW = 16
@@ -101,6 +103,8 @@ def adjudicate_on_chain(
     on_progress: Callable[[int], None] | None = None,
     resume: bool = False,
     keep_chain: bool = True,
+    deployment: Path | None = None,
+    client: str = "anvil",
 ) -> RunResult:
     """Deploy to ``rpc`` (or to an anvil started and stopped here, its chain kept in the run
     directory), load the scenario, replay its claims, settle, and write the run directory.
@@ -108,24 +112,44 @@ def adjudicate_on_chain(
     With ``resume`` the deployment and the results already in ``out_dir`` are kept and the
     replay goes on from the last checkpoint (``progress.json``): claims the chain accepted
     after it (in flight when the run died) get their rows read back from the chain; nothing
-    is submitted twice to effect, since the engine treats a known claim as a no-op (A-3)."""
+    is submitted twice to effect, since the engine treats a known claim as a no-op (A-3).
+
+    With ``deployment`` (a directory written by ``claimledger deploy``) nothing is deployed or
+    loaded: the claims go to that deployment, which must hold the scenario's reference data
+    (``claimledger load``). ``client`` is the embedded node's (``hardhat``: not kept)."""
     scenario = load_scenario(scenario_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
     checkpoint = _read_progress(out_dir) if resume else None
-    keys = Keys.from_env()
-    with run_chain(out_dir, rpc, fresh=not resume, keep=keep_chain) as w3:
+    keys, sources = load_keys()
+    if deployment is None and resume:
+        deployment = deployment_dir.recorded_deployment(out_dir)
+    embedded = rpc is None and deployment is None
+    # --- networks: a deployment directory's node, or an embedded hardhat node
+    if deployment is not None:
+        chain_context = deployment_dir.run_node(out_dir, rpc, deployment)
+    elif client != "anvil" and rpc is None:
+        chain_context = unkept_chain(client)
+    else:
+        chain_context = run_chain(out_dir, rpc, fresh=not resume, keep=keep_chain)
+    with chain_context as w3:
+        refuse_dev_keys(sources, w3.eth.chain_id)
+        # --- end networks
         if resume:
             dep = Deployment.load(w3, out_dir / DEPLOYMENTS_FILE)
             if w3.eth.block_number < checkpoint["position"][0]:
                 raise chain.ChainError(f"{out_dir}: the chain is behind the results (block {w3.eth.block_number} "
                                        f"< checkpoint {checkpoint['position'][0]}); cannot resume")
+        elif deployment is not None:  # networks: claims only, on a deployment that lives
+            (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
+            dep = Deployment.load(w3, Path(deployment) / DEPLOYMENTS_FILE)
+            deployment_dir.start_run(dep, deployment, scenario, scenario_dir, out_dir)
         else:
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
             if rpc is None:
                 fund_on_anvil(w3, keys.addresses())  # role keys from the environment pay gas too
             dep = chain.deploy(w3, keys)
             dep.scenario = str(Path(scenario_dir).resolve())
-            dep.history_blocks = node.HISTORY_BLOCKS if rpc is None else None
+            dep.history_blocks = node.HISTORY_BLOCKS if rpc is None and client == "anvil" else None
             dep.save(out_dir / DEPLOYMENTS_FILE)
             chain.load_reference_data(dep, keys, scenario, mine_in_bulk=rpc is None)
         skip = checkpoint["records"] if checkpoint else 0
@@ -154,10 +178,10 @@ def adjudicate_on_chain(
 
             # our own anvil (a fork of an empty one: no state root, see node.AnvilNode) mines a
             # block a second; a node given with --rpc is left as it is
-            with interval_mining(w3) if rpc is None else nullcontext():
+            with interval_mining(w3) if embedded else nullcontext():
                 stats = replay(dep, keys.biller, islice(iter_claims(scenario.claims_path), skip, None), on_outcome,
                                batch_claims=batch_claims, on_progress=on_progress, on_checkpoint=on_checkpoint,
-                               window=EMBEDDED_WINDOW if rpc is None else RPC_WINDOW,
+                               window=EMBEDDED_WINDOW if embedded else RPC_WINDOW,
                                originals=OriginalContents(dep, scenario.claims_path))
         settle_started = time.monotonic()
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)

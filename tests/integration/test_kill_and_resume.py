@@ -102,7 +102,7 @@ def test_killed_replay_resumes_to_the_reference_results(scenario, reference, tmp
     summary = json.loads((run_dir / "summary.json").read_text())
     assert summary["settlement"]["outstanding_cents"] == 0
     with run_chain(run_dir) as w3:
-        escrow = Deployment.load(w3, run_dir / "deployments.json")["SettlementEscrow"]
+        escrow = Deployment.load(w3, run_dir / "deployments.json")["ClaimsEngine"]
         paid_out = sum(escrow.functions.account(int(npi)).call()[2] for npi in load_scenario(scenario).providers)
     assert paid_out == round(summary["outcomes"]["amounts"]["paid"] * 100) * CENT_UNITS
 
