@@ -97,7 +97,7 @@ test: setup
 	       "launching a fresh anvil. Stop it, or run with ALLOW_ATTACH=1." >&2; exit 1; fi; \
 	echo "brownie test $(ARGS)"; \
 	stamp=$$(mktemp); rc=0; brownie test $(ARGS) 9>&- || rc=$$?; \
-	find "$$HOME/.foundry/anvil/tmp" -maxdepth 1 -name 'anvil-state-*' -newer "$$stamp" -exec rm -rf {} + 2>/dev/null; \
+	find "$$HOME/.foundry/anvil/tmp" -maxdepth 1 -name 'anvil-state-*' -newer "$$stamp" -exec rm -rf {} + 2>/dev/null || true; \
 	rm -f "$$stamp"; exit $$rc
 
 # tests/clients: examples/basic, a 2,000-claim replay and a kill-and-resume on a hardhat node

@@ -33,6 +33,10 @@ ERC20_GAS = 60_000
 SINGLE_CLAIM_GAS = 1_000_000
 BATCH_GAS = 90_000_000
 BATCHED_FIRST_DAY = 160  # the batched phase's claims are for other days than the single phase's
+STEADY_CLAIMS = 100_000  # claims the chain holds before the steady-state phase is measured
+GAS_PER_SECOND = 15_000_000  # what a permissioned chain gives an application: 30M-gas blocks every 2 s
+US_CLAIMS_PER_S = 130  # the US average: ~4.1 billion claims a year (benchmarks/README.md)
+PROBE_CLAIMS = 5_000  # at most this many of the batched phase's claims are run through the probe
 NPIS = [str(1_000_000_000 + i * 7919) for i in range(20)]
 
 
@@ -154,10 +158,17 @@ def measure_signing(sender: TxSender, count: int) -> float:
 
 def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int = 512,
               on_phase: Callable[[str, int], Callable[[int], None]] | None = None,
-              client: str = "anvil", rpc: str | None = None, deployment: Path | None = None) -> dict:
+              client: str = "anvil", rpc: str | None = None, deployment: Path | None = None,
+              steady_claims: int = STEADY_CLAIMS, gas_per_second: int = GAS_PER_SECOND) -> dict:
     """Runs every phase on one fresh embedded node of ``client`` (or on the node at ``rpc``, or
     ``deployment``'s node, with fresh contracts and the role keys of :func:`keys.load_keys`)
-    and writes ``OUT/bench.json`` and ``OUT/report.html``."""
+    and writes ``OUT/bench.json`` and ``OUT/report.html``.
+
+    After the batched phase the same claims (up to :data:`PROBE_CLAIMS`) go through the gas
+    floor probe on the same node (``gas_floor_probe``); then, unless ``steady_claims`` is 0, the
+    chain is filled with approved claims until it holds ``steady_claims`` and a batched phase of
+    ``claims`` more is measured again (``gas_per_claim_batched_steady``). ``gas_per_second`` is
+    the chain the ``network_claims_per_s`` figures are worked out for."""
     from .clients import embedded_node
     from .deployment_dir import node_url, read_document
     from .keys import load_keys, refuse_dev_keys
@@ -192,7 +203,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         erc20 = _run_phase("erc20_transfer", biller, [(token.address, transfer, ERC20_GAS, 1)] * claims,
                            progress("ERC-20 transfers", claims))
 
-        encode_one, encode_many = chain.CallEncoder(engine, "submitClaim"), chain.CallEncoder(engine, "submitClaims")
+        encode_one = chain.CallEncoder(engine, "submitClaim")
         single_jobs = [
             (engine.address, encode_one(encode_claim(c), b""), SINGLE_CLAIM_GAS, 1)
             for c in bench_claims("S", claims, members)
@@ -201,13 +212,23 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
                             approved=approved_lines(engine))
 
         batched_claims = bench_claims("B", claims, members, BATCHED_FIRST_DAY)
-        batch_jobs = []
-        for start in range(0, claims, batch):
-            chunk = [encode_claim(c) for c in batched_claims[start:start + batch]]
-            batch_jobs.append((engine.address, encode_many(b"".join(chunk), b""), BATCH_GAS, len(chunk)))
+        batch_jobs = _batch_jobs(engine, batched_claims, batch)
         batched = _run_phase("claims_batched", biller, batch_jobs, progress(f"claims, {batch} per tx", claims),
                              approved=approved_lines(engine))
+        batched_days = -(-claims // members)
+        steady = None
+        if steady_claims > 2 * claims:
+            filler = steady_claims - 2 * claims
+            first_day = BATCHED_FIRST_DAY + batched_days
+            _run_phase("filling", biller, _batch_jobs(engine, bench_claims("F", filler, members, first_day), batch),
+                       progress(f"filling the chain to {steady_claims:,} claims", filler), approved=approved_lines(engine))
+            first_day += -(-filler // members)
+            steady = _run_phase("claims_batched_steady", biller,
+                                _batch_jobs(engine, bench_claims("T", claims, members, first_day), batch),
+                                progress(f"claims, {batch} per tx, steady", claims), approved=approved_lines(engine))
         phases.close()
+        probe_gas = measure_probe(w3, biller, members, batched_claims[:PROBE_CLAIMS], batch,
+                                  progress("the same claims through the gas floor probe", min(claims, PROBE_CLAIMS)))
 
         settle_started = time.monotonic()
         from .pipeline import settle_all
@@ -228,6 +249,14 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         "ratio_single_to_erc20": round(single.per_second / erc20.per_second, 3),
         "gas_per_claim_single": round(single.gas_per_item),
         "gas_per_claim_batched": round(batched.gas_per_item),
+        "gas_floor_probe": round(probe_gas),
+        "ratio_batched_to_probe": round(batched.gas_per_item / probe_gas, 3),
+        "gas_per_claim_batched_steady": round(steady.gas_per_item) if steady else None,
+        "steady_after_claims": steady_claims if steady else None,
+        "gas_per_second": gas_per_second,
+        "network_claims_per_s": round(gas_per_second / batched.gas_per_item, 1),
+        "network_claims_per_s_steady": round(gas_per_second / steady.gas_per_item, 1) if steady else None,
+        "us_average_claims_per_s": US_CLAIMS_PER_S,
         "gas_per_erc20_transfer": round(erc20.gas_per_item),
         "sign_per_s": round(sign_per_s, 1),
         "node_gas_per_s_batched": round(batched.gas / batched.seconds) if batched.seconds else 0,
@@ -240,6 +269,32 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
     (out_dir / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
     _write_bench_report(out_dir, result, [eth, erc20, single, batched])
     return result
+
+
+def _batch_jobs(engine, claims: list[Claim], batch: int) -> list[tuple[str, bytes, int, int]]:
+    """``submitClaims`` transactions of ``batch`` claims each."""
+    encode = chain.CallEncoder(engine, "submitClaims")
+    jobs = []
+    for start in range(0, len(claims), batch):
+        chunk = [encode_claim(c) for c in claims[start:start + batch]]
+        jobs.append((engine.address, encode(b"".join(chunk), b""), BATCH_GAS, len(chunk)))
+    return jobs
+
+
+def measure_probe(w3, sender: TxSender, members: int, claims: list[Claim], batch: int,
+                  on_progress: Callable[[int], None] | None = None) -> float:
+    """Gas per claim of ``claims`` through the gas floor probe (:mod:`claimledger.probe`), in
+    transactions of ``batch``, after one warm-up claim per member, so that accumulators exist
+    as they do for the engine's batched phase (the single phase came first)."""
+    from .probe import Probe
+
+    probe = Probe(w3, sender, members)
+    warm = bench_claims("W", members, members)
+    for start in range(0, len(warm), batch):
+        probe.submit(warm[start:start + batch])
+    jobs = [(probe.address, probe.submit_data(claims[s:s + batch]), BATCH_GAS, len(claims[s:s + batch]))
+            for s in range(0, len(claims), batch)]
+    return _run_phase("gas_floor_probe", sender, jobs, on_progress).gas_per_item
 
 
 def _percentiles(values: list[float]) -> dict:
@@ -305,6 +360,9 @@ td,th{{border-bottom:1px solid #ddd;padding:4px}}</style></head><body>
 <p>{result['claims']:,} items per phase, batches of {result['batch_size']}, {result['window']} transactions in flight.
 Batched claims: <b>{result['claims_per_s_batched']:,}/s</b> = {result['ratio_batched_to_erc20']} x ERC-20 transfers
 ({result['baseline_erc20_tps']:,}/s); one claim per transaction: {result['claims_per_s_single']:,}/s.</p>
+<p>Gas per batched claim: <b>{result['gas_per_claim_batched']:,}</b> ({result['ratio_batched_to_probe']} x the gas floor
+probe's {result['gas_floor_probe']:,} on the same claims). A chain giving {result['gas_per_second']:,} gas a second carries
+<b>{result['network_claims_per_s']:,} claims/s</b> at that gas (US average: {result['us_average_claims_per_s']} claims/s).</p>
 <img src="data:image/png;base64,{throughput}"><img src="data:image/png;base64,{gas}">
 <img src="data:image/png;base64,{latency}"><h2>bench.json</h2><table>{rows}</table></body></html>"""
     path = out_dir / "report.html"

@@ -6,7 +6,7 @@ import {ClaimCodec} from "./ClaimCodec.sol";
 
 /// @title LineBook
 /// @notice Where each adjudicated line's outcome is kept, and the A-4.8 duplicate index, in
-/// one slot per line in the common case (R-20).
+/// one slot per line in the common case (R-26).
 ///
 /// Every line has a content key (member, provider, date of service, code, units, billed: the
 /// duplicate key of A-4.8). The slot of a key holds the number of live (approved or pended)

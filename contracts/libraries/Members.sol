@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 /// @title Members
 /// @notice Eligibility (A-2.2) and the per-plan-year accumulators of members and families
-/// (A-6.6), laid out so that a line reads and writes as few slots as possible (R-20).
+/// (A-6.6), laid out so that a line reads and writes as few slots as possible (R-26).
 ///
 /// A member is one word, bits from the least significant: 0-31 coverage start, 32-63 coverage
 /// end, 64-95 plan index (0: not enrolled), 96-127 family index, 128-143 the plan year whose

@@ -8,7 +8,7 @@ pragma solidity ^0.8.24;
 /// in 88-167, paid out in 168-247; owed = accrued - recouped - paid out, negative while
 /// recoupments exceed later accruals. The payee address, read only to pay, lives apart.
 /// A provider's word is written once per batch in effect: later writes in the same
-/// transaction cost 100 gas each, which is the per-batch netting (R-20).
+/// transaction cost 100 gas each, which is the per-batch netting (R-26).
 library SettlementLedger {
     struct Ledger {
         mapping(uint64 npi => uint256) accounts;

@@ -7,6 +7,8 @@ import shutil
 from brownie import web3
 
 from claimledger import chain
+from claimledger.events import line_words
+from claimledger.recorded import recorded_claims
 from claimledger.pipeline import adjudicate_on_chain, adjudicate_reference
 from claimledger.scenario import load_scenario
 
@@ -51,9 +53,16 @@ def test_each_line_records_the_version_that_priced_it(tmp_path):
     out = tmp_path / "chain"
     adjudicate_on_chain(scenario, out, rpc=web3.provider.endpoint_uri)
     dep = chain.Deployment.load(web3, out / "deployments.json")
-    engine, plans = dep["ClaimsEngine"], dep["PlanRegistry"]
-    version_of = lambda claim_id: engine.functions.line(chain.to_id(claim_id), 1).call()[6]  # noqa: E731
-    assert version_of("C0002") == 1 and version_of("C0011") == 2
+    engine = plans = dep["ClaimsEngine"]
+
+    def version_of(claim_id):  # as the line's event recorded it when it was adjudicated
+        log, = engine.events.ClaimAccepted.get_logs(from_block=dep.from_block,
+                                                    argument_filters={"claimId": chain.to_id(claim_id)})
+        return line_words(log["args"])[0].plan_version
+
+    assert version_of("C0002") == 1 and version_of("C0011") == 2  # both reversed since
+    packed = recorded_claims(dep, [chain.to_id("C0007")])[chain.to_id("C0007")]
+    assert engine.functions.lineOf(packed, 1).call()[7] == 1  # a line still standing, as the engine keeps it
     loaded = load_scenario(scenario)
     info = plans.functions.versionInfo(chain.to_id("GOLD-PPO-2026"), 2).call()
     assert info[1] is True and bytes(info[2]) == chain.plan_content_hash(loaded.revisions[0])

@@ -13,6 +13,8 @@ from hypothesis import strategies as st
 from web3.exceptions import ContractLogicError
 
 from claimledger import chain
+from claimledger.events import EventDecoder
+from claimledger.recorded import recorded_claim
 from claimledger.money import parse_day
 from claimledger.node import AnvilNode, connect, dev_private_keys
 from claimledger.records import Authorization, Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider
@@ -165,7 +167,7 @@ def test_chain_decides_every_line_as_the_reference(deployed, lines_compared, cas
         assert got == expected
         assert got_rejects == expected_rejects
         _decide_pended_lines_alike(deployed, model, decisions)
-        escrow = deployed["SettlementEscrow"]
+        escrow = deployed["ClaimsEngine"]
         for npi in scenario.providers:
             assert escrow.functions.owed(int(npi)).call() == model.accounts[npi].balance * 10_000
         lines_compared["n"] += len(expected)
@@ -177,9 +179,9 @@ def test_chain_decides_every_line_as_the_reference(deployed, lines_compared, cas
 def _decide_pended_lines_alike(dep, model, decisions):
     engine = dep["ClaimsEngine"]
     reviewer = TxSender(dep.w3, KEYS.reviewer)
-    decoder = chain.EventDecoder(engine)
+    decoder = EventDecoder(engine)
     for (claim_id, number), (approve, carc) in zip(model.pending_lines(), decisions):
-        recorded = chain.recorded_claim_input(dep, chain.to_id(claim_id))  # supplied again
+        recorded = recorded_claim(dep, chain.to_id(claim_id))  # supplied again
         fn = (engine.functions.approvePended(recorded, number) if approve
               else engine.functions.denyPended(recorded, number, chain.to_bytes8(carc)))
         try:
@@ -190,5 +192,5 @@ def _decide_pended_lines_alike(dep, model, decisions):
             assert chain.revert_reason(engine, refused.value) == "refused by the contract: ApprovalBlocked"
             continue
         receipt = reviewer.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
-        events = [v for name, v in decoder.decode(receipt) if name == "LineAdjudicated"]
-        assert [chain.line_result(claim_id, v) for v in events] == [expected]
+        events = [v["words"] for name, v in decoder.decode(receipt) if name == "LineAdjudicated"]
+        assert [w.result(claim_id) for w in events] == [expected]

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
 from claimledger import chain
+from claimledger.events import EventDecoder
+from claimledger.recorded import recorded_claim
 from claimledger.money import CENT_UNITS, parse_day
 from claimledger.node import AnvilNode, connect, dev_private_keys
 from claimledger.records import Claim, ClaimLine, Frequency, LineStatus
@@ -114,7 +116,7 @@ class SettlementMachine(RuleBasedStateMachine):
     def review_oldest_pending(self, approve):
         claim_id, number = self.model.pending_lines()[0]
         engine = self.dep["ClaimsEngine"]
-        recorded = chain.recorded_claim_input(self.dep, chain.to_id(claim_id))  # supplied again
+        recorded = recorded_claim(self.dep, chain.to_id(claim_id))  # supplied again
         fn = (engine.functions.approvePended(recorded, number) if approve
               else engine.functions.denyPended(recorded, number, chain.to_bytes8("50")))
         reviewer = TxSender(self.w3, KEYS.reviewer)
@@ -129,8 +131,8 @@ class SettlementMachine(RuleBasedStateMachine):
             expected = None
         receipt = reviewer.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
         if expected is not None:
-            events = [v for n, v in chain.EventDecoder(engine).decode(receipt) if n == "LineAdjudicated"]
-            assert [chain.line_result(claim_id, v) for v in events] == [expected]
+            events = [v["words"] for n, v in EventDecoder(engine).decode(receipt) if n == "LineAdjudicated"]
+            assert [w.result(claim_id) for w in events] == [expected]
 
     @rule(cents=st.integers(1, 200_000))
     def fund_escrow(self, cents):
@@ -150,7 +152,7 @@ class SettlementMachine(RuleBasedStateMachine):
         if not hasattr(self, "dep"):
             return
         CHECKED["states"] += 1
-        escrow, token = self.dep["SettlementEscrow"], self.dep["SettlementToken"]
+        escrow, token = self.dep["ClaimsEngine"], self.dep["SettlementToken"]
         positive = 0
         for npi in NPIS[:-1]:
             owed = escrow.functions.owed(int(npi)).call()
@@ -163,11 +165,11 @@ class SettlementMachine(RuleBasedStateMachine):
     def accumulators_stay_within_plan_maxima(self):
         if not hasattr(self, "dep"):
             return
-        registry = self.dep["MemberRegistry"]
+        registry = self.dep["ClaimsEngine"]
         for member_id in MEMBERS[:-1]:
             member = SCENARIO.members[member_id]
             plan = SCENARIO.plans[member.plan_id]
-            ind, fam = registry.functions.accumulators(chain.to_id(member_id), chain.to_id(member.subscriber_id), 2026).call()
+            ind, fam = registry.functions.accumulators(chain.to_id(member_id), 2026).call()
             assert 0 <= ind[0] <= plan.deductible_individual and 0 <= ind[1] <= plan.oop_max_individual
             assert 0 <= fam[0] <= plan.deductible_family and 0 <= fam[1] <= plan.oop_max_family
             model_ind = self.model.individual[(member_id, 2026)]
@@ -177,7 +179,7 @@ class SettlementMachine(RuleBasedStateMachine):
     def no_line_is_paid_twice(self):
         if not hasattr(self, "dep"):
             return
-        escrow = self.dep["SettlementEscrow"]
+        escrow = self.dep["ClaimsEngine"]
         approved_now = sum(
             record.result.paid
             for claim in self.model.claims.values() if not claim.reversed

@@ -1,9 +1,8 @@
-"""benchmarks/gas_floor.py's probe is a floor of the same work: it prices the bench's claims as
+"""The gas floor probe (claimledger.probe, contracts/bench/GasFloorProbe.sol) is a floor of the same work: it prices the bench's claims as
 the rules do (the reference model), so its gas per claim is that of approved, paid lines, and it
 finds a duplicate line (A-4.8) with either layout of its duplicate index."""
 import dataclasses
-import importlib.util
-from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -13,7 +12,6 @@ from claimledger.records import LineStatus
 from claimledger.reference import adjudicate_scenario
 from claimledger.sender import TxFailed, TxSender
 
-SCRIPT = Path(__file__).resolve().parents[2] / "benchmarks" / "gas_floor.py"
 MEMBERS = 8  # two families of four
 # a slot per duplicate key; fingerprints in a table of 40 buckets of four, empty or 3/4 full
 LAYOUTS = [(0, 0), (40, 0), (40, 3)]
@@ -21,10 +19,9 @@ LAYOUTS = [(0, 0), (40, 0), (40, 3)]
 
 @pytest.fixture(scope="module")
 def gas_floor():
-    spec = importlib.util.spec_from_file_location("gas_floor", SCRIPT)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    from claimledger import probe
+
+    return SimpleNamespace(pack=probe.pack, Probe=probe.Probe)
 
 
 def test_probe_packs_a_claim_into_106_bytes(gas_floor):

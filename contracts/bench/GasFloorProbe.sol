@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 pragma solidity ^0.8.24;
 
-import {Pricing} from "contracts/libraries/Pricing.sol";
+import {Pricing} from "../libraries/Pricing.sol";
 
 /// @title GasFloorProbe
 /// @notice Not part of claimledger and never deployed by it: an instrument for
-/// `benchmarks/gas_floor.py`. For each one-line claim of a batch it does only the state work
+/// `claimledger bench` and `benchmarks/gas_floor.py`. For each one-line claim of a batch it does only the state work
 /// that the rules require of an approved line, the cheapest way we know, and nothing else: no
 /// roles, no calls between contracts, no reason codes beyond the two look-ups, no review queue,
 /// no correction or appeal data, calldata packed into 106 bytes a claim. Its gas per claim is a
