@@ -71,9 +71,11 @@ contract ClaimsEngine is Appeals {
         uint256 count;
         ClaimContext memory ctx; // below the memory each claim frees: it (and its plan cache) lasts the batch
         for (uint256 at; at < claims.length;) {
-            uint256 length = ClaimCodec.claimLength(claims[at:]);
+            uint256 length = ClaimCodec.claimLength(claims, at);
             if (length == 0) revert MalformedClaim(at);
-            if (++count > MAX_BATCH) revert BatchTooLarge(count, MAX_BATCH);
+            unchecked {
+                if (++count > MAX_BATCH) revert BatchTooLarge(count, MAX_BATCH);
+            }
             bytes calldata c = claims[at:at + length];
             uint256 freeMemory;
             assembly ("memory-safe") {
@@ -84,7 +86,9 @@ contract ClaimsEngine is Appeals {
             assembly ("memory-safe") {
                 mstore(0x40, freeMemory) // nothing a claim allocated outlives it: memory stays flat
             }
-            at += length;
+            unchecked {
+                at += length; // within `claims`: claimLength checked it
+            }
         }
     }
 
@@ -94,7 +98,7 @@ contract ClaimsEngine is Appeals {
         onlyRole(Roles.BILLER)
         whenNotPaused
     {
-        uint256 length = ClaimCodec.claimLength(claim_);
+        uint256 length = ClaimCodec.claimLength(claim_, 0);
         if (length == 0 || length != claim_.length) revert MalformedClaim(length);
         ClaimContext memory ctx;
         RejectReason reason = _submit(claim_, originals, ctx);
@@ -134,7 +138,9 @@ contract ClaimsEngine is Appeals {
             uint256 at = ClaimCodec.linesAt(c);
             for (uint256 i; i < lines; ++i) {
                 _adjudicate(ctx, c, at, i, counted, words);
-                at += ClaimCodec.LINE_BYTES;
+                unchecked {
+                    at += ClaimCodec.LINE_BYTES;
+                }
             }
             if (ctx.paid > 0) _ledger.accrue(npi, ctx.paid);
         }
@@ -159,7 +165,9 @@ contract ClaimsEngine is Appeals {
         uint256 at = ClaimCodec.linesAt(c);
         for (uint256 i; i < lines; ++i) {
             (uint32 serviceDate,, uint16 units, uint64 billed) = ClaimCodec.line(c, at);
-            at += ClaimCodec.LINE_BYTES;
+            unchecked {
+                at += ClaimCodec.LINE_BYTES;
+            }
             if (serviceDate > received) return RejectReason.ServiceAfterReceived;
             if (units == 0) return RejectReason.UnitsNotPositive;
             if (units > _MAX_UNITS) return RejectReason.TooManyUnits;
@@ -183,7 +191,7 @@ contract ClaimsEngine is Appeals {
         if (state == ClaimState.Void) return (RejectReason.OriginalIsVoid, originals[0:0]);
         if (state == ClaimState.Reversed) return (RejectReason.OriginalReversed, originals[0:0]);
         for (uint256 at; at < originals.length;) {
-            uint256 length = ClaimCodec.claimLength(originals[at:]);
+            uint256 length = ClaimCodec.claimLength(originals, at);
             if (length == 0) revert MalformedClaim(at);
             bytes calldata o = originals[at:at + length];
             if (ClaimCodec.claimId(o) == originalId && ClaimCodec.contentHash(o) >> 96 << 96 == _claimTag(record)) {

@@ -31,6 +31,14 @@ contract GasFloorProbe {
         bool copayApplies;
     }
 
+    /// @dev a priced line
+    struct Priced {
+        uint64 allowed;
+        uint64 deductible;
+        uint64 copay;
+        uint64 coinsurance;
+    }
+
     /// @dev A-6.6 accumulators of one member or family for one plan year, one slot
     struct Accumulator {
         uint64 deductibleMet;
@@ -110,10 +118,10 @@ contract GasFloorProbe {
         if (!_takeDuplicateKey(lineKey)) revert Rejected(claimId);
         // A-6: priced by the engine's own library against the year's accumulators
         uint16 year = uint16(1970 + day / 365);
-        Pricing.Outcome memory out = _price(
+        Priced memory out = _price(
             _individual[memberId][year], _family[m.family][year], _fees[m.plan][bytes8(c[80:88])], c
         );
-        uint64 patient = Pricing.patientShare(out);
+        uint64 patient = out.deductible + out.copay + out.coinsurance;
         _owed[npi] += out.allowed - patient; // A-8
         emit LineAdjudicated(
             claimId,
@@ -125,7 +133,7 @@ contract GasFloorProbe {
     /// @dev A-6.1-6.5 for the line, then A-6.6: the member share added to both accumulators
     function _price(Accumulator storage ind, Accumulator storage fam, Fee memory fee, bytes calldata c)
         private
-        returns (Pricing.Outcome memory out)
+        returns (Priced memory out)
     {
         Pricing.Inputs memory input;
         input.billed = uint64(bytes8(c[90:98]));
@@ -134,11 +142,11 @@ contract GasFloorProbe {
         input.copayApplies = fee.copayApplies;
         input.copay = fee.copay;
         input.coinsuranceBps = _COINSURANCE_BPS;
-        input.deductibleLeft = _least(Pricing.remaining(_DEDUCTIBLE_INDIVIDUAL, ind.deductibleMet),
-            Pricing.remaining(_DEDUCTIBLE_FAMILY, fam.deductibleMet));
-        input.oopLeft = _least(Pricing.remaining(_OOP_INDIVIDUAL, ind.oopMet), Pricing.remaining(_OOP_FAMILY, fam.oopMet));
-        out = Pricing.price(input);
-        uint64 patient = Pricing.patientShare(out);
+        input.deductibleLeft =
+            Pricing.leastRemaining(_DEDUCTIBLE_INDIVIDUAL, ind.deductibleMet, _DEDUCTIBLE_FAMILY, fam.deductibleMet);
+        input.oopLeft = Pricing.leastRemaining(_OOP_INDIVIDUAL, ind.oopMet, _OOP_FAMILY, fam.oopMet);
+        (out.allowed, out.deductible, out.copay, out.coinsurance) = Pricing.price(input);
+        uint64 patient = out.deductible + out.copay + out.coinsurance;
         ind.deductibleMet += out.deductible;
         ind.oopMet += patient;
         fam.deductibleMet += out.deductible;
@@ -167,9 +175,5 @@ contract GasFloorProbe {
             bucket = (bucket + 1) % _duplicateBuckets;
         }
         revert DuplicateTableFull();
-    }
-
-    function _least(uint64 a, uint64 b) private pure returns (uint64) {
-        return a < b ? a : b;
     }
 }

@@ -41,6 +41,9 @@ abstract contract Adjudication is EngineStorage {
         uint256 provider; // the provider's word (SettlementLedger)
         uint256 paid; // cents this claim accrues to its provider
         PlanCache.Cache plans; // what the transaction has read of the plans, shared by its claims
+        uint16 year; // the plan year last worked out, with its first day and the next year's
+        uint32 yearStart;
+        uint32 yearEnd;
     }
 
     /// @dev one line's inputs and keys
@@ -117,18 +120,21 @@ abstract contract Adjudication is EngineStorage {
         } else if (Plans.review(t.fee) || Plans.pendsAbove(t.terms, l.billed)) {
             status = LineStatus.Pended;
             outcome = LineBook.pended(t.version, t.plan); // A-5: nothing is applied yet
-            counted[index] = l.key;
+            _setKey(counted, index, l.key);
             _lineBook.place(l.key, ctx.claimId, l.number, outcome, true);
             _reviewQueue.push(ctx.claimId, uint8(l.number), ClaimCodec.lineKey(ctx.claimId, l.number));
         } else {
             status = LineStatus.Approved;
             uint64 paid;
             (outcome, paid) = _approve(ctx, l, t, authId);
-            counted[index] = l.key;
+            _setKey(counted, index, l.key);
             _lineBook.place(l.key, ctx.claimId, l.number, outcome, true);
-            ctx.paid += paid;
+            unchecked {
+                ctx.paid += paid; // at most 50 lines of at most 2^40 cents
+            }
         }
-        (words[2 * index], words[2 * index + 1]) = _eventWords(l, outcome, status);
+        (uint256 lineWord, uint256 amountsWord) = _eventWords(l, outcome, status);
+        _setWords(words, index, lineWord, amountsWord);
     }
 
     /// @dev A-4 checks 1-12 in order; the CARC of the first that fails (zero if none). `own` is
@@ -197,43 +203,45 @@ abstract contract Adjudication is EngineStorage {
         internal
         returns (uint256 outcome, uint64 paid)
     {
-        uint16 year = Dates.yearOf(l.serviceDate);
-        Pricing.Outcome memory out = _price(ctx, l, t, year);
-        uint64 patient = Pricing.patientShare(out);
+        uint16 year = _yearOf(ctx, l.serviceDate);
+        (uint64 allowed, uint64 deductible, uint64 copay, uint64 coinsurance) = _price(ctx, l, t, year);
+        uint64 patient;
         unchecked {
-            paid = out.allowed - patient; // the patient's share is part of what is allowed
+            patient = deductible + copay + coinsurance;
+            paid = allowed - patient; // the patient's share is part of what is allowed
         }
         uint256 counted = ctx.plans.limitFlags(_plans, l.code); // R-16
         if (counted != 0) {
             _limits.count(ctx.memberId, l.code, l.serviceDate, year, l.units, counted & 1 != 0, counted & 2 != 0);
         }
-        if (patient > 0) ctx.member = _members.add(ctx.memberId, ctx.member, year, out.deductible, patient);
+        if (patient > 0) ctx.member = _members.add(ctx.memberId, ctx.member, year, deductible, patient);
         if (authId != bytes32(0)) {
             _lineAuth[ClaimCodec.lineKey(ctx.claimId, l.number)] = authId;
             emit AuthorizationConsumed(authId, l.units, _authorizations.consume(authId, l.units));
         }
-        outcome = LineBook.approved(t.version, t.plan, out.allowed, out.deductible, out.copay, out.coinsurance);
+        outcome = LineBook.approved(t.version, t.plan, allowed, deductible, copay, coinsurance);
+    }
+
+    /// @dev the plan year of `day` (A-1.3), remembered with its days for the claims after
+    function _yearOf(ClaimContext memory ctx, uint32 day) private pure returns (uint16) {
+        if (day >= ctx.yearStart && day < ctx.yearEnd) return ctx.year;
+        uint16 year = Dates.yearOf(day);
+        (ctx.year, ctx.yearStart, ctx.yearEnd) = (year, Dates.firstDayOf(year), Dates.firstDayOf(year + 1));
+        return year;
     }
 
     /// @dev A-6.1-6.5 for the line against the member's and the family's accumulators of `year`
     function _price(ClaimContext memory ctx, Line memory l, Terms memory t, uint16 year)
         private
         view
-        returns (Pricing.Outcome memory)
+        returns (uint64, uint64, uint64, uint64)
     {
-        (uint64 memberDeductible, uint64 memberOop, uint64 familyDeductible, uint64 familyOop) =
-            _members.accumulators(ctx.memberId, ctx.member, year);
         uint256 terms = t.terms;
         Pricing.Inputs memory input;
         input.billed = l.billed;
         input.feeAllowed = Plans.allowed(t.fee);
         input.units = l.units;
-        input.oopLeft = Pricing.leastRemaining(
-            Plans.oopMaxIndividual(terms), memberOop, Plans.oopMaxFamily(terms), familyOop
-        );
-        input.deductibleLeft = Pricing.leastRemaining(
-            Plans.deductibleIndividual(terms), memberDeductible, Plans.deductibleFamily(terms), familyDeductible
-        );
+        (input.deductibleLeft, input.oopLeft) = _left(ctx, terms, year);
         if (SettlementLedger.inNetwork(ctx.provider)) {
             (input.copayApplies, input.copay) = ctx.plans.copayFor(_plans, t.plan, t.version, t.fee);
             input.coinsuranceBps = Plans.coinsuranceBps(terms);
@@ -241,6 +249,21 @@ abstract contract Adjudication is EngineStorage {
             input.coinsuranceBps = Plans.outOfNetworkCoinsuranceBps(terms);
         }
         return Pricing.price(input);
+    }
+
+    /// @dev the deductible and out-of-pocket room left in `year` to the member: the least of
+    /// what the individual's and the family's limits leave (A-6.2, A-6.4)
+    function _left(ClaimContext memory ctx, uint256 terms, uint16 year)
+        private
+        view
+        returns (uint64 deductibleLeft, uint64 oopLeft)
+    {
+        (uint64 memberDeductible, uint64 memberOop, uint64 familyDeductible, uint64 familyOop) =
+            _members.accumulators(ctx.memberId, ctx.member, year);
+        deductibleLeft = Pricing.leastRemaining(
+            Plans.deductibleIndividual(terms), memberDeductible, Plans.deductibleFamily(terms), familyDeductible
+        );
+        oopLeft = Pricing.leastRemaining(Plans.oopMaxIndividual(terms), memberOop, Plans.oopMaxFamily(terms), familyOop);
     }
 
     // ------------------------------------------------------------------------------ A-7 corrections
@@ -269,7 +292,8 @@ abstract contract Adjudication is EngineStorage {
                 liveDelta = -1;
             }
             _lineBook.update(l.key, l.lineKey, keyed, LineBook.reversed(outcome), liveDelta);
-            (words[2 * i], words[2 * i + 1]) = _eventWords(l, outcome, previous);
+            (uint256 lineWord, uint256 amountsWord) = _eventWords(l, outcome, previous);
+            _setWords(words, i, lineWord, amountsWord);
         }
         if (recouped > 0) _ledger.recoup(ClaimCodec.providerNpi(original), recouped);
         _logLines(ClaimReversed.selector, originalId, byClaimId, false, 0, words); // ClaimReversed
@@ -310,6 +334,7 @@ abstract contract Adjudication is EngineStorage {
         pure
         returns (uint256 lineWord, uint256 amountsWord)
     {
+        // fields of their widths, shifted into place: nothing overflows
         lineWord = l.number | uint256(status) << 8 | uint256(LineBook.version(outcome)) << 80
             | uint256(l.serviceDate) << 104 | uint256(l.billed) << 136;
         if (status == LineStatus.Denied) {
@@ -344,6 +369,23 @@ abstract contract Adjudication is EngineStorage {
             mstore(0x40, add(buffer, size))
             words := add(buffer, 64)
             mstore(words, mul(2, lines))
+        }
+    }
+
+    /// @dev the event words of line `index` (0-based) into `words`, which {_newLineWords} sized
+    /// for the claim's lines
+    function _setWords(uint256[] memory words, uint256 index, uint256 lineWord, uint256 amountsWord) internal pure {
+        assembly ("memory-safe") {
+            let at := add(add(words, 32), mul(index, 64))
+            mstore(at, lineWord)
+            mstore(add(at, 32), amountsWord)
+        }
+    }
+
+    /// @dev `counted[index] = key`; `counted` has a place for every line of the claim
+    function _setKey(bytes32[] memory counted, uint256 index, bytes32 key) internal pure {
+        assembly ("memory-safe") {
+            mstore(add(add(counted, 32), mul(index, 32)), key)
         }
     }
 

@@ -12,17 +12,19 @@ library ClaimCodec {
     uint256 internal constant LINE_BYTES = 19;
     uint256 internal constant HAS_ORIGINAL = 1; // flags bit 0
 
-    /// @notice The length of the claim at the start of `rest`, or 0 when `rest` is too short
-    /// to hold it (a malformed batch).
-    function claimLength(bytes calldata rest) internal pure returns (uint256 length) {
-        if (rest.length < HEADER_BYTES) return 0;
+    /// @notice The length of the claim at position `at` of `data`, or 0 when `data` is too short
+    /// to hold it there (a malformed batch).
+    function claimLength(bytes calldata data, uint256 at) internal pure returns (uint256 length) {
+        if (at >= data.length || data.length - at < HEADER_BYTES) return 0;
         uint256 word;
         assembly ("memory-safe") {
-            word := calldataload(add(rest.offset, 76)) // frequency, flags, dx count, line count
+            word := calldataload(add(add(data.offset, at), 76)) // frequency, flags, dx count, line count
         }
-        length = HEADER_BYTES + (uint8(word >> 240) & HAS_ORIGINAL) * ORIGINAL_BYTES
-            + uint8(word >> 232) * DIAGNOSIS_BYTES + uint8(word >> 224) * LINE_BYTES;
-        if (length > rest.length) return 0;
+        unchecked {
+            length = HEADER_BYTES + (uint8(word >> 240) & HAS_ORIGINAL) * ORIGINAL_BYTES
+                + uint8(word >> 232) * DIAGNOSIS_BYTES + uint8(word >> 224) * LINE_BYTES;
+        }
+        if (length > data.length - at) return 0;
     }
 
     function claimId(bytes calldata c) internal pure returns (bytes32 v) {

@@ -19,4 +19,16 @@ library Dates {
             return uint16(mp < 10 ? year : year + 1);
         }
     }
+
+    /// @notice The day (since 1970-01-01) of January 1 of `year`, for years from 1970.
+    /// @dev Howard Hinnant's days_from_civil for the first day of a year.
+    function firstDayOf(uint16 year) internal pure returns (uint32) {
+        unchecked {
+            uint256 y = uint256(year) - 1; // January counts in the previous March-based year
+            uint256 era = y / 400;
+            uint256 yoe = y - era * 400;
+            uint256 doe = yoe * 365 + yoe / 4 - yoe / 100 + 306; // day of era of January 1
+            return uint32(era * 146_097 + doe - 719_468);
+        }
+    }
 }

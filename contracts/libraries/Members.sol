@@ -17,7 +17,7 @@ library Members {
     struct Book {
         mapping(bytes32 memberId => uint256) members;
         mapping(bytes32 memberId => mapping(uint16 year => uint256)) memberYears;
-        mapping(uint32 family => mapping(uint16 year => uint256)) familyYears;
+        mapping(uint256 familyYear => uint256) familyYears; // keyed by family << 16 | year
         mapping(bytes32 familyId => uint32) familyIndex;
         mapping(uint32 family => bytes32) familyIds;
         uint32 familyCount;
@@ -79,7 +79,7 @@ library Members {
     {
         uint256 ind = _wordYear(m) == year ? m >> 144 : book.memberYears[memberId][year];
         (memberDeductible, memberOop) = (uint64(ind & _MASK40), uint64(ind >> 40 & _MASK40));
-        uint256 fam = book.familyYears[family(m)][year];
+        uint256 fam = book.familyYears[_familyYear(m, year)];
         (familyDeductible, familyOop) = (uint64(fam & _MASK40), uint64(fam >> 40 & _MASK40));
     }
 
@@ -93,13 +93,19 @@ library Members {
         if (held == year || held == 0 || year > held) {
             if (held != year && held != 0 && m >> 144 != 0) book.memberYears[memberId][held] = m >> 144;
             uint256 ind = held == year ? m >> 144 : 0;
-            ind += uint256(deductible) | uint256(oop) << 40;
+            unchecked {
+                ind += uint256(deductible) | uint256(oop) << 40; // each stays below its plan maximum
+            }
             m = m & _ELIGIBILITY | uint256(year) << 128 | ind << 144;
             book.members[memberId] = m;
         } else {
-            book.memberYears[memberId][year] += uint256(deductible) | uint256(oop) << 40;
+            unchecked {
+                book.memberYears[memberId][year] += uint256(deductible) | uint256(oop) << 40; // below the maxima
+            }
         }
-        book.familyYears[family(m)][year] += uint256(deductible) | uint256(oop) << 40;
+        unchecked {
+            book.familyYears[_familyYear(m, year)] += uint256(deductible) | uint256(oop) << 40;
+        }
         return m;
     }
 
@@ -113,8 +119,13 @@ library Members {
             mapping(uint16 => uint256) storage byYear = book.memberYears[memberId];
             byYear[year] = _less(byYear[year], deductible, oop);
         }
-        mapping(uint16 => uint256) storage familyYears = book.familyYears[family(m)];
-        familyYears[year] = _less(familyYears[year], deductible, oop);
+        uint256 key = _familyYear(m, year);
+        book.familyYears[key] = _less(book.familyYears[key], deductible, oop);
+    }
+
+    /// @dev the key of the accumulators of the family of the member whose word is `m`, for `year`
+    function _familyYear(uint256 m, uint16 year) private pure returns (uint256) {
+        return uint256(family(m)) << 16 | year;
     }
 
     /// @dev the year whose accumulators the member word holds; 0 when none yet

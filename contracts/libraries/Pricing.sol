@@ -18,44 +18,34 @@ library Pricing {
         uint64 oopLeft; // min(individual, family) out-of-pocket room (A-6.2)
     }
 
-    /// @notice The priced line; paid = allowed - patient share.
-    struct Outcome {
-        uint64 allowed;
-        uint64 deductible;
-        uint64 copay;
-        uint64 coinsurance;
-    }
-
     /// @notice `floor((amount * bps + 5000) / 10000)`: half-up to the cent (A-1.2).
     function share(uint256 amount, uint256 bps) internal pure returns (uint256) {
         return (amount * bps + BPS / 2) / BPS;
     }
 
-    /// @notice A-6.1 to A-6.4.
-    function price(Inputs memory input) internal pure returns (Outcome memory out) {
-        // amounts are below 2^40 cents and units below 2^16 (R-4), so nothing here overflows
+    /// @notice A-6.1 to A-6.4: the line's allowed amount and the member's deductible, copay and
+    /// coinsurance; paid = allowed - (deductible + copay + coinsurance) (A-6.5).
+    function price(Inputs memory input)
+        internal
+        pure
+        returns (uint64 allowed, uint64 deductible, uint64 copay, uint64 coinsurance)
+    {
+        // amounts are below 2^40 cents and units below 2^16 (R-4, R-26), so nothing here overflows
         unchecked {
             uint256 scheduled = uint256(input.feeAllowed) * input.units;
-            uint64 allowed = scheduled < input.billed ? uint64(scheduled) : input.billed;
-            out.allowed = allowed;
+            allowed = scheduled < input.billed ? uint64(scheduled) : input.billed;
             uint64 oopLeft = input.oopLeft;
             if (input.copayApplies) {
-                uint64 copay = input.copay < allowed ? input.copay : allowed;
-                out.copay = copay < oopLeft ? copay : oopLeft;
-                return out;
+                copay = input.copay < allowed ? input.copay : allowed;
+                if (copay > oopLeft) copay = oopLeft;
+                return (allowed, 0, copay, 0);
             }
-            uint64 deductible = allowed < input.deductibleLeft ? allowed : input.deductibleLeft;
+            deductible = allowed < input.deductibleLeft ? allowed : input.deductibleLeft;
             if (deductible > oopLeft) deductible = oopLeft;
-            out.deductible = deductible;
-            uint256 coinsurance = share(allowed - deductible, input.coinsuranceBps);
+            uint256 share_ = share(allowed - deductible, input.coinsuranceBps);
             uint256 room = oopLeft - deductible;
-            out.coinsurance = uint64(coinsurance < room ? coinsurance : room);
+            coinsurance = uint64(share_ < room ? share_ : room);
         }
-    }
-
-    /// @notice Member share of a priced line (A-6.5).
-    function patientShare(Outcome memory out) internal pure returns (uint64) {
-        return out.deductible + out.copay + out.coinsurance;
     }
 
     /// @notice `max(0, limit - met)`.
@@ -67,9 +57,11 @@ library Pricing {
 
     /// @notice `min(max(0, limitA - metA), max(0, limitB - metB))`: what is left of two limits,
     /// the individual's and the family's (A-6.2, A-6.4).
-    function leastRemaining(uint64 limitA, uint64 metA, uint64 limitB, uint64 metB) internal pure returns (uint64) {
-        uint64 a = remaining(limitA, metA);
-        uint64 b = remaining(limitB, metB);
-        return a < b ? a : b;
+    function leastRemaining(uint256 limitA, uint256 metA, uint256 limitB, uint256 metB) internal pure returns (uint64) {
+        unchecked {
+            uint256 a = metA >= limitA ? 0 : limitA - metA;
+            uint256 b = metB >= limitB ? 0 : limitB - metB;
+            return uint64(a < b ? a : b); // each is below a plan maximum, below 2^40
+        }
     }
 }

@@ -48,14 +48,21 @@ library SettlementLedger {
     }
 
     function owed(uint256 a) internal pure returns (int256) {
-        return int256(accrued(a)) - int256(recouped(a)) - int256(paidOut(a));
+        unchecked {
+            return int256(accrued(a)) - int256(recouped(a)) - int256(paidOut(a)); // each below 2^80
+        }
     }
 
     /// @notice Records cents owed to a provider for its paid lines.
     function accrue(Ledger storage ledger, uint64 npi, uint256 cents) internal {
         uint256 a = ledger.accounts[npi];
-        _track(ledger, owed(a), int256(cents));
-        ledger.accounts[npi] = a + (cents << 8); // accrued stays below 2^80 cents: ~10^22 dollars
+        int256 before = owed(a);
+        unchecked {
+            // what is outstanding grows by the part of `cents` that takes the balance above zero
+            int256 after_ = before + int256(cents);
+            if (after_ > 0) ledger.outstanding += before > 0 ? cents : uint256(after_);
+            ledger.accounts[npi] = a + (cents << 8); // accrued stays below 2^80 cents: ~10^22 dollars
+        }
     }
 
     /// @notice Records cents to be recouped from a provider's next payments (A-7.1).
