@@ -276,7 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(default: start a private anvil and stop it afterwards)")
     adj.add_argument("--client", choices=CLIENTS, default="anvil",
                      help="the embedded node: anvil (kept in OUT) or hardhat (not kept)")
-    adj.add_argument("--batch", type=int, default=25, help="claims per transaction (default 25)")
+    adj.add_argument("--batch", type=int, default=100, help="claims per transaction (default and max 100)")
     adj.add_argument("--resume", action="store_true",
                      help="go on from the last checkpoint of OUT (after a run was killed): nothing lost, nothing paid twice")
     adj.add_argument("--no-keep-chain", action="store_true",
@@ -372,7 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="synthesize, adjudicate on a local anvil, settle and report")
     demo.add_argument("--claims", type=int, default=2000)
     demo.add_argument("--seed", type=int, default=7)
-    demo.add_argument("--batch", type=int, default=25)
+    demo.add_argument("--batch", type=int, default=100)
     demo.add_argument("--out", default="runs")
     demo.set_defaults(func=cmd_demo)
     add_commands(sub)

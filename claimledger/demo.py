@@ -11,7 +11,7 @@ from .summary import print_summary
 from .synth import SynthConfig, generate
 
 
-def run_demo(run_dir: Path, claims: int = 2000, seed: int = 7, batch_claims: int = 25) -> int:
+def run_demo(run_dir: Path, claims: int = 2000, seed: int = 7, batch_claims: int = 100) -> int:
     from tqdm import tqdm
 
     scenario_dir = run_dir / "scenario"

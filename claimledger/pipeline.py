@@ -22,7 +22,7 @@ from .originals import OriginalContents
 from .records import Claim
 from .recorded import recorded_rows
 from .reference import ReferenceEngine
-from .replay import ReplayStats, replay
+from .replay import DEFAULT_BATCH_CLAIMS, ReplayStats, replay
 from .results import ResultWriter, write_input_errors
 from .scenario import Scenario, iter_claims, load_scenario
 from .deployment_dir import DEPLOYMENTS_FILE  # networks: one name for the file
@@ -97,7 +97,7 @@ def adjudicate_on_chain(
     scenario_dir: Path,
     out_dir: Path,
     rpc: str | None = None,
-    batch_claims: int = 25,
+    batch_claims: int = DEFAULT_BATCH_CLAIMS,
     funding_ratio: float = 1.0,
     on_start: Callable[[int], None] | None = None,
     on_progress: Callable[[int], None] | None = None,

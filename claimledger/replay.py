@@ -18,8 +18,8 @@ from .originals import OriginalContents
 from .records import Claim, Reject
 from .sender import TxSender
 
-DEFAULT_BATCH_CLAIMS = 25
-DEFAULT_BATCH_LINES = 50
+DEFAULT_BATCH_CLAIMS = 100  # the engine's MAX_BATCH: per-batch reads (roles, plans, fees) shared by more claims
+DEFAULT_BATCH_LINES = 200  # a transaction stays near 10M gas at most (docs/ENGINE.md)
 BATCH_GAS = 29_000_000
 
 

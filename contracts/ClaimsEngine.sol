@@ -217,12 +217,12 @@ contract ClaimsEngine is Appeals {
         t.terms = _plans.versions[t.plan][t.version - 1].terms;
         t.feeKey = Plans.feeKey(t.plan, t.version, l.code);
         t.fee = _plans.fees[t.feeKey];
-        (bytes8 carc, bytes32 authId) = _limitDenial(ctx.memberId, l, t.fee, _NO_SKIP);
+        (bytes8 carc, uint256 authRef) = _limitDenial(ctx, l, t.fee, _NO_SKIP);
         if (carc != bytes8(0)) revert ApprovalBlocked(ctx.claimId, number, carc);
         _reviewQueue.remove(l.lineKey);
         emit PendedLineDecided(ctx.claimId, number, msg.sender, true);
         uint64 paid;
-        (outcome, paid) = _approve(ctx, l, t, authId);
+        (outcome, paid) = _approve(ctx, l, t, authRef);
         _lineBook.update(l.key, l.lineKey, keyed, outcome, 0);
         _emitLine(ctx.claimId, l, outcome);
         if (paid > 0) _ledger.accrue(ctx.npi, paid);

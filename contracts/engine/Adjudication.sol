@@ -110,7 +110,7 @@ abstract contract Adjudication is EngineStorage {
         uint256[] memory words
     ) internal {
         Line memory l = _line(c, at, index + 1, ctx.claimId, false);
-        (bytes8 carc, Terms memory t, bytes32 authId) = _check(ctx, c, l, _count(counted, l.key), _NO_SKIP);
+        (bytes8 carc, Terms memory t, uint256 authRef) = _check(ctx, c, l, _count(counted, l.key), _NO_SKIP);
         uint256 outcome;
         LineStatus status;
         if (carc != bytes8(0)) {
@@ -126,7 +126,7 @@ abstract contract Adjudication is EngineStorage {
         } else {
             status = LineStatus.Approved;
             uint64 paid;
-            (outcome, paid) = _approve(ctx, l, t, authId);
+            (outcome, paid) = _approve(ctx, l, t, authRef);
             _setKey(counted, index, l.key);
             _lineBook.place(l.key, ctx.claimId, l.number, outcome, true);
             unchecked {
@@ -145,7 +145,7 @@ abstract contract Adjudication is EngineStorage {
     function _check(ClaimContext memory ctx, bytes calldata c, Line memory l, uint256 own, bytes8 skip)
         internal
         view
-        returns (bytes8 carc, Terms memory t, bytes32 authId)
+        returns (bytes8 carc, Terms memory t, uint256 authRef)
     {
         uint256 m = ctx.member;
         t.plan = Members.plan(m);
@@ -167,39 +167,41 @@ abstract contract Adjudication is EngineStorage {
         }
         if (skip != Carc.DX_MISMATCH && !_plans.diagnosisMatches(t.feeKey, t.fee, c)) return (Carc.DX_MISMATCH, t, 0);
         if (skip != Carc.DUPLICATE && _lineBook.liveCount(l.key) > own) return (Carc.DUPLICATE, t, 0);
-        (carc, authId) = _limitDenial(ctx.memberId, l, t.fee, skip);
+        (carc, authRef) = _limitDenial(ctx, l, t.fee, skip);
     }
 
     /// @dev A-4 checks 9-12, the ones that depend on what was approved before (also run at
     /// review, R-6); `skip` as in {_check}. A line whose CO-197/198 was overturned uses no
     /// authorization.
-    function _limitDenial(bytes32 memberId, Line memory l, uint256 fee, bytes8 skip)
+    function _limitDenial(ClaimContext memory ctx, Line memory l, uint256 fee, bytes8 skip)
         internal
         view
-        returns (bytes8 carc, bytes32 authId)
+        returns (bytes8 carc, uint256 authRef)
     {
+        bytes32 memberId = ctx.memberId;
         if (Plans.priorAuth(fee)) {
             Lookup lookup;
-            (lookup, authId) = _authorizations.find(memberId, l.code, l.serviceDate, l.units);
+            (lookup,, authRef) = _authorizations.find(memberId, l.code, l.serviceDate, l.units);
             if (lookup == Lookup.None && skip != Carc.NO_AUTHORIZATION) return (Carc.NO_AUTHORIZATION, 0);
             if (lookup == Lookup.Exhausted && skip != Carc.AUTH_EXCEEDED) return (Carc.AUTH_EXCEEDED, 0);
         }
         uint16 maxUnits = Plans.maxUnitsPerDay(fee);
+        uint16 annualLimit = Plans.annualLimit(fee);
+        if (maxUnits == 0 && annualLimit == 0) return (bytes8(0), authRef);
+        uint16 year = _yearOf(ctx, l.serviceDate);
         if (
             skip != Carc.UNITS_PER_DAY && maxUnits != 0
-                && _limits.unitsPerDay[Limits.dayKey(memberId, l.code, l.serviceDate)] + l.units > maxUnits
+                && _limits.unitsOn(memberId, l.code, l.serviceDate, year, ctx.yearStart) + l.units > maxUnits
         ) return (Carc.UNITS_PER_DAY, 0);
-        uint16 annualLimit = Plans.annualLimit(fee);
-        if (
-            skip != Carc.ANNUAL_LIMIT && annualLimit != 0
-                && _limits.linesPerYear[Limits.yearKey(memberId, l.code, Dates.yearOf(l.serviceDate))] >= annualLimit
-        ) return (Carc.ANNUAL_LIMIT, 0);
+        if (skip != Carc.ANNUAL_LIMIT && annualLimit != 0 && _limits.linesIn(memberId, l.code, year) >= annualLimit) {
+            return (Carc.ANNUAL_LIMIT, 0);
+        }
     }
 
     /// @dev A-6: prices the line against the accumulators of this moment and applies it
     /// (accumulators, authorization units, A-4.11/12 counters); returns its outcome and the
     /// cents it pays
-    function _approve(ClaimContext memory ctx, Line memory l, Terms memory t, bytes32 authId)
+    function _approve(ClaimContext memory ctx, Line memory l, Terms memory t, uint256 authRef)
         internal
         returns (uint256 outcome, uint64 paid)
     {
@@ -212,18 +214,21 @@ abstract contract Adjudication is EngineStorage {
         }
         uint256 counted = ctx.plans.limitFlags(_plans, l.code); // R-16
         if (counted != 0) {
-            _limits.count(ctx.memberId, l.code, l.serviceDate, year, l.units, counted & 1 != 0, counted & 2 != 0);
+            _limits.count(
+                ctx.memberId, l.code, l.serviceDate, year, ctx.yearStart, l.units, counted & 1 != 0, counted & 2 != 0
+            );
         }
         if (patient > 0) ctx.member = _members.add(ctx.memberId, ctx.member, year, deductible, patient);
-        if (authId != bytes32(0)) {
-            _lineAuth[ClaimCodec.lineKey(ctx.claimId, l.number)] = authId;
+        outcome = LineBook.approved(t.version, t.plan, allowed, deductible, copay, coinsurance);
+        if (authRef != 0) {
+            outcome = LineBook.withAuthorization(outcome, authRef); // the line keeps which one it used
+            bytes32 authId = _authorizations.idOf(ctx.memberId, l.code, authRef);
             emit AuthorizationConsumed(authId, l.units, _authorizations.consume(authId, l.units));
         }
-        outcome = LineBook.approved(t.version, t.plan, allowed, deductible, copay, coinsurance);
     }
 
     /// @dev the plan year of `day` (A-1.3), remembered with its days for the claims after
-    function _yearOf(ClaimContext memory ctx, uint32 day) private pure returns (uint16) {
+    function _yearOf(ClaimContext memory ctx, uint32 day) internal pure returns (uint16) {
         if (day >= ctx.yearStart && day < ctx.yearEnd) return ctx.year;
         uint16 year = Dates.yearOf(day);
         (ctx.year, ctx.yearStart, ctx.yearEnd) = (year, Dates.firstDayOf(year), Dates.firstDayOf(year + 1));
@@ -306,9 +311,9 @@ abstract contract Adjudication is EngineStorage {
         uint64 patient = deductible + copay + coinsurance;
         uint16 year = Dates.yearOf(l.serviceDate);
         if (patient > 0) _members.subtract(memberId, year, deductible, patient);
-        bytes32 authId = _lineAuth[l.lineKey];
+        bytes32 authId = _authorizations.idOf(memberId, l.code, LineBook.authorization(outcome));
         if (authId != bytes32(0)) emit AuthorizationRestored(authId, l.units, _authorizations.restore(authId, l.units));
-        _limits.uncount(memberId, l.code, l.serviceDate, year, l.units);
+        _limits.uncount(memberId, l.code, l.serviceDate, year, Dates.firstDayOf(year), l.units);
         return allowed - patient;
     }
 

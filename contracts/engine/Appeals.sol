@@ -50,14 +50,14 @@ abstract contract Appeals is Adjudication {
         if (!overturn) return;
         ClaimContext memory ctx;
         _context(claim_, ctx);
-        (bytes8 carc, Terms memory t, bytes32 authId) =
+        (bytes8 carc, Terms memory t, uint256 authRef) =
             _check(ctx, claim_, l, _liveOwn(claim_, claimId, _claimLines(record), l.key), a.carc);
         if (carc != bytes8(0)) {
             outcome = LineBook.denied(t.version, t.plan, carc);
             _lineBook.update(l.key, l.lineKey, keyed, outcome, 0);
         } else {
             uint64 paid;
-            (outcome, paid) = _approve(ctx, l, t, authId); // never pended: a reviewer has decided
+            (outcome, paid) = _approve(ctx, l, t, authRef); // never pended: a reviewer has decided
             _lineBook.update(l.key, l.lineKey, keyed, outcome, 1);
             if (paid > 0) _ledger.accrue(ctx.npi, paid);
         }

@@ -26,7 +26,6 @@ abstract contract EngineStorage is AccessControlDefaultAdminRules, Pausable, IEn
     /// frequency (16-23), line count (8-15), state (0-7)
     mapping(bytes32 claimId => uint256) internal _claims;
     LineBook.Book internal _lineBook;
-    mapping(bytes32 lineKey => bytes32 authId) internal _lineAuth; // written only when one was used
     mapping(bytes32 lineKey => AppealRecord) internal _appeals;
     ReviewQueue.Queue internal _reviewQueue;
     Members.Book internal _members;

@@ -48,10 +48,13 @@ abstract contract EngineViews is EngineStorage {
         r.previousStatus = LineBook.previousStatus(outcome);
         LineStatus shown = r.status == LineStatus.Reversed ? r.previousStatus : r.status;
         if (shown == LineStatus.Denied) r.carc = LineBook.carc(outcome);
-        if (shown == LineStatus.Approved) (r.allowed, r.deductible, r.copay, r.coinsurance) = LineBook.amounts(outcome);
+        if (shown == LineStatus.Approved) {
+            (r.allowed, r.deductible, r.copay, r.coinsurance) = LineBook.amounts(outcome);
+            (, bytes8 code,,) = ClaimCodec.line(claim_, at);
+            r.authId = _authorizations.idOf(ClaimCodec.memberId(claim_), code, LineBook.authorization(outcome));
+        }
         r.planVersion = LineBook.version(outcome);
         r.planId = _plans.ids[LineBook.plan(outcome)];
-        r.authId = _lineAuth[lineKey];
     }
 
     function appealOf(bytes32 claimId, uint8 number) external view returns (AppealRecord memory) {
@@ -135,7 +138,7 @@ abstract contract EngineViews is EngineStorage {
         view
         returns (Lookup lookup, bytes32 authId)
     {
-        return _authorizations.find(memberId, procedureCode, day, units);
+        (lookup, authId,) = _authorizations.find(memberId, procedureCode, day, units);
     }
 
     function account(uint64 npi) external view returns (Account memory) {

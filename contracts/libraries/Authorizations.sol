@@ -53,19 +53,26 @@ library Authorizations {
 
     /// @notice R-5: the first authorization in grant order for member+code whose dates cover
     /// `day` with at least `wanted` units left (Found), else whether some covered it (Exhausted).
+    /// `ref` is its place in member+code's grant order + 1 (0 when none): what a line keeps.
     function find(Book storage book, bytes32 memberId, bytes8 code, uint32 day, uint16 wanted)
         internal
         view
-        returns (IClaimTypes.Lookup lookup, bytes32 authId)
+        returns (IClaimTypes.Lookup lookup, bytes32 authId, uint256 ref)
     {
         bytes32[] storage ids = book.byMemberCode[memberCodeKey(memberId, code)];
         for (uint256 i; i < ids.length; ++i) {
             uint256 a = book.auths[ids[i]];
             if (uint32(a) > day || uint32(a >> 32) < day) continue;
-            if (units(a) - used(a) >= wanted) return (IClaimTypes.Lookup.Found, ids[i]);
+            if (units(a) - used(a) >= wanted) return (IClaimTypes.Lookup.Found, ids[i], i + 1);
             lookup = IClaimTypes.Lookup.Exhausted;
         }
-        return (lookup, bytes32(0));
+        return (lookup, bytes32(0), 0);
+    }
+
+    /// @notice The authorization a line keeps as `ref` (see {find}); zero for ref 0.
+    function idOf(Book storage book, bytes32 memberId, bytes8 code, uint256 ref) internal view returns (bytes32) {
+        if (ref == 0) return bytes32(0);
+        return book.byMemberCode[memberCodeKey(memberId, code)][ref - 1];
     }
 
     /// @notice Consumes units found available by {find}; returns the units used after.

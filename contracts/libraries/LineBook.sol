@@ -19,7 +19,8 @@ import {ClaimCodec} from "./ClaimCodec.sol";
 ///
 /// An outcome word, bits from the least significant: 0-15 the key's live count (key slots
 /// only), 16-19 status, 20-23 previous status (REVERSED lines), 24-47 plan version, 48-79
-/// plan index, 96-255 the amounts (allowed, deductible, copay, coinsurance, 40 bits each) or,
+/// plan index, 80-95 the authorization an approved line used (its place in the member's and
+/// code's grant order + 1; 0: none), 96-255 the amounts (allowed, deductible, copay, coinsurance, 40 bits each) or,
 /// for a denied line, its CARC in bits 96-159.
 library LineBook {
     struct Book {
@@ -34,21 +35,31 @@ library LineBook {
 
     // ------------------------------------------------------------------------------ outcome words
 
-    function approved(uint32 version, uint32 plan, uint64 allowed, uint64 deductible, uint64 copay, uint64 coinsurance)
+    function approved(uint32 planVersion, uint32 planIndex, uint64 allowed, uint64 deductible, uint64 copay, uint64 coinsurance)
         internal
         pure
         returns (uint256)
     {
-        return _head(IClaimTypes.LineStatus.Approved, version, plan) | uint256(allowed) << 96
+        return _head(IClaimTypes.LineStatus.Approved, planVersion, planIndex) | uint256(allowed) << 96
             | uint256(deductible) << 136 | uint256(copay) << 176 | uint256(coinsurance) << 216;
     }
 
-    function denied(uint32 version, uint32 plan, bytes8 carc) internal pure returns (uint256) {
-        return _head(IClaimTypes.LineStatus.Denied, version, plan) | uint256(uint64(carc)) << 96;
+    function denied(uint32 planVersion, uint32 planIndex, bytes8 reason) internal pure returns (uint256) {
+        return _head(IClaimTypes.LineStatus.Denied, planVersion, planIndex) | uint256(uint64(reason)) << 96;
     }
 
-    function pended(uint32 version, uint32 plan) internal pure returns (uint256) {
-        return _head(IClaimTypes.LineStatus.Pended, version, plan);
+    /// @notice An outcome that also keeps the authorization `ref` (see {Authorizations-find}).
+    function withAuthorization(uint256 outcome, uint256 ref) internal pure returns (uint256) {
+        return outcome | (ref & 0xffff) << 80;
+    }
+
+    /// @notice The authorization ref an approved line used; 0 when none.
+    function authorization(uint256 outcome) internal pure returns (uint256) {
+        return outcome >> 80 & 0xffff;
+    }
+
+    function pended(uint32 planVersion, uint32 planIndex) internal pure returns (uint256) {
+        return _head(IClaimTypes.LineStatus.Pended, planVersion, planIndex);
     }
 
     /// @notice The outcome of a line taken back (A-7.1): REVERSED, remembering what it was.

@@ -132,8 +132,8 @@ library Plans {
     }
 
     /// @notice The key of a category's copay: plan, version and category side by side.
-    function copayKey(uint32 plan, uint32 version, bytes16 category) internal pure returns (bytes32) {
-        return bytes32(uint256(plan) << 224 | uint256(version) << 192 | uint256(uint128(category)) << 64);
+    function copayKey(uint32 plan, uint32 version, bytes16 category_) internal pure returns (bytes32) {
+        return bytes32(uint256(plan) << 224 | uint256(version) << 192 | uint256(uint128(category_)) << 64);
     }
 
     function packFee(IClaimTypes.FeeEntry calldata e) internal pure returns (uint256) {
