@@ -345,7 +345,12 @@ def _headline_html(summary: dict, frame: pd.DataFrame, lines_by_status: pd.Serie
     if _num(cps) is not None:
         cards.append(("Throughput", f"{_fmt_number(cps)} claims/s", "confirmed on chain", ""))
     if _num(gpc) is not None:
+        from .bench import GAS_PER_SECOND, US_CLAIMS_PER_S
+
         cards.append(("Gas per claim", _fmt_number(gpc), "", ""))
+        if _num(gpc):
+            cards.append(("A real chain carries", f"{_fmt_number(round(GAS_PER_SECOND / _num(gpc), 1))} claims/s",
+                          f"at {GAS_PER_SECOND / 1e6:g}M gas/s; US average {US_CLAIMS_PER_S}/s", ""))
     if _num(txs) is not None:
         cards.append(("Transactions", _fmt_number(txs), "", ""))
     if _num(seconds) is not None:

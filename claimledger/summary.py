@@ -29,6 +29,11 @@ def format_summary(summary: dict, input_errors: list[InputError] | None = None) 
     if replay:
         out.append("")
         out.append(f"{'gas/claim':<12}{replay['gas_per_claim']:>20,}")
+        if replay['gas_per_claim']:
+            from .bench import GAS_PER_SECOND, US_CLAIMS_PER_S
+
+            out.append(f"{'network':<12}{GAS_PER_SECOND / replay['gas_per_claim']:>20,.1f}  claims/s on a chain of "
+                       f"{GAS_PER_SECOND / 1e6:g}M gas/s (US average: {US_CLAIMS_PER_S}/s)")
         out.append(f"{'claims/s':<12}{replay['claims_per_second']:>20,.1f}  ({replay['claims']:,} claims, "
                    f"{replay['transactions']:,} transactions, {replay['seconds']:.1f} s)")
     if "reference_match" in summary:

@@ -71,7 +71,7 @@ interface IClaimTypes {
         bytes20 contentTag;
     }
 
-    /// @notice A line's outcome as recorded (R-17, R-20). A REVERSED line keeps its previous
+    /// @notice A line's outcome as recorded (R-17, R-26). A REVERSED line keeps its previous
     /// status; its amounts (or CARC) are in its claim's {ClaimReversed} event and may be gone from state.
     struct LineRecord {
         LineStatus status;

@@ -8,6 +8,7 @@ import {IClaimIntake} from "./IClaimIntake.sol";
 import {IClaimReview} from "./IClaimReview.sol";
 import {IClaimViews} from "./IClaimViews.sol";
 import {IEngineAdmin} from "./IEngineAdmin.sol";
+import {IEngineInherited} from "./IEngineInherited.sol";
 import {ISettlement} from "./ISettlement.sol";
 
 /// @title IClaimsEngine
@@ -22,5 +23,6 @@ interface IClaimsEngine is
     IBenefitsAdmin,
     IClaimViews,
     IEngineAdmin,
+    IEngineInherited,
     IAccessControlDefaultAdminRules
 {}

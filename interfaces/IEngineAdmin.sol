@@ -11,6 +11,9 @@ interface IEngineAdmin {
     /// @notice Resumes them. Requirements: caller is the admin.
     function unpause() external;
 
+    /// @notice Whether intake, review and payments are stopped.
+    function paused() external view returns (bool);
+
     /// @notice The contract the engine delegates its administration and views to.
     function extension() external view returns (address);
 }

@@ -40,4 +40,7 @@ interface IEngineErrors is IClaimTypes {
     error ProviderUnknown(uint64 npi);
     // the engine's extension is reached only through the engine
     error NotDelegated();
+    // more live lines of one content than a key's slot counts (65,535; R-26)
+    error DuplicateCountOverflow(bytes32 key);
+
 }

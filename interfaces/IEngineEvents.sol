@@ -51,5 +51,6 @@ interface IEngineEvents is IClaimTypes {
     event AuthorizationGranted(bytes32 indexed authId, bytes32 indexed memberId, bytes8 procedureCode, uint32 start, uint32 end, uint16 units);
 
     event Funded(address indexed from, uint256 amount);
+
     event ProviderPaid(uint64 indexed npi, address indexed payee, uint256 amount, uint256 outstanding);
 }

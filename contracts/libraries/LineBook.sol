@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {IClaimTypes} from "../../interfaces/IClaimTypes.sol";
+import {IEngineErrors} from "../../interfaces/IEngineErrors.sol";
 import {ClaimCodec} from "./ClaimCodec.sol";
 
 /// @title LineBook
@@ -30,8 +31,6 @@ library LineBook {
 
     uint256 private constant _COUNT_MASK = 0xffff;
     uint256 private constant _AMOUNT_MASK = 0xffffffffff; // 40 bits: amounts are at most 10^12 cents (R-4)
-
-    error DuplicateCountOverflow(bytes32 key);
 
     // ------------------------------------------------------------------------------ outcome words
 
@@ -155,7 +154,7 @@ library LineBook {
     }
 
     function _increment(bytes32 key, uint256 count) private pure returns (uint256) {
-        if (count == _COUNT_MASK) revert DuplicateCountOverflow(key);
+        if (count == _COUNT_MASK) revert IEngineErrors.DuplicateCountOverflow(key);
         return count + 1;
     }
 }
