@@ -326,3 +326,35 @@ def test_malformed_originals_revert_even_when_no_correction_reads_them(loaded, b
     first = claim("C1")
     with brownie.reverts(err("MalformedClaim", 0)):
         loaded.submitClaims(first, b"\x00" * 10, {"from": biller})
+
+
+# ------------------------------------------------------------------------------ the enums the tests use
+
+
+def test_the_tests_enums_are_the_contracts():
+    """helpers.Reason, Status, State, Appeal and Lookup copy IClaimTypes' enums, member by
+    member in order (read from the compiled interface), so every reason above is the contract's."""
+    import json
+    import re
+    from pathlib import Path
+
+    from tests.contracts.helpers import Appeal, Lookup, State
+
+    ast = json.loads((Path(__file__).resolve().parents[2] / "build/interfaces/IClaimTypes.json").read_text())["ast"]
+    (types,) = [n for n in ast["nodes"] if n.get("nodeType") == "ContractDefinition"]
+    enums = {n["name"]: [m["name"] for m in n["members"]] for n in types["nodes"] if n["nodeType"] == "EnumDefinition"}
+
+    def upper(name):
+        return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper()
+
+    for contract_enum, ours in (("RejectReason", Reason), ("LineStatus", Status), ("ClaimState", State),
+                                ("AppealState", Appeal), ("Lookup", Lookup)):
+        assert [upper(m) for m in enums[contract_enum]] == [m.name for m in ours], contract_enum
+    assert len(Reason) == 20
+
+
+def test_every_reject_reason_is_tested():
+    """A-3: each RejectReason is met by a test: above, or (OriginalNotSupplied, R-17) in
+    test_claims_engine_corrections.py."""
+    tested = {p.values[1] for p in STATELESS} | {p.values[2] for p in STATEFUL} | {Reason.ORIGINAL_NOT_SUPPLIED}
+    assert tested == set(Reason) - {Reason.NONE}
