@@ -6,7 +6,7 @@ import pytest
 
 from tests.contracts.helpers import (
     NPI_IMAGING, NPI_ORTHO, NPI_OUT, NPI_UNKNOWN, Status, accumulators, account, assert_denied, assert_line,
-    auth_used, carcs, cid, claim, create_plan, day, enroll, fee, grant, outcome, outcomes, status_of, statuses,
+    auth_used, carcs, claim, create_plan, day, enroll, fee, grant, outcome, outcomes, status_of, statuses,
     submit, void,
 )
 

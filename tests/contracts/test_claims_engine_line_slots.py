@@ -127,7 +127,7 @@ def test_voiding_a_claim_with_identical_lines_frees_the_key(loaded, biller, slot
     twice = imaging("CX1", [IMAGING_LINE, IMAGING_LINE])
     submit(loaded, biller, twice)
     tx = submit(loaded, biller, void("V1", "CX1", npi=NPI_IMAGING))
-    assert [status_of(o) for o in outcomes(tx)] == []
+    assert outcomes(tx) == []  # a void has no lines of its own
     key = slots.key_slot(twice, 1)
     assert (key["count"], key["status"], key["previous"]) == (0, Status.REVERSED, Status.APPROVED)
     again = imaging("CX2")
