@@ -1,11 +1,13 @@
-"""Fixtures named after roles, a fresh deployment per test (fn_isolation), and helpers to
-build the calldata the engine takes."""
+"""Fixtures named after roles, a fresh deployment per test module (fn_isolation rolls each test
+back), and builders of the packed calldata the engine takes (``claimledger/codec.py``)."""
 from pathlib import Path
 
 import pytest
 
 from claimledger import chain
+from claimledger.codec import encode_claim
 from claimledger.money import parse_day
+from claimledger.records import Claim, ClaimLine
 from claimledger.scenario import load_scenario
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
@@ -49,7 +51,8 @@ def role(name: str) -> bytes:
 
 
 def deploy_granting(container, admin, grants, *args):
-    """Deploys ``container`` administered by ``admin`` and grants each (role name, holder)."""
+    """Deploys ``container`` administered by ``admin`` (no admin delay) and grants each
+    (role name, holder)."""
     contract = container.deploy(admin, 0, *args, {"from": admin})
     for name, holder in grants:
         contract.grantRole(role(name), holder, {"from": admin})
@@ -62,37 +65,21 @@ def token(SettlementToken, admin, treasurer):
 
 
 @pytest.fixture(scope="module")
-def plans(PlanRegistry, admin, plan_manager):
-    return deploy_granting(PlanRegistry, admin, [("PLAN_MANAGER", plan_manager)])
+def extension(ClaimsEngineExtension, admin):
+    """The engine's extension, at its own address (as chain.deploy deploys it)."""
+    return ClaimsEngineExtension.deploy({"from": admin})
 
 
 @pytest.fixture(scope="module")
-def members(MemberRegistry, plans, admin, plan_manager):
-    return deploy_granting(MemberRegistry, admin, [("PLAN_MANAGER", plan_manager)], plans)
-
-
-@pytest.fixture(scope="module")
-def providers(ProviderRegistry, admin, plan_manager):
-    return deploy_granting(ProviderRegistry, admin, [("PLAN_MANAGER", plan_manager)])
-
-
-@pytest.fixture(scope="module")
-def authorizations(AuthorizationRegistry, admin, plan_manager):
-    return deploy_granting(AuthorizationRegistry, admin, [("PLAN_MANAGER", plan_manager)])
-
-
-@pytest.fixture(scope="module")
-def escrow(SettlementEscrow, token, providers, admin, treasurer):
-    return deploy_granting(SettlementEscrow, admin, [("TREASURER", treasurer)], token, providers)
-
-
-@pytest.fixture(scope="module")
-def engine(ClaimsEngine, plans, members, providers, authorizations, escrow, admin, biller, reviewer):
-    e = deploy_granting(ClaimsEngine, admin, [("BILLER", biller), ("REVIEWER", reviewer)],
-                        plans, members, providers, authorizations, escrow)
-    for registry in (members, authorizations, escrow):
-        registry.grantRole(role("ENGINE"), e, {"from": admin})
-    return e
+def engine(ClaimsEngine, interface, token, extension, admin, plan_manager, biller, reviewer, treasurer):
+    """The claims engine, used through the whole IClaimsEngine ABI: what the engine does not
+    run itself its fallback delegates to the extension."""
+    deployed = deploy_granting(
+        ClaimsEngine, admin,
+        [("PLAN_MANAGER", plan_manager), ("BILLER", biller), ("REVIEWER", reviewer), ("TREASURER", treasurer)],
+        token, extension,
+    )
+    return interface.IClaimsEngine(deployed.address)
 
 
 @pytest.fixture(scope="module")
@@ -101,17 +88,13 @@ def basic_scenario():
 
 
 @pytest.fixture(scope="module")
-def loaded(engine, plans, members, providers, authorizations, plan_manager, basic_scenario):
-    """The engine with the basic example's plans, members, providers and authorizations."""
+def loaded(engine, basic_scenario):
+    """The engine with the basic example's plans, members, providers and authorizations,
+    loaded as `claimledger` loads them (chain.load_reference_data, as the plan manager)."""
     from brownie import web3
 
-    dep = chain.Deployment(web3, {
-        "PlanRegistry": plans.address, "MemberRegistry": members.address,
-        "ProviderRegistry": providers.address, "AuthorizationRegistry": authorizations.address,
-        "ClaimsEngine": engine.address,
-    })
-    keys = chain.Keys.from_list(dev_keys())
-    chain.load_reference_data(dep, keys, basic_scenario)
+    dep = chain.Deployment(web3, {"ClaimsEngine": engine.address})
+    chain.load_reference_data(dep, chain.Keys.from_list(dev_keys()), basic_scenario)
     return engine
 
 
@@ -126,15 +109,12 @@ def day(text: str) -> int:
 
 
 def claim(claim_id="CX1", member="M100", npi=NPI_IN, received="2026-03-02", lines=None,
-          diagnoses=("J06.9",), frequency=1, original=""):
-    """An IClaimsEngine.ClaimInput tuple; lines are (service_date, code, units, billed_cents)."""
-    lines = lines or [("2026-03-01", "99213", 1, 12000)]
-    return (
-        chain.to_id(claim_id), frequency, chain.to_id(original) if original else b"\0" * 32,
-        chain.to_id(member), npi, day(received), [chain.to_bytes8(d) for d in diagnoses],
-        [(day(d), chain.to_bytes8(c), u, b) for d, c, u, b in lines],
-    )
-
-
-def carc(event) -> str:
-    return bytes(event["carc"]).rstrip(b"\0").decode()
+          diagnoses=("J06.9",), frequency=1, original="") -> bytes:
+    """A claim as the engine takes it, packed (codec.encode_claim); lines are (service_date,
+    code, units, billed_cents). ``lines=[]`` is a claim without lines (A-3)."""
+    if lines is None:
+        lines = [("2026-03-01", "99213", 1, 12000)]
+    return encode_claim(Claim(
+        claim_id, frequency, original, member, str(npi), day(received), tuple(diagnoses),
+        tuple(ClaimLine(day(d), code, units, billed) for d, code, units, billed in lines),
+    ))

@@ -1,12 +1,14 @@
-"""Helpers shared by the contract tests: exact revert strings, claim and plan calldata, and
-reading the engine's events back. No rule arithmetic lives here: expected amounts are
-written out in the tests, computed by hand from docs/ADJUDICATION.md."""
+"""Helpers shared by the contract tests: exact revert strings, packed claims and plan calldata,
+and reading the engine's events and views back. No rule arithmetic lives here: expected amounts
+are written out in the tests, computed by hand from docs/ADJUDICATION.md."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import IntEnum
 
 from claimledger import chain
-from tests.conftest import NPI_IN, NPI_OUT, OPEN_ENDED, carc, claim, day  # noqa: F401 (re-exported)
+from claimledger.events import LINE_STATUS, LineWords
+from tests.conftest import NPI_IN, NPI_OUT, OPEN_ENDED, claim, day  # noqa: F401 (re-exported)
 
 ZERO32 = b"\0" * 32
 ADMIN_ROLE = ZERO32  # AccessControl's DEFAULT_ADMIN_ROLE
@@ -18,12 +20,9 @@ NPI_IMAGING = 1659478212
 NPI_ORTHO = 1982734650
 NPI_UNKNOWN = 1111111111  # 10 digits, never registered
 
-# examples/basic families
-FAMILY = {"M100": "S100", "M101": "S100", "M102": "S100", "M200": "S200", "M300": "S300"}  # M102: added by tests
-
 
 class Status(IntEnum):
-    """IClaimsEngine.LineStatus."""
+    """IClaimTypes.LineStatus."""
 
     NONE = 0
     APPROVED = 1
@@ -33,7 +32,7 @@ class Status(IntEnum):
 
 
 class State(IntEnum):
-    """IClaimsEngine.ClaimState."""
+    """IClaimTypes.ClaimState."""
 
     NONE = 0
     ACTIVE = 1
@@ -42,7 +41,7 @@ class State(IntEnum):
 
 
 class Reason(IntEnum):
-    """IClaimsEngine.RejectReason (A-3)."""
+    """IClaimTypes.RejectReason (A-3)."""
 
     NONE = 0
     BAD_FREQUENCY = 1
@@ -67,11 +66,20 @@ class Reason(IntEnum):
 
 
 class Lookup(IntEnum):
-    """IAuthorizationRegistry.Lookup (R-5)."""
+    """IClaimTypes.Lookup (R-5)."""
 
     NONE = 0
     EXHAUSTED = 1
     FOUND = 2
+
+
+class Appeal(IntEnum):
+    """IClaimTypes.AppealState (R-13)."""
+
+    NONE = 0
+    OPEN = 1
+    UPHELD = 2
+    OVERTURNED = 3
 
 
 # ------------------------------------------------------------------------------ encodings
@@ -88,6 +96,11 @@ def b8(text: str) -> bytes:
 
 def b16(text: str) -> bytes:
     return chain.to_bytes16(text)
+
+
+def text8(raw) -> str:
+    """A bytes8 code (CARC, procedure code) as text."""
+    return bytes(raw).rstrip(b"\0").decode()
 
 
 # ------------------------------------------------------------------------------ reverts
@@ -127,53 +140,56 @@ def rejected(claim_id: str, reason: Reason) -> str:
 # ------------------------------------------------------------------------------ claims
 
 
-def make_claim(claim_id="CX1", lines=None, **kw) -> tuple:
-    """conftest.claim, but an explicit empty `lines` list stays empty (A-3 "no lines")."""
-    if lines is not None and len(lines) == 0:
-        c = list(claim(claim_id, **kw))
-        c[7] = []
-        return tuple(c)
-    return claim(claim_id, lines=lines, **kw)
-
-
-def replacement(claim_id, original, **kw) -> tuple:
+def replacement(claim_id, original, **kw) -> bytes:
     return claim(claim_id, frequency=7, original=original, **kw)
 
 
-def void(claim_id, original, **kw) -> tuple:
+def void(claim_id, original, **kw) -> bytes:
     return claim(claim_id, frequency=8, original=original, **kw)
 
 
+def key_of(packed: bytes) -> bytes:
+    """The claim id key a packed claim starts with."""
+    return bytes(packed[:32])
+
+
+def _named_original(packed: bytes) -> bytes | None:
+    """The key of the claim a packed correction names (flags bit 0), else None."""
+    return bytes(packed[80:112]) if packed[77] & 1 else None
+
+
 def submit(engine, biller, *claims):
-    """One claim through submitClaim, several through submitClaims; replacements and voids
-    carry the content of the claim they name (R-17)."""
+    """One claim through submitClaim, several through submitClaims; corrections carry the
+    content of the claim they name (R-17), from the call itself or as recorded on chain."""
     originals = originals_for(engine, *claims)
     if len(claims) == 1:
         return engine.submitClaim(claims[0], originals, {"from": biller})
-    return engine.submitClaims(list(claims), originals, {"from": biller})
+    return engine.submitClaims(b"".join(claims), originals, {"from": biller})
 
 
-def originals_for(engine, *claims) -> list:
-    """The ``originals`` a submission of ``claims`` carries (R-17): the content of each claim
-    their corrections name, from the claims themselves, else as recorded on chain."""
-    named = {bytes(c[2]) for c in claims if c[1] != 1 and any(c[2])}
-    in_call = {bytes(c[0]): c for c in claims}
-    originals = [in_call[k] if k in in_call else recorded_by_key(engine, k) for k in sorted(named)]
-    return [o for o in originals if o is not None]
+def originals_for(engine, *claims) -> bytes:
+    """The packed ``originals`` a submission of ``claims`` carries (R-17): the content of each
+    claim their corrections name, taken from the claims themselves, else read back from the
+    chain (as claimledger's replay and review commands do)."""
+    in_call = {key_of(c): c for c in claims}
+    named = [k for k in dict.fromkeys(_named_original(c) for c in claims if c[76] != 1) if k is not None]
+    found = [in_call.get(k) or recorded_by_key(engine, k) for k in named]
+    return b"".join(f for f in found if f is not None)
 
 
-def recorded(engine, claim_id: str) -> tuple:
-    """The claim recorded under ``claim_id``, read back from the chain as the review commands
-    do (reviews and appeals supply it again: R-13, R-17)."""
+def recorded(engine, claim_id: str) -> bytes:
+    """The claim recorded under ``claim_id``, read back from the transaction that submitted it."""
     found = recorded_by_key(engine, cid(claim_id))
     assert found is not None, f"{claim_id} was never recorded"
     return found
 
 
-def recorded_by_key(engine, key: bytes) -> tuple | None:
+def recorded_by_key(engine, key: bytes) -> bytes | None:
     from brownie import web3
 
-    return chain.recorded_claim_input(chain.Deployment(web3, {"ClaimsEngine": engine.address}), key)
+    from claimledger.recorded import recorded_claim
+
+    return recorded_claim(chain.Deployment(web3, {"ClaimsEngine": engine.address}), key)
 
 
 # ------------------------------------------------------------------------------ events
@@ -194,68 +210,117 @@ def only(tx, name: str):
     return found[0]
 
 
-def lines(tx) -> list:
-    return events(tx, "LineAdjudicated")
+@dataclass(frozen=True)
+class Outcome:
+    """One line of a line-carrying event: the claim it belongs to and its words unpacked."""
+
+    claim: bytes
+    words: LineWords
+
+    def __getattr__(self, name):
+        return getattr(self.words, name)
 
 
-def line_of(tx):
-    """The single LineAdjudicated event of a transaction."""
-    return only(tx, "LineAdjudicated")
+def _pairs(values) -> list:
+    return [(values[i], values[i + 1]) for i in range(0, len(values), 2)]
 
 
-def assert_line(ev, claim_id: str, number: int, status: Status, *, code: str = "", billed=None,
-                allowed=0, deductible=0, copay=0, coinsurance=0, plan_version=None):
-    """Checks every field of a LineAdjudicated event (or LineReversed, minus status)."""
-    assert bytes(ev["claimId"]) == cid(claim_id)
-    assert ev["line"] == number
-    if "status" in ev:
-        assert ev["status"] == status, f"status {ev['status']} != {status!r} (carc {carc(ev)!r})"
-    assert carc(ev) == code
+def outcomes(tx) -> list[Outcome]:
+    """Every line outcome the transaction reports, in log order: the lines of each
+    ClaimAccepted, and each LineAdjudicated (review and appeal decisions)."""
+    out = []
+    for e in tx.events:
+        if e.name == "ClaimAccepted":
+            out += [Outcome(bytes(e["claimId"]), LineWords.unpack(a, b)) for a, b in _pairs(e["lines"])]
+        elif e.name == "LineAdjudicated":
+            out.append(Outcome(bytes(e["claimId"]), LineWords.unpack(e["line"], e["amounts"])))
+    return out
+
+
+def reversals(tx) -> list[Outcome]:
+    """The lines every ClaimReversed of the transaction takes back, as they were."""
+    return [Outcome(bytes(e["claimId"]), LineWords.unpack(a, b))
+            for e in events(tx, "ClaimReversed") for a, b in _pairs(e["lines"])]
+
+
+def outcome(tx) -> Outcome:
+    """The single line outcome of a transaction."""
+    found = outcomes(tx)
+    assert len(found) == 1, f"expected one line outcome, got {len(found)}: {names(tx)}"
+    return found[0]
+
+
+def statuses(tx) -> list[Status]:
+    return [status_of(o) for o in outcomes(tx)]
+
+
+def status_of(o: Outcome) -> Status:
+    return Status(next(k for k, v in LINE_STATUS.items() if v == o.words.status))
+
+
+def assert_line(o: Outcome, claim_id: str, number: int, status: Status, *, code: str = "", billed=None,
+                allowed=0, deductible=0, copay=0, coinsurance=0, paid=None, plan_version=None):
+    """Checks every field of a line's event words. The words must agree with themselves:
+    CO-45 = billed - allowed and patient = deductible + copay + coinsurance = allowed - paid
+    (a check of the encoding; the expected figures come from the test)."""
+    w = o.words
+    assert o.claim == cid(claim_id), f"line of another claim than {claim_id}"
+    assert w.number == number
+    assert status_of(o) == status, f"status {status_of(o)!r} != {status!r} (carc {w.carc!r})"
+    assert w.carc == code
     if billed is not None:
-        assert ev["billed"] == billed
-    assert (ev["allowed"], ev["deductible"], ev["copay"], ev["coinsurance"]) == (
-        allowed, deductible, copay, coinsurance)
+        assert w.billed == billed
+    assert (w.allowed, w.deductible, w.copay, w.coinsurance) == (allowed, deductible, copay, coinsurance)
+    if paid is not None:
+        assert w.paid == paid
+    if status == Status.APPROVED:
+        assert w.co45 == w.billed - w.allowed
+        assert w.patient == w.deductible + w.copay + w.coinsurance == w.allowed - w.paid
+    else:
+        assert (w.co45, w.paid, w.patient) == (0, 0, 0)
     if plan_version is not None:
-        assert ev["planVersion"] == plan_version
+        assert w.plan_version == plan_version
 
 
-def assert_denied(tx_or_event, claim_id: str, code: str, billed: int, number: int = 1):
+def _single(tx_or_outcome) -> Outcome:
+    return outcome(tx_or_outcome) if hasattr(tx_or_outcome, "events") else tx_or_outcome
+
+
+def assert_denied(tx_or_outcome, claim_id: str, code: str, billed: int, number: int = 1):
     """A-4: a denied line has allowed = member share = paid = 0 and its CARC."""
-    ev = line_of(tx_or_event) if hasattr(tx_or_event, "events") else tx_or_event
-    assert_line(ev, claim_id, number, Status.DENIED, code=code, billed=billed)
+    assert_line(_single(tx_or_outcome), claim_id, number, Status.DENIED, code=code, billed=billed)
 
 
-def assert_approved(tx_or_event, claim_id: str, *, billed: int, allowed: int, deductible=0, copay=0,
-                    coinsurance=0, number: int = 1):
-    ev = line_of(tx_or_event) if hasattr(tx_or_event, "events") else tx_or_event
-    assert_line(ev, claim_id, number, Status.APPROVED, billed=billed, allowed=allowed,
-                deductible=deductible, copay=copay, coinsurance=coinsurance)
+def assert_approved(tx_or_outcome, claim_id: str, *, billed: int, allowed: int, deductible=0, copay=0,
+                    coinsurance=0, paid=None, number: int = 1):
+    assert_line(_single(tx_or_outcome), claim_id, number, Status.APPROVED, billed=billed, allowed=allowed,
+                deductible=deductible, copay=copay, coinsurance=coinsurance, paid=paid)
 
 
-def accrued(tx) -> list[tuple[int, bytes, int]]:
-    """(npi, claimId, amount) of every Accrued event."""
-    return [(e["npi"], bytes(e["claimId"]), e["amount"]) for e in events(tx, "Accrued")]
-
-
-def recouped(tx) -> list[tuple[int, bytes, int]]:
-    return [(e["npi"], bytes(e["claimId"]), e["amount"]) for e in events(tx, "Recouped")]
+def carcs(tx) -> list[str]:
+    return [o.carc for o in outcomes(tx)]
 
 
 # ------------------------------------------------------------------------------ state reads
 
 
-def accumulators(members, member: str, year: int = YEAR, family: str | None = None):
-    """((deductibleMet, oopMet) individual, (deductibleMet, oopMet) family) in cents."""
-    ind, fam = members.accumulators(cid(member), cid(family or FAMILY[member]), year)
+def accumulators(engine, member: str, year: int = YEAR):
+    """((deductibleMet, oopMet) of the member, (deductibleMet, oopMet) of its family) in cents."""
+    ind, fam = engine.accumulators(cid(member), year)
     return tuple(ind), tuple(fam)
 
 
-def auth_used(authorizations, auth_id: str) -> int:
-    return authorizations.authorization(cid(auth_id))[5]
+def auth_used(engine, auth_id: str) -> int:
+    return engine.authorization(cid(auth_id))[5]
+
+
+def account(engine, npi: int) -> tuple:
+    """(accrued, recouped, paidOut) in token units."""
+    return tuple(engine.account(npi))
 
 
 def pending(engine) -> set[tuple[bytes, int]]:
-    """The review queue as a set of (claimId, line) (its order is not part of the spec)."""
+    """The review queue as a set of (claimId, line) (its order is checked on its own)."""
     return {(bytes(c), n) for c, n in pending_in_order(engine)}
 
 
@@ -269,15 +334,28 @@ def pending_in_order(engine, page: int = 2) -> list[tuple[bytes, int]]:
             return out
 
 
-def line_status(engine, claim_id: str, number: int = 1) -> int:
-    return engine.line(cid(claim_id), number)[0]
+def line_record(engine, packed: bytes, number: int = 1) -> tuple:
+    return tuple(engine.lineOf(packed, number))
+
+
+def line_status(engine, packed: bytes, number: int = 1) -> int:
+    return engine.lineOf(packed, number)[0]
+
+
+def is_paused(engine) -> bool:
+    """Pausable.paused() of the engine (a view IClaimsEngine does not declare)."""
+    from brownie import web3
+
+    from claimledger.codec import keccak
+
+    return int.from_bytes(web3.eth.call({"to": engine.address, "data": keccak(text="paused()")[:4]}), "big") == 1
 
 
 def claim_state(engine, claim_id: str) -> int:
     return engine.claim(cid(claim_id))[0]
 
 
-# ------------------------------------------------------------------------------ plans
+# ------------------------------------------------------------------------------ plans and reference data
 
 TERM_FIELDS = ("deductibleIndividual", "deductibleFamily", "oopMaxIndividual", "oopMaxFamily",
                "coinsuranceBps", "outOfNetworkCoinsuranceBps", "outOfNetworkCovered",
@@ -286,7 +364,7 @@ TERM_DEFAULTS = dict(zip(TERM_FIELDS, (500_00, 1000_00, 2000_00, 4000_00, 2000, 
 
 
 def terms(**overrides) -> tuple:
-    """An IPlanRegistry.PlanTerms tuple (GOLD-like defaults)."""
+    """An IClaimTypes.PlanTerms tuple (GOLD-like defaults, no pend threshold)."""
     unknown = set(overrides) - set(TERM_FIELDS)
     assert not unknown, unknown
     values = {**TERM_DEFAULTS, **overrides}
@@ -295,39 +373,48 @@ def terms(**overrides) -> tuple:
 
 def fee(allowed: int, category="office_visit", *, prior_auth=False, review=False, max_units_per_day=0,
         annual_limit=0, dx=(), listed=True) -> tuple:
-    """An IPlanRegistry.FeeEntry tuple; allowed in cents per unit."""
+    """An IClaimTypes.FeeEntry tuple; allowed in cents per unit."""
     return (listed, allowed, b16(category) if isinstance(category, str) else category, prior_auth, review,
             max_units_per_day, annual_limit, [b8(p) for p in dx])
 
 
-def create_plan(plans, manager, plan_id: str, *, effective_from=0, plan_terms=None, fees=None,
+def create_plan(engine, manager, plan_id: str, *, effective_from=0, plan_terms=None, fees=None,
                 copays=None, seal=True, content_hash=b"\x11" * 32) -> int:
     """Creates (and by default seals) a plan version; returns its 1-based number."""
     pid = cid(plan_id)
-    plans.createVersion(pid, plan_id, effective_from, plan_terms or terms(), {"from": manager})
-    version = plans.versionCount(pid)
+    engine.createPlanVersion(pid, plan_id, effective_from, plan_terms or terms(), {"from": manager})
+    version = engine.versionCount(pid)
     if copays:
         cats = list(copays)
-        plans.setCopays(pid, version, [b16(c) for c in cats], [copays[c] for c in cats], {"from": manager})
+        engine.setCopays(pid, version, [b16(c) for c in cats], [copays[c] for c in cats], {"from": manager})
     if fees:
         codes = list(fees)
-        plans.setFees(pid, version, [b8(c) for c in codes], [fees[c] for c in codes], {"from": manager})
+        engine.setFees(pid, version, [b8(c) for c in codes], [fees[c] for c in codes], {"from": manager})
     if seal:
-        plans.sealVersion(pid, version, content_hash, {"from": manager})
+        engine.sealPlanVersion(pid, version, content_hash, {"from": manager})
     return version
 
 
 def member_record(family: str, plan_id: str, start: str | int, end: str | int | None = None) -> tuple:
-    """An IMemberRegistry.Member tuple."""
+    """An IClaimTypes.Member tuple."""
     s = day(start) if isinstance(start, str) else start
     e = OPEN_ENDED if end is None else (day(end) if isinstance(end, str) else end)
     return (True, cid(family), cid(plan_id), s, e)
 
 
-def enroll(members, manager, member_id: str, family: str, plan_id: str, start="2026-01-01", end=None):
-    return members.enroll([cid(member_id)], [member_record(family, plan_id, start, end)], {"from": manager})
+def enroll(engine, manager, member_id: str, family: str, plan_id: str, start="2026-01-01", end=None):
+    return engine.enroll([cid(member_id)], [member_record(family, plan_id, start, end)], {"from": manager})
 
 
 def authorization(member: str, code: str, units: int, start: str, end: str) -> tuple:
-    """An IAuthorizationRegistry.Authorization tuple (used = 0)."""
+    """An IClaimTypes.Authorization tuple (used = 0)."""
     return (cid(member), b8(code), day(start), day(end), units, 0)
+
+
+def grant(engine, manager, auth_id: str, member: str, code: str, units: int, start: str, end: str):
+    return engine.grantAuthorizations([cid(auth_id)], [authorization(member, code, units, start, end)],
+                                      {"from": manager})
+
+
+def register(engine, manager, npi: int, payee, in_network=True):
+    return engine.registerProviders([npi], [(True, in_network, payee)], {"from": manager})
