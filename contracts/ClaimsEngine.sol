@@ -68,6 +68,7 @@ contract ClaimsEngine is Appeals {
         onlyRole(Roles.BILLER)
         whenNotPaused
     {
+        _requireParses(originals);
         uint256 count;
         ClaimContext memory ctx; // below the memory each claim frees: it (and its plan cache) lasts the batch
         for (uint256 at; at < claims.length;) {
@@ -100,6 +101,7 @@ contract ClaimsEngine is Appeals {
     {
         uint256 length = ClaimCodec.claimLength(claim_, 0);
         if (length == 0 || length != claim_.length) revert MalformedClaim(length);
+        _requireParses(originals);
         ClaimContext memory ctx;
         RejectReason reason = _submit(claim_, originals, ctx);
         if (reason != RejectReason.None) revert ClaimRejected(ClaimCodec.claimId(claim_), reason);
@@ -148,6 +150,17 @@ contract ClaimsEngine is Appeals {
         _logLines(ClaimAccepted.selector, claimId, bytes32(uint256(npi)), true, record & ~uint256(0xff), words);
     }
 
+    /// @dev reverts with {MalformedClaim} unless `packed` is packed claims back to back
+    function _requireParses(bytes calldata packed) private pure {
+        for (uint256 at; at < packed.length;) {
+            uint256 length = ClaimCodec.claimLength(packed, at);
+            if (length == 0) revert MalformedClaim(at);
+            unchecked {
+                at += length;
+            }
+        }
+    }
+
     /// @dev A-3 checks that need no state
     function _validate(bytes calldata c) private pure returns (RejectReason) {
         uint8 frequency = ClaimCodec.frequency(c);
@@ -191,8 +204,7 @@ contract ClaimsEngine is Appeals {
         if (state == ClaimState.Void) return (RejectReason.OriginalIsVoid, originals[0:0]);
         if (state == ClaimState.Reversed) return (RejectReason.OriginalReversed, originals[0:0]);
         for (uint256 at; at < originals.length;) {
-            uint256 length = ClaimCodec.claimLength(originals, at);
-            if (length == 0) revert MalformedClaim(at);
+            uint256 length = ClaimCodec.claimLength(originals, at); // parsed whole on entry
             bytes calldata o = originals[at:at + length];
             if (ClaimCodec.claimId(o) == originalId && ClaimCodec.contentHash(o) >> 96 << 96 == _claimTag(record)) {
                 if (ClaimCodec.memberId(o) != ClaimCodec.memberId(c)) return (RejectReason.OtherMember, o);

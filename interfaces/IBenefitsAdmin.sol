@@ -25,7 +25,8 @@ interface IBenefitsAdmin is IEngineErrors, IEngineEvents {
 
     /// @notice Sets fee-schedule entries on an unsealed version.
     /// Requirements: caller has PLAN_MANAGER; the version exists and is not sealed; each entry
-    /// has a code, an allowed amount and a category, at most 255 dx prefixes, else {InvalidFeeEntry}.
+    /// has a code, `listed` set, an allowed amount and a category, at most 255 dx prefixes, else
+    /// {InvalidFeeEntry}.
     function setFees(bytes32 planId, uint32 version, bytes8[] calldata codes, FeeEntry[] calldata entries) external;
 
     /// @notice Seals a version with the hash of the plan document it was loaded from: from
@@ -33,16 +34,17 @@ interface IBenefitsAdmin is IEngineErrors, IEngineEvents {
     /// Requirements: caller has PLAN_MANAGER; the version exists and is not sealed.
     function sealPlanVersion(bytes32 planId, uint32 version, bytes32 contentHash) external;
 
-    /// @notice Enrolls or re-enrolls members (re-enrollment replaces plan and coverage dates).
+    /// @notice Enrolls or re-enrolls members (re-enrollment replaces plan and coverage dates;
+    /// coverage ends by its end date: `enrolled` is not read).
     /// Requirements: caller has PLAN_MANAGER; each plan exists; coverageEnd >= coverageStart;
     /// a member keeps its family (R-14), else {FamilyChange}.
     function enroll(bytes32[] calldata memberIds, Member[] calldata members) external;
 
-    /// @notice Registers or updates providers.
+    /// @notice Registers or updates providers (`registered` is not read: every one is registered).
     /// Requirements: caller has PLAN_MANAGER; each NPI has 10 digits; each payee is non-zero.
     function registerProviders(uint64[] calldata npis, Provider[] calldata providers) external;
 
-    /// @notice Records prior authorizations.
+    /// @notice Records prior authorizations, none of their units used (`used` is not read).
     /// Requirements: caller has PLAN_MANAGER; ids are new; units > 0; end >= start; member set.
     function grantAuthorizations(bytes32[] calldata authIds, Authorization[] calldata auths) external;
 }

@@ -71,8 +71,10 @@ interface IClaimTypes {
         bytes20 contentTag;
     }
 
-    /// @notice A line's outcome as recorded (R-17, R-26). A REVERSED line keeps its previous
-    /// status; its amounts (or CARC) are in its claim's {ClaimReversed} event and may be gone from state.
+    /// @notice A line's outcome as recorded (R-17, R-26). A REVERSED line kept in a slot of its
+    /// own keeps its previous status and amounts; one kept in its content key's slot, the usual
+    /// case, is reported as REVERSED only (that slot may have a new occupant since): its amounts
+    /// (or CARC) are in its claim's {ClaimReversed} event.
     struct LineRecord {
         LineStatus status;
         LineStatus previousStatus; // set once REVERSED

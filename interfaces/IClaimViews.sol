@@ -10,7 +10,8 @@ interface IClaimViews is IEngineErrors {
     function claim(bytes32 claimId) external view returns (ClaimRecord memory);
 
     /// @notice Line `line` (1-based) of `claim`, the claim as submitted, packed: the engine
-    /// finds a line's outcome from its content (R-26).
+    /// finds a line's outcome from its content (R-26). A line of a reversed claim may be reported
+    /// as REVERSED only (see {IClaimTypes-LineRecord}).
     /// Requirements: `claim` hashes to the recorded content, else {ClaimContentMismatch}; the
     /// line exists, else {LineUnknown}.
     function lineOf(bytes calldata claim, uint8 line) external view returns (LineRecord memory);

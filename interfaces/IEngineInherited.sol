@@ -3,7 +3,7 @@ pragma solidity ^0.8.24;
 
 /// @title IEngineInherited
 /// @notice The events and errors the engine has from the OpenZeppelin contracts it builds on
-/// (Pausable, ReentrancyGuardTransient, SafeERC20), so that the ABI of {IClaimsEngine} decodes
+/// (Pausable, ReentrancyGuardTransient, SafeERC20, SafeCast), so that the ABI of {IClaimsEngine} decodes
 /// everything the engine's address can emit or revert with. The contracts do not inherit this
 /// interface: they inherit the OpenZeppelin contracts that declare these.
 interface IEngineInherited {
@@ -16,4 +16,5 @@ interface IEngineInherited {
     error ExpectedPause();
     error ReentrancyGuardReentrantCall();
     error SafeERC20FailedOperation(address token);
+    error SafeCastOverflowedUintDowncast(uint8 bits, uint256 value);
 }

@@ -189,9 +189,11 @@ abstract contract Adjudication is ClaimLines {
             );
         }
         if (patient > 0) ctx.member = _members.add(ctx.memberId, ctx.member, year, deductible, patient);
-        outcome = LineBook.approved(t.version, t.plan, allowed, deductible, copay, coinsurance);
+        // the line keeps which authorization and counters it used, to take them back (A-7.1)
+        outcome = LineBook.withApplied(
+            LineBook.approved(t.version, t.plan, allowed, deductible, copay, coinsurance), authRef, counted
+        );
         if (authRef != 0) {
-            outcome = LineBook.withAuthorization(outcome, authRef); // the line keeps which one it used
             bytes32 authId = _authorizations.idOf(ctx.memberId, l.code, authRef);
             emit AuthorizationConsumed(authId, l.units, _authorizations.consume(authId, l.units));
         }
@@ -283,7 +285,12 @@ abstract contract Adjudication is ClaimLines {
         if (patient > 0) _members.subtract(memberId, year, deductible, patient);
         bytes32 authId = _authorizations.idOf(memberId, l.code, LineBook.authorization(outcome));
         if (authId != bytes32(0)) emit AuthorizationRestored(authId, l.units, _authorizations.restore(authId, l.units));
-        _limits.uncount(memberId, l.code, l.serviceDate, year, Dates.firstDayOf(year), l.units);
+        uint256 counted = LineBook.counted(outcome);
+        if (counted != 0) {
+            _limits.uncount(
+                memberId, l.code, l.serviceDate, year, Dates.firstDayOf(year), l.units, counted & 1 != 0, counted & 2 != 0
+            );
+        }
         return allowed - patient;
     }
 

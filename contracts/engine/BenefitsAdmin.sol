@@ -68,6 +68,7 @@ abstract contract BenefitsAdmin is EngineStorage {
         for (uint256 i; i < codes.length; ++i) {
             FeeEntry calldata entry = entries[i];
             if (codes[i] == bytes8(0)) revert InvalidFeeEntry(planId, codes[i], "code");
+            if (!entry.listed) revert InvalidFeeEntry(planId, codes[i], "listed"); // an entry lists its code
             if (entry.allowed == 0 || entry.allowed > Plans.MAX_AMOUNT) revert InvalidFeeEntry(planId, codes[i], "allowed");
             if (entry.category == bytes16(0)) revert InvalidFeeEntry(planId, codes[i], "category");
             if (entry.dxPrefixes.length > type(uint8).max) revert InvalidFeeEntry(planId, codes[i], "dxPrefixes");

@@ -9,6 +9,10 @@ import {IClaimTypes} from "../../interfaces/IClaimTypes.sol";
 /// 64-79 units, 80-95 units used, 96-159 procedure code; its member in a slot of its own
 /// (read only by views). Lines of a member and code find theirs through the grant-order list.
 library Authorizations {
+    /// @notice The grants of one member and code a line can use: a line keeps its grant's place
+    /// in 14 bits (R-28); later grants are recorded but never found.
+    uint256 internal constant MAX_PER_MEMBER_CODE = 2 ** 14 - 1;
+
     struct Book {
         mapping(bytes32 authId => uint256) auths;
         mapping(bytes32 authId => bytes32) members;
@@ -60,7 +64,7 @@ library Authorizations {
         returns (IClaimTypes.Lookup lookup, bytes32 authId, uint256 ref)
     {
         bytes32[] storage ids = book.byMemberCode[memberCodeKey(memberId, code)];
-        for (uint256 i; i < ids.length; ++i) {
+        for (uint256 i; i < ids.length && i < MAX_PER_MEMBER_CODE; ++i) {
             uint256 a = book.auths[ids[i]];
             if (uint32(a) > day || uint32(a >> 32) < day) continue;
             if (units(a) - used(a) >= wanted) return (IClaimTypes.Lookup.Found, ids[i], i + 1);

@@ -73,15 +73,27 @@ library Limits {
         book.perYear[key] = word;
     }
 
-    /// @notice Takes a reversed line back, never below zero (A-7.1); a counter never kept
-    /// stays unwritten.
-    function uncount(Book storage book, bytes32 memberId, bytes8 code, uint32 day, uint16 year, uint32 yearStart, uint16 units)
-        internal
-    {
+    /// @notice Takes a reversed line back from the counters it was added to (`countedUnits`,
+    /// `countedLines`: R-16 may have started counting after it), never below zero (A-7.1).
+    function uncount(
+        Book storage book,
+        bytes32 memberId,
+        bytes8 code,
+        uint32 day,
+        uint16 year,
+        uint32 yearStart,
+        uint16 units,
+        bool countedUnits,
+        bool countedLines
+    ) internal {
+        if (!countedUnits && !countedLines) return;
         bytes32 key = _key(memberId, code, year, 1);
         uint256 word = book.perYear[key];
-        if (word == 0 && book.overflowDays[_key(memberId, code, day, 0)] == 0) return;
-        if (word & _UNITS_MASK != 0) word -= 1;
+        if (countedLines && word & _UNITS_MASK != 0) word -= 1;
+        if (!countedUnits) {
+            book.perYear[key] = word;
+            return;
+        }
         (bool found, uint256 held, uint256 at) = _entry(word, _dayTag(day, yearStart));
         if (found && held != _MOVED) {
             uint256 left = held > units ? held - units : 0;

@@ -20,8 +20,9 @@ import {ClaimCodec} from "./ClaimCodec.sol";
 ///
 /// An outcome word, bits from the least significant: 0-15 the key's live count (key slots
 /// only), 16-19 status, 20-23 previous status (REVERSED lines), 24-47 plan version, 48-79
-/// plan index, 80-95 the authorization an approved line used (its place in the member's and
-/// code's grant order + 1; 0: none), 96-255 the amounts (allowed, deductible, copay, coinsurance, 40 bits each) or,
+/// plan index, 80-93 the authorization an approved line used (its place in the member's and
+/// code's grant order + 1; 0: none), 94 and 95 whether the line was counted for A-4.11 and
+/// A-4.12 (R-16), 96-255 the amounts (allowed, deductible, copay, coinsurance, 40 bits each) or,
 /// for a denied line, its CARC in bits 96-159.
 library LineBook {
     struct Book {
@@ -47,14 +48,21 @@ library LineBook {
         return _head(IClaimTypes.LineStatus.Denied, planVersion, planIndex) | uint256(uint64(reason)) << 96;
     }
 
-    /// @notice An outcome that also keeps the authorization `ref` (see {Authorizations-find}).
-    function withAuthorization(uint256 outcome, uint256 ref) internal pure returns (uint256) {
-        return outcome | (ref & 0xffff) << 80;
+    /// @notice An outcome that also keeps the authorization `ref` (see {Authorizations-find};
+    /// below 2^14: a member's grants for one code) and which counters (R-16 flags: bit 0 units
+    /// per day, bit 1 lines per year) the line was added to.
+    function withApplied(uint256 outcome, uint256 ref, uint256 counted) internal pure returns (uint256) {
+        return outcome | (ref & 0x3fff) << 80 | (counted & 3) << 94;
     }
 
     /// @notice The authorization ref an approved line used; 0 when none.
     function authorization(uint256 outcome) internal pure returns (uint256) {
-        return outcome >> 80 & 0xffff;
+        return outcome >> 80 & 0x3fff;
+    }
+
+    /// @notice The counters an approved line was added to (R-16 flags).
+    function counted(uint256 outcome) internal pure returns (uint256) {
+        return outcome >> 94 & 3;
     }
 
     function pended(uint32 planVersion, uint32 planIndex) internal pure returns (uint256) {

@@ -35,6 +35,7 @@ library ReviewQueue {
     {
         uint256 end = q.log.length;
         if (cursor >= end) return (new IClaimTypes.PendingLine[](0), 0);
+        if (max == 0) return (new IClaimTypes.PendingLine[](0), cursor); // nothing asked: go on from here
         if (max > end - cursor) max = end - cursor;
         lines = new IClaimTypes.PendingLine[](max);
         uint256 found;

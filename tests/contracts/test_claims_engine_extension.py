@@ -150,12 +150,6 @@ def test_extension_views_work_directly(extension, admin):
 # ------------------------------------------------------------------------------ the interface's completeness
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "IEngineEvents/IEngineErrors say they hold every event and custom error of the engine, but "
-    "IClaimsEngine lacks OpenZeppelin Pausable's Paused/Unpaused events and EnforcedPause/ExpectedPause "
-    "errors (emitted by pause/unpause, reverted by every whenNotPaused function), SafeERC20FailedOperation "
-    "(fund/settle), ReentrancyGuardReentrantCall, LineBook.DuplicateCountOverflow and "
-    "SafeCastOverflowedUintDowncast: a client using the IClaimsEngine ABI cannot decode them"))
 def test_the_interface_declares_every_event_and_error_of_the_engine():
     """IEngineEvents / IEngineErrors: every event and custom error of the engine and its
     extension is in IClaimsEngine."""
@@ -167,8 +161,5 @@ def test_the_interface_declares_every_event_and_error_of_the_engine():
         assert emitted - declared == set(), kind
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "IClaimsEngine (IEngineAdmin) declares pause() and unpause() but not the paused() view the engine "
-    "answers: a client of the interface cannot tell whether intake, review and payment are stopped"))
 def test_the_interface_declares_paused():
     assert "paused()" in _signatures(_abi("interfaces", "IClaimsEngine"))

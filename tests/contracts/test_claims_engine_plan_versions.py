@@ -321,11 +321,6 @@ def test_r16_counting_is_per_code_across_plans(engine, plan_manager):
     assert tuple(engine.limitsCounted(b8("80053"))) == (True, False)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "BenefitsAdmin.setFees ignores FeeEntry.listed (Plans.packFee always sets the listed bit): an entry "
-    "sent with listed=false is stored and priced as listed, while its FeeEntrySet event says listed=false, "
-    "so an auditor replaying the events gets another fee schedule than the engine's. Either refuse it "
-    "(InvalidFeeEntry(planId, code, \"listed\")) or record the code as not listed"))
 def test_a_fee_entry_sent_unlisted_is_not_listed(opened, plan_manager):
     """A-2.1 / A-8 (events an auditor replays): the engine records a fee entry as its event
     reports it."""

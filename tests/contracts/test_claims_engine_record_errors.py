@@ -316,11 +316,6 @@ def test_resending_a_replaced_original_or_its_corrections_is_a_no_op(loaded, bil
     assert events(tx, "ClaimReversed") == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "IClaimIntake.submitClaims requires `originals` to parse as packed claims (else MalformedClaim), "
-    "but ClaimsEngine._findOriginal parses them only while a correction looks for its original: "
-    "malformed originals in a batch without corrections, or after the entry a correction matched, "
-    "are accepted silently"))
 def test_malformed_originals_revert_even_when_no_correction_reads_them(loaded, biller):
     """IClaimIntake: `claims` and `originals` parse as packed claims, else MalformedClaim."""
     first = claim("C1")

@@ -105,7 +105,7 @@ def test_engine_storage_declares_the_engines_state():
     """EngineStorage holds the claim records, the line book, the members, plans,
     authorizations, limits, review queue, ledger and the token, in this order."""
     names = [v[0] for v in state_variables(by_name("EngineStorage"))]
-    assert names == ["_claims", "_lineBook", "_lineAuth", "_appeals", "_reviewQueue", "_members", "_plans",
+    assert names == ["_claims", "_lineBook", "_appeals", "_reviewQueue", "_members", "_plans",
                      "_authorizations", "_limits", "_ledger", "_token"]
 
 
