@@ -6,11 +6,14 @@ that moves a figure by more than 1% fails until the snapshot is updated in the s
     .venv/bin/python benchmarks/gas_snapshot.py --write    # measure and write the snapshot
 
 Each kind is one ``submitClaims`` of ten claims of that kind on a fresh anvil, loaded with the
-bench's plan (``claimledger.bench``, a pend threshold added) after one approved warm-up claim per
-member (so that accumulators exist, as in a running system); a figure is the transaction's gas
-divided by ten (so it includes a tenth of the 21,000 a transaction costs). Corrections name
-approved one-line originals submitted just before, with the same line (a replacement) or none
-of their own (a void).
+bench's plan (``claimledger.bench``, a pend threshold and an incentive code added) after one
+approved warm-up claim per member (so that accumulators exist, as in a running system); a figure
+is the transaction's gas divided by ten (so it includes a tenth of the 21,000 a transaction
+costs). Corrections name approved one-line originals submitted just before, with the same line
+(a replacement) or none of their own (a void). ``secondary`` claims are office visits this plan
+pays second (A-11: the prior payer allowed 90.00 and paid 60.00); ``incentive`` claims are each
+member's first preventive visit of the year, which earns it a reward (A-12: a new reward slot,
+and the member's first reward account).
 """
 from __future__ import annotations
 
@@ -28,21 +31,22 @@ from claimledger.chain import ENGINE, Keys  # noqa: E402
 from claimledger.codec import encode_claim  # noqa: E402
 from claimledger.money import parse_day  # noqa: E402
 from claimledger.node import AnvilNode, connect, dev_private_keys  # noqa: E402
-from claimledger.records import Claim, ClaimLine, Frequency  # noqa: E402
+from claimledger.records import Claim, ClaimLine, FeeEntry, Frequency  # noqa: E402
 from claimledger.sender import TxSender  # noqa: E402
 
 SNAPSHOT = Path(__file__).resolve().parent / "gas-snapshot.json"
 PER_KIND = 10
-MEMBERS = 80  # ten claims a kind, each kind its own members
 TOLERANCE = 0.01
-KINDS = ("approved", "denied", "pended", "multi_line", "replacement", "void")
+KINDS = ("approved", "denied", "pended", "multi_line", "replacement", "void", "secondary", "incentive")
+MEMBERS = PER_KIND * len(KINDS)  # each kind its own members
+INCENTIVE_CODE = "99395"  # a preventive visit the snapshot's plan rewards with 50.00
 
 
 def _claim(claim_id: str, member: int, day: int, lines=None, frequency=Frequency.ORIGINAL, original="") -> Claim:
     start = parse_day("2026-01-01")
     lines = lines or ((start + day, "99213", 1, 12_000 + member),)
     return Claim(claim_id, frequency, original, f"B{member:06d}", NPIS[member % len(NPIS)], start + day + 2,
-                 ("J06.9",), tuple(ClaimLine(d, code, units, billed) for d, code, units, billed in lines))
+                 ("J06.9",), tuple(ClaimLine(d, code, units, billed, None, *other) for d, code, units, billed, *other in lines))
 
 
 def claims_of(kind: str, first_member: int) -> tuple[list[Claim], list[Claim]]:
@@ -55,6 +59,10 @@ def claims_of(kind: str, first_member: int) -> tuple[list[Claim], list[Claim]]:
         return [], [_claim(f"D{m}", m, 10, ((start + 10, "99999", 1, 5_000),)) for m in members]
     if kind == "pended":  # billed above the plan's pend threshold (A-5)
         return [], [_claim(f"P{m}", m, 10, ((start + 10, "99214", 1, 150_000 + m),)) for m in members]
+    if kind == "secondary":  # A-11: the prior payer allowed 90.00 and paid 60.00
+        return [], [_claim(f"S{m}", m, 10, ((start + 10, "99213", 1, 12_000 + m, 9_000, 6_000),)) for m in members]
+    if kind == "incentive":  # A-12: each member's first preventive visit of the year
+        return [], [_claim(f"I{m}", m, 10, ((start + 10, INCENTIVE_CODE, 1, 20_000 + m),)) for m in members]
     if kind == "multi_line":  # three approved lines
         return [], [_claim(f"L{m}", m, 10, tuple((start + 10, code, 1, 12_000 + 100 * k + m)
                                                   for k, code in enumerate(("99213", "99214", "99213"))))
@@ -71,7 +79,9 @@ def measure() -> dict[str, int]:
     keys = Keys.from_list(dev_private_keys(6))
     scenario = bench_scenario(MEMBERS)
     plan = next(iter(scenario.plans.values()))
-    scenario.plans[plan.plan_id] = dataclasses.replace(plan, pend_above=100_000)
+    fees = {**plan.fee_schedule, INCENTIVE_CODE: FeeEntry(16_500, "preventive")}
+    scenario.plans[plan.plan_id] = dataclasses.replace(plan, pend_above=100_000, fee_schedule=fees,
+                                                       incentives={INCENTIVE_CODE: 5_000})
     with AnvilNode(gas_limit=BENCH_GAS_LIMIT, accounts=10) as node:
         w3 = connect(node.url)
         dep = chain.deploy(w3, keys)

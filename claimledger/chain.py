@@ -22,7 +22,7 @@ from web3 import Web3
 
 from .codec import from_fixed_bytes, to_bytes8, to_bytes16, to_id  # noqa: F401 (the ids' one home)
 from .codesets import diagnosis_bytes  # A-10.1: ICD9: codes go on chain as '#' + code
-from .records import Plan
+from .records import COB_NON_DUPLICATION, Plan, canonical_fields
 from .scenario import Scenario
 from .sender import TxSender
 
@@ -188,14 +188,16 @@ def _deploy_one(w3: Web3, sender: TxSender, name: str, *args) -> str:
 
 
 def deploy(w3: Web3, keys: Keys, admin_delay: int = 0) -> Deployment:
-    """Deploys the settlement token, the engine's extension and the engine, and grants each
-    role to its key's account (docs/ROLES.md)."""
+    """Deploys the settlement token, the engine's rewards extension, its extension and the
+    engine, and grants each role to its key's account (docs/ROLES.md)."""
     admin = TxSender(w3, keys.admin)
     a = admin.address
     first_block = w3.eth.block_number
+    rewards = _deploy_one(w3, admin, "ClaimsEngineRewards")
     addresses = {
         "SettlementToken": _deploy_one(w3, admin, "SettlementToken", a, admin_delay),
-        "ClaimsEngineExtension": _deploy_one(w3, admin, "ClaimsEngineExtension"),
+        "ClaimsEngineRewards": rewards,
+        "ClaimsEngineExtension": _deploy_one(w3, admin, "ClaimsEngineExtension", rewards),
     }
     addresses[ENGINE] = _deploy_one(
         w3, admin, ENGINE, a, admin_delay, addresses["SettlementToken"], addresses["ClaimsEngineExtension"]
@@ -219,7 +221,8 @@ def deploy(w3: Web3, keys: Keys, admin_delay: int = 0) -> Deployment:
 def plan_content_hash(plan: Plan) -> bytes:
     """Hash of the plan version's canonical JSON, anchored on chain when the version is sealed."""
     fees = {code: vars(entry) for code, entry in sorted(plan.fee_schedule.items())}
-    document = {**{k: v for k, v in vars(plan).items() if k != "fee_schedule"}, "fee_schedule": fees}
+    fields = canonical_fields(vars(plan))
+    document = {**{k: v for k, v in fields.items() if k != "fee_schedule"}, "fee_schedule": fees}
     return keccak(text=json.dumps(document, sort_keys=True, default=list))
 
 
@@ -228,6 +231,7 @@ def plan_terms(plan: Plan) -> tuple:
         plan.deductible_individual, plan.deductible_family, plan.oop_max_individual, plan.oop_max_family,
         plan.coinsurance_bps, plan.out_of_network_coinsurance_bps, plan.out_of_network_covered,
         plan.timely_filing_days, plan.pend_above is not None, plan.pend_above or 0,
+        plan.cob == COB_NON_DUPLICATION,
     )
 
 
@@ -256,6 +260,10 @@ def load_plan(dep: Deployment, sender: TxSender, plan: Plan, effective_from: int
                             e.max_units_per_day or 0, e.annual_limit or 0,
                             [diagnosis_bytes(p) for p in e.dx_prefixes]))
         _call(sender, registry, "setFees", plan_id, version, [to_bytes8(c) for c in chunk], entries)
+    if plan.incentives:  # A-12.1: in the fee entries, which a line reads anyway
+        codes = sorted(plan.incentives)
+        _call(sender, registry, "setIncentives", plan_id, version, [to_bytes8(c) for c in codes],
+              [plan.incentives[c] for c in codes])
     _call(sender, registry, "sealPlanVersion", plan_id, version, plan_content_hash(plan))
     return version
 
@@ -282,6 +290,10 @@ def load_reference_data(dep: Deployment, keys: Keys, scenario: Scenario, mine_in
     for chunk in _chunks(list(scenario.providers.values())):
         calls.append((engine.address, register(
             [int(p.npi) for p in chunk], [(True, p.in_network, payee_for(p.npi)) for p in chunk])))
+    signed = [m for m in scenario.members.values() if m.reward_signer]  # R-43
+    bind = CallEncoder(engine, "setMemberSigners")
+    for chunk in _chunks(signed):
+        calls.append((engine.address, bind([to_id(m.member_id) for m in chunk], [m.reward_signer for m in chunk])))
     grant = CallEncoder(engine, "grantAuthorizations")
     for chunk in _chunks(scenario.authorizations):
         calls.append((engine.address, grant([to_id(a.auth_id) for a in chunk], [
@@ -329,6 +341,18 @@ def settle_providers(dep: Deployment, keys: Keys, npis: list[str], chunk: int = 
     return paid
 
 
+
+
+def checked_transact(dep: Deployment, key: str, fn, failure) -> dict:
+    """Dry-runs the engine call ``fn`` from ``key``'s account, so that a refusal is raised as
+    ``failure(reason)`` naming its custom error, then sends it and returns the receipt."""
+    engine = dep[ENGINE]
+    sender = TxSender(dep.w3, key)
+    try:
+        fn.call({"from": sender.address})
+    except Exception as exc:  # noqa: BLE001 - the revert's custom error is the message
+        raise failure(revert_reason(engine, exc)) from None
+    return sender.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
 
 
 def revert_reason(contract, exc: Exception) -> str:

@@ -24,7 +24,11 @@ CLAIM_LEVEL_FIELDS = [
 ]
 # A-10.2, R-19: a line billed over a date range gives its last day here (empty: one day)
 SERVICE_DATE_END = "service_date_end"
-OPTIONAL_CLAIM_COLUMNS = [SERVICE_DATE_END]
+# A-11.1, R-40: the prior payer's result of a line this plan pays second (both empty: none)
+OTHER_PAYER_ALLOWED = "other_payer_allowed"
+OTHER_PAYER_PAID = "other_payer_paid"
+OTHER_PAYER_COLUMNS = [OTHER_PAYER_ALLOWED, OTHER_PAYER_PAID]
+OPTIONAL_CLAIM_COLUMNS = [SERVICE_DATE_END, *OTHER_PAYER_COLUMNS]
 
 
 def _service_days(row: dict, received: int) -> tuple[int, int | None]:
@@ -58,7 +62,27 @@ def _claim_line(row: dict, received: int) -> ClaimLine:
         raise _FieldError("billed", "billed must be positive")
     if billed > MAX_CENTS:
         raise _FieldError("billed", "billed is implausibly large")
-    return ClaimLine(service_date, code, units, billed, service_end)
+    return ClaimLine(service_date, code, units, billed, service_end, *_other_payer(row))
+
+
+def _other_payer(row: dict) -> tuple[int | None, int | None]:
+    """The prior payer's allowed and paid cents of a line (A-11.1, R-40): both or neither; not
+    negative; paid at most allowed; allowed within R-4's limit."""
+    given = [str(row.get(name) or "").strip() != "" for name in OTHER_PAYER_COLUMNS]
+    if not any(given):
+        return None, None
+    if not all(given):
+        missing = OTHER_PAYER_COLUMNS[given.index(False)]
+        raise _FieldError(missing, f"{missing} is required when the other prior payer amount is given")
+    allowed, paid = (_cents(row, name) for name in OTHER_PAYER_COLUMNS)
+    for name, value in zip(OTHER_PAYER_COLUMNS, (allowed, paid)):
+        if value < 0:
+            raise _FieldError(name, f"{name} must not be negative")
+    if allowed > MAX_CENTS:
+        raise _FieldError(OTHER_PAYER_ALLOWED, f"{OTHER_PAYER_ALLOWED} is implausibly large")
+    if paid > allowed:
+        raise _FieldError(OTHER_PAYER_PAID, f"{OTHER_PAYER_PAID} exceeds {OTHER_PAYER_ALLOWED}")
+    return allowed, paid
 
 
 def parse_claim(rows: list[dict]) -> Claim | Reject:
@@ -132,10 +156,12 @@ def iter_claims(path: str | Path) -> Iterator[Claim | Reject]:
 
 
 def columns_for(rows: list[dict]) -> list[str]:
-    """The columns an importer writes: A-2.5's, and ``service_date_end`` only when a line has a
-    range (A-10.2), so files without ranges stay as they were."""
+    """The columns an importer writes: A-2.5's, ``service_date_end`` only when a line has a
+    range (A-10.2), the prior payer's amounts only when a line has them (A-11.1), so files
+    without either stay as they were."""
     ranged = any(str(r.get(SERVICE_DATE_END) or "") for r in rows)
-    return CLAIM_COLUMNS + (OPTIONAL_CLAIM_COLUMNS if ranged else [])
+    secondary = any(str(r.get(OTHER_PAYER_PAID) or "") for r in rows)
+    return CLAIM_COLUMNS + ([SERVICE_DATE_END] if ranged else []) + (OTHER_PAYER_COLUMNS if secondary else [])
 
 
 def write_claims_csv(path: Path, rows: list[dict]) -> Path:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .cli_networks import add_commands, add_network_options, configure_sending
+from .cli_rewards import add_rewards_command
 from .clients import CLIENTS
 
 EXIT_USAGE = 2
@@ -376,6 +377,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--out", default="runs")
     demo.set_defaults(func=cmd_demo)
     add_commands(sub)
+    add_rewards_command(sub)
     return parser
 
 
@@ -407,7 +409,7 @@ def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     message = text[0] if text else exc.__class__.__name__
     known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError", "ReviewFailed", "ValueError",
-             "SubmitFailed", "KeyFailed", "FeeTooHigh")
+             "SubmitFailed", "KeyFailed", "FeeTooHigh", "RewardsFailed")
     if exc.__class__.__name__ in known:
         return message
     return f"{exc.__class__.__name__}: {message}"

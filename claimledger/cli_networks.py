@@ -7,7 +7,7 @@ import argparse
 import datetime as dt
 from pathlib import Path
 
-SENDING_COMMANDS = ("adjudicate", "submit", "review", "appeal", "bench", "deploy", "load")
+SENDING_COMMANDS = ("adjudicate", "submit", "review", "appeal", "bench", "deploy", "load", "rewards")
 
 
 def add_network_options(parser: argparse.ArgumentParser, deployment: bool = True) -> None:

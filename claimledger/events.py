@@ -13,7 +13,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic
 
 from .codec import from_fixed_bytes
-from .records import Adjustment, Claim, LineResult, LineStatus, Reject, RejectReason
+from .records import Adjustment, Claim, LineResult, LineStatus, Reject, RejectReason, RewardRow, RewardStatus
 
 LINE_STATUS = {1: LineStatus.APPROVED, 2: LineStatus.DENIED, 3: LineStatus.PENDED, 4: LineStatus.REVERSED}
 
@@ -38,6 +38,7 @@ CHAIN_REJECTS: dict[int, tuple[str, str]] = {
     17: ("units", "units must be at most 9999"),
     18: ("billed", "billed is implausibly large"),
     19: ("original_claim_id", "the recorded content of the original claim was not supplied (R-17)"),
+    20: ("other_payer_paid", "the prior payer amounts are incomplete or inconsistent"),
 }
 
 _MASK40 = (1 << 40) - 1
@@ -54,6 +55,7 @@ class LineWords:
     service_date: int
     billed: int
     co45: int
+    prior: int  # OA-23: the prior payer's amount of a line paid second (A-11.4)
     allowed: int
     deductible: int
     copay: int
@@ -67,7 +69,7 @@ class LineWords:
             number=line & 0xFF, status=LINE_STATUS[line >> 8 & 0xFF],
             carc=from_fixed_bytes((line >> 16 & (1 << 64) - 1).to_bytes(8, "big")),
             plan_version=line >> 80 & 0xFFFFFF, service_date=line >> 104 & 0xFFFFFFFF,
-            billed=line >> 136 & _MASK40, co45=line >> 176 & _MASK40,
+            billed=line >> 136 & _MASK40, co45=line >> 176 & _MASK40, prior=line >> 216 & _MASK40,
             allowed=amounts & _MASK40, deductible=amounts >> 40 & _MASK40, copay=amounts >> 80 & _MASK40,
             coinsurance=amounts >> 120 & _MASK40, paid=amounts >> 160 & _MASK40, patient=amounts >> 200 & _MASK40,
         )
@@ -80,7 +82,7 @@ class LineWords:
         if self.status != LineStatus.APPROVED:
             return LineResult(claim_id, self.number, self.status)
         adjustments = tuple(Adjustment(group, code, amount) for group, code, amount in (
-            ("CO", "45", self.co45), ("PR", "1", self.deductible), ("PR", "3", self.copay),
+            ("CO", "45", self.co45), ("OA", "23", self.prior), ("PR", "1", self.deductible), ("PR", "3", self.copay),
             ("PR", "2", self.coinsurance)) if amount > 0)
         return LineResult(claim_id, self.number, self.status, self.allowed, self.deductible, self.copay,
                           self.coinsurance, self.paid, self.patient, adjustments)
@@ -100,7 +102,8 @@ class EventDecoder:
     one line of ``LineAdjudicated`` into ``values["words"]`` too."""
 
     NAMES = ("ClaimAccepted", "ClaimRecordRejected", "ClaimAlreadyRecorded", "LineAdjudicated",
-             "ClaimReversed", "PendedLineDecided", "LineAppealed", "AppealDecided", "ProviderPaid")
+             "ClaimReversed", "PendedLineDecided", "LineAppealed", "AppealDecided", "ProviderPaid",
+             "RewardEarned", "RewardReversed", "RewardPaid")
 
     def __init__(self, engine):
         self.address = engine.address.lower()
@@ -144,6 +147,19 @@ class ClaimOutcome:
     reject: Reject | None = None
     already_recorded: bool = False
     claim: Claim | None = None
+    rewards: list[RewardRow] = field(default_factory=list)  # incentives.csv rows (A-12.3)
+
+
+REWARD_EVENTS = {"RewardEarned": RewardStatus.EARNED, "RewardReversed": RewardStatus.REVERSED}
+
+
+def reward_row(name: str, values: dict, member_id: str, names: dict[bytes, str]) -> RewardRow:
+    """The incentives.csv row of a RewardEarned or RewardReversed event (taken back: negated).
+    ``member_id`` is the member's id as text (the event has its key)."""
+    claim_id = names.get(values["claimId"], "0x" + values["claimId"].hex())
+    status = REWARD_EVENTS[name]
+    amount = values["amount"] if status == RewardStatus.EARNED else -values["amount"]
+    return RewardRow(member_id, claim_id, values["line"], from_fixed_bytes(values["code"]), amount, status)
 
 
 def claim_names(claims: list[Claim]) -> dict[bytes, str]:
@@ -164,17 +180,20 @@ def reversed_rows(values: dict, names: dict[bytes, str]) -> list[LineResult]:
     return [words.result(original).negated() for words in values["words"]]
 
 
-def claim_rows(events: list[tuple[str, dict]], index: int, names: dict[bytes, str], claim_id: str
-               ) -> tuple[str, dict, list[LineResult], int]:
+def claim_rows(events: list[tuple[str, dict]], index: int, names: dict[bytes, str], claim_id: str,
+               rewards: list[tuple[str, dict]] | None = None) -> tuple[str, dict, list[LineResult], int]:
     """The events of one submitted claim from ``index``: an optional ClaimReversed, then exactly
-    one of ClaimAccepted, ClaimRecordRejected or ClaimAlreadyRecorded. Returns that event's name
-    and values, the claim's rows (reversals first, A-9) and the index after it."""
+    one of ClaimAccepted, ClaimRecordRejected or ClaimAlreadyRecorded, each possibly preceded by
+    the reward events of its lines (A-12), which go to ``rewards`` in order. Returns that event's
+    name and values, the claim's rows (reversals first, A-9) and the index after it."""
     from .chain import ChainError
 
     rows: list[LineResult] = []
+    rewards = [] if rewards is None else rewards
+    index = _take_rewards(events, index, rewards)
     if index < len(events) and events[index][0] == "ClaimReversed":
         rows.extend(reversed_rows(events[index][1], names))
-        index += 1
+        index = _take_rewards(events, index + 1, rewards)
     if index >= len(events) or events[index][0] not in ("ClaimAccepted", "ClaimRecordRejected", "ClaimAlreadyRecorded"):
         found = events[index][0] if index < len(events) else "nothing"
         raise ChainError(f"unexpected {found} among the events of claim {claim_id}")
@@ -182,6 +201,13 @@ def claim_rows(events: list[tuple[str, dict]], index: int, names: dict[bytes, st
     if name == "ClaimAccepted":
         rows.extend(words.result(claim_id) for words in values["words"])
     return name, values, rows, index + 1
+
+
+def _take_rewards(events: list[tuple[str, dict]], index: int, rewards: list[tuple[str, dict]]) -> int:
+    while index < len(events) and events[index][0] in REWARD_EVENTS:
+        rewards.append(events[index])
+        index += 1
+    return index
 
 
 def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, dict]]) -> list[ClaimOutcome]:
@@ -194,7 +220,9 @@ def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, di
             outcomes.append(ClaimOutcome(item.claim_id, reject=item))
             continue
         current = ClaimOutcome(item.claim_id, claim=item)
-        name, values, current.rows, index = claim_rows(events, index, names, item.claim_id)
+        rewards: list[tuple[str, dict]] = []
+        name, values, current.rows, index = claim_rows(events, index, names, item.claim_id, rewards)
+        current.rewards = [reward_row(n, v, item.member_id, names) for n, v in rewards]
         if name == "ClaimRecordRejected":
             field_name, reason = CHAIN_REJECTS[values["reason"]]
             current.reject = Reject(item.claim_id, field_name, reason)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Callable
 
 from .money import format_day
-from .records import Authorization, Member, Plan, Provider
+from .records import Authorization, Member, Plan, Provider, canonical_fields
 from .scenario import InputError, Scenario
 
 MANIFEST_FILE = "manifest.json"
@@ -24,7 +24,7 @@ MANIFEST_FILE = "manifest.json"
 
 def record_hash(record) -> str:
     """A hash of a record's fields (canonical JSON), for telling whether it changed."""
-    text = json.dumps(asdict(record), sort_keys=True, default=list)
+    text = json.dumps(canonical_fields(asdict(record)), sort_keys=True, default=list)
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 

@@ -66,6 +66,7 @@ def adjudicate_reference(scenario_dir: Path, out_dir: Path) -> RunResult:
             if isinstance(item, Claim):
                 rows, reject = engine.submit(item)
                 writer.rows(rows, item)
+                writer.rewards(engine.rewards.drain())
                 if reject is not None:
                     writer.reject(reject)
             else:
@@ -166,9 +167,10 @@ def adjudicate_on_chain(
                         raise chain.ChainError(dropped_since_checkpoint)
                     found = recorded_rows(dep, outcome.claim, checkpoint["position"])
                     if found is not None:  # accepted while the previous run was in flight
-                        outcome.rows = found[0]
+                        outcome.rows, outcome.rewards = found[0], found[2]
                 recovered.add(outcome.claim_id)
                 writer.rows(outcome.rows, outcome.claim)
+                writer.rewards(outcome.rewards)
                 if outcome.reject is not None:
                     writer.reject(outcome.reject)
 
@@ -224,11 +226,15 @@ def _write_progress(out_dir: Path, state: dict) -> None:
 
 
 def write_summary(result: RunResult, extra: dict | None = None) -> dict:
+    from .report_rewards import reward_totals
     from .results import outcome_totals, read_results
 
     frame = read_results(result.out_dir)
     summary = {"outcomes": outcome_totals(frame, result.billed_cents), "counts": result.counts,
                "settlement": result.settlement, "scenario": str(result.scenario.directory.resolve())}
+    rewards = reward_totals(result.out_dir)  # A-12: beside the providers' settlement
+    if rewards is not None:
+        summary["incentives_cents"] = rewards
     if result.stats is not None:
         s = result.stats
         summary["replay"] = {

@@ -16,8 +16,8 @@ from eth_utils import function_abi_to_4byte_selector
 
 from .chain import ENGINE, ChainError, Deployment
 from .codec import content_hash, encode_claim, split_claims, to_id
-from .events import EventDecoder, claim_names, claim_rows
-from .records import Claim, LineResult
+from .events import REWARD_EVENTS, EventDecoder, claim_names, claim_rows, reward_row
+from .records import Claim, LineResult, RewardRow
 
 SUBMIT_FUNCTIONS = ("submitClaims", "submitClaim")  # the engine's entry points that record claims
 TAG_BYTES = 20
@@ -104,10 +104,18 @@ class _SubmittedClaims:
         return self.by_tx[tx_hash]
 
 
-def recorded_rows(dep: Deployment, claim: Claim, after: tuple[int, int]) -> tuple[list[LineResult], int] | None:
+def _before_rewards(events: list[tuple[str, dict]], index: int) -> int:
+    """The index of the first of the reward events (A-12) just before ``index``."""
+    while index > 0 and events[index - 1][0] in REWARD_EVENTS:
+        index -= 1
+    return index
+
+
+def recorded_rows(dep: Deployment, claim: Claim, after: tuple[int, int]
+                  ) -> tuple[list[LineResult], int, list[RewardRow]] | None:
     """The rows a claim produced when the chain accepted it, read back from that transaction's
     events, if it was accepted after position ``after`` = (block, transaction index): a claim in
-    flight when a replay died. Returns (rows, block) or None."""
+    flight when a replay died. Returns (rows, block, incentives.csv rows) or None."""
     engine = dep[ENGINE]
     key = to_id(claim.claim_id)
     logs = [log for log in engine.events.ClaimAccepted.get_logs(from_block=after[0], argument_filters={"claimId": key})
@@ -118,8 +126,11 @@ def recorded_rows(dep: Deployment, claim: Claim, after: tuple[int, int]) -> tupl
     events = EventDecoder(engine).decode(receipt)
     for index, (name, values) in enumerate(events):
         if name == "ClaimAccepted" and values["claimId"] == key:
+            index = _before_rewards(events, index)
             if index > 0 and events[index - 1][0] == "ClaimReversed" and events[index - 1][1]["byClaimId"] == key:
-                index -= 1
-            _, _, rows, _ = claim_rows(events, index, claim_names([claim]), claim.claim_id)
-            return rows, logs[0]["blockNumber"]
+                index = _before_rewards(events, index - 1)
+            names = claim_names([claim])
+            rewards: list[tuple[str, dict]] = []
+            _, _, rows, _ = claim_rows(events, index, names, claim.claim_id, rewards)
+            return rows, logs[0]["blockNumber"], [reward_row(n, v, claim.member_id, names) for n, v in rewards]
     raise ChainError(f"{claim.claim_id}: accepted on chain but its events could not be read back")

@@ -18,6 +18,19 @@ class Frequency(enum.IntEnum):
     VOID = 8
 
 
+COB_STANDARD = "standard"
+COB_NON_DUPLICATION = "non_duplication"
+COB_MODES = (COB_STANDARD, COB_NON_DUPLICATION)
+# fields added after records were first hashed (manifests, sealed plan versions): left out of a
+# record's canonical form while they hold these defaults, so that its hash stays what it was
+_LATER_FIELDS = {"cob": COB_STANDARD, "incentives": {}, "reward_signer": None}
+
+
+def canonical_fields(fields: dict) -> dict:
+    """A record's fields (``asdict``/``vars``) as they are hashed: the later fields only when set."""
+    return {k: v for k, v in fields.items() if k not in _LATER_FIELDS or v != _LATER_FIELDS[k]}
+
+
 class LineStatus(str, enum.Enum):
     APPROVED = "APPROVED"
     DENIED = "DENIED"
@@ -53,6 +66,8 @@ class Plan:
     pend_above: int | None
     fee_schedule: dict[str, FeeEntry]
     effective_from: int = 0  # days since 1970-01-01 (R-3); 0: from the start
+    cob: str = COB_STANDARD  # how a line this plan pays second pays (A-11.3)
+    incentives: dict[str, int] = field(default_factory=dict)  # code -> cents (A-12.1)
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class Member:
     plan_id: str
     coverage_start: int
     coverage_end: int | None  # None: open-ended
+    reward_signer: str | None = None  # the address of the key that signs for its rewards (R-43)
 
 
 @dataclass(frozen=True)
@@ -90,6 +106,14 @@ class ClaimLine:
     # the last day of a range (A-10.2), None for one day: checked at intake and carried to the
     # exports, but not adjudicated, not on chain and so not part of the content (R-19)
     service_date_end: int | None = field(default=None, compare=False)
+    # the prior payer's result (A-11.1), cents; both None when the line carries none
+    other_payer_allowed: int | None = None
+    other_payer_paid: int | None = None
+
+    @property
+    def secondary(self) -> bool:
+        """Whether this plan pays the line second (A-11)."""
+        return self.other_payer_paid is not None
 
 
 @dataclass(frozen=True)
@@ -104,6 +128,11 @@ class Claim:
     received_date: int
     diagnoses: tuple[str, ...]
     lines: tuple[ClaimLine, ...]
+
+    @property
+    def secondary(self) -> bool:
+        """Whether some line carries a prior payer's result (A-11): this plan pays second."""
+        return any(line.secondary for line in self.lines)
 
     def content(self) -> tuple:
         """What makes two submissions of one claim_id the same claim (A-3 idempotence)."""
@@ -158,7 +187,7 @@ class Reject:
 
 @dataclass(frozen=True)
 class Adjustment:
-    group: str  # CO or PR
+    group: str  # CO, OA or PR
     code: str  # CARC
     amount: int
 
@@ -207,6 +236,33 @@ class LineResult:
             ";".join(str(a) for a in self.adjustments),
         ]
 
+
+class RewardStatus(str, enum.Enum):
+    """A row of ``incentives.csv`` (A-12.3)."""
+
+    EARNED = "EARNED"
+    REVERSED = "REVERSED"
+    PAID = "PAID"
+
+
+@dataclass(frozen=True)
+class RewardRow:
+    """One row of ``incentives.csv`` (A-12.3, R-44): a reward earned by a line, taken back with
+    it (negated), or a payment to the member (no claim, line or code)."""
+
+    member_id: str
+    claim_id: str
+    line: int | None
+    code: str
+    amount: int
+    status: RewardStatus
+
+    def row(self) -> list[str]:
+        return [self.member_id, self.claim_id, "" if self.line is None else str(self.line), self.code,
+                format_cents(self.amount), self.status.value]
+
+
+REWARD_COLUMNS = ["member_id", "claim_id", "line", "code", "amount", "status"]
 
 RESULT_COLUMNS = [
     "claim_id", "line", "status", "allowed", "deductible", "copay", "coinsurance",

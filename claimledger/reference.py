@@ -9,13 +9,15 @@ from __future__ import annotations
 import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from .codesets import matches_prefix
 from .money import share, year_of
 from .records import (
-    Adjustment, Authorization, Claim, ClaimLine, FeeEntry, Frequency, LineResult, LineStatus,
+    COB_NON_DUPLICATION, Adjustment, Authorization, Claim, ClaimLine, FeeEntry, Frequency, LineResult, LineStatus,
     Member, Plan, Provider, Reject, RejectReason,
 )
+from .reward_book import RewardBook
 from .scenario import Scenario
 
 
@@ -27,6 +29,7 @@ class Carc(str, enum.Enum):
     COPAY = "3"
     DX_MISMATCH = "11"
     DUPLICATE = "18"
+    PRIOR_PAYER = "23"  # the impact of prior payer(s) adjudication (A-11.4)
     BEFORE_COVERAGE = "26"
     AFTER_COVERAGE = "27"
     LATE_FILING = "29"
@@ -107,13 +110,44 @@ def price_line(
     return Pricing(allowed, deductible, 0, coinsurance)
 
 
-def adjustments_for(billed: int, pricing: Pricing) -> tuple[Adjustment, ...]:
-    """A-6.7: CO-45, PR-1, PR-3, PR-2, each only when > 0."""
+class Coordinated(NamedTuple):
+    """What a line reports (A-6.5; A-11.3 when this plan pays second): the prior payer's amount
+    (OA-23), the paid amount, and the patient share as PR-1, PR-3, PR-2."""
+
+    prior: int
+    paid: int
+    deductible: int
+    copay: int
+    coinsurance: int
+
+
+def coordinate(pricing: Pricing, other_payer_paid: int | None, non_duplication: bool) -> Coordinated:
+    """A-11.3: the line priced as if this plan paid first, paid second; unchanged without a
+    prior payer's result."""
+    if other_payer_paid is None:
+        return Coordinated(0, pricing.paid, pricing.deductible, pricing.copay, pricing.coinsurance)
+    prior = min(other_payer_paid, pricing.allowed)
+    if non_duplication:
+        paid = max(0, pricing.paid - prior)
+    else:
+        paid = min(pricing.paid, pricing.allowed - prior)
+    patient = pricing.allowed - prior - paid
+    split = []
+    for normal in (pricing.deductible, pricing.copay, pricing.coinsurance):  # PR-1, PR-3, PR-2
+        part = min(normal, patient)
+        split.append(part)
+        patient -= part
+    return Coordinated(prior, paid, *split)
+
+
+def adjustments_for(billed: int, allowed: int, line: Coordinated) -> tuple[Adjustment, ...]:
+    """A-6.7 and A-11.4: CO-45, OA-23, PR-1, PR-3, PR-2, each only when > 0."""
     items = (
-        ("CO", Carc.OVER_FEE_SCHEDULE, billed - pricing.allowed),
-        ("PR", Carc.DEDUCTIBLE, pricing.deductible),
-        ("PR", Carc.COPAY, pricing.copay),
-        ("PR", Carc.COINSURANCE, pricing.coinsurance),
+        ("CO", Carc.OVER_FEE_SCHEDULE, billed - allowed),
+        ("OA", Carc.PRIOR_PAYER, line.prior),
+        ("PR", Carc.DEDUCTIBLE, line.deductible),
+        ("PR", Carc.COPAY, line.copay),
+        ("PR", Carc.COINSURANCE, line.coinsurance),
     )
     return tuple(Adjustment(group, carc.value, amount) for group, carc, amount in items if amount > 0)
 
@@ -128,6 +162,8 @@ class LineRecord:
     result: LineResult
     duplicate_key: tuple | None = None  # set while the line counts for A-4.8
     auth_id: str | None = None  # authorization whose units it consumed
+    applied: Pricing | None = None  # what the accumulators took (A-6.6, A-11.2)
+    reward: bool = False  # it earned its member the code's incentive (A-12.2)
 
 
 @dataclass
@@ -182,6 +218,7 @@ class ReferenceEngine:
         self.appeals: dict[tuple[str, int], Appeal] = {}
         self.accounts: dict[str, ProviderAccount] = defaultdict(ProviderAccount)
         self.escrow_balance = 0
+        self.rewards = RewardBook()  # member incentives (A-12)
 
     @classmethod
     def from_scenario(cls, scenario: Scenario) -> "ReferenceEngine":
@@ -368,9 +405,10 @@ class ReferenceEngine:
             plan.coinsurance_bps if in_network else plan.out_of_network_coinsurance_bps,
             deductible_left, oop_left,
         )
-        for acc in (ind, fam):
+        for acc in (ind, fam):  # the normal amounts, also for a line paid second (A-11.2)
             acc.deductible += pricing.deductible
             acc.oop += pricing.patient
+        record.applied = pricing
         auth = None  # A-4.9/10 found one, unless an appeal overturned CO-197/198 (R-13)
         if fee.prior_auth:
             auth = self._usable_auth(self._covering_auths(claim.member_id, line), line.units)
@@ -379,12 +417,17 @@ class ReferenceEngine:
             record.auth_id = auth.auth_id
         self.units_per_day[(claim.member_id, line.procedure_code, line.service_date)] += line.units
         self.lines_per_year[(claim.member_id, line.procedure_code, year)] += 1
-        self.accounts[claim.provider_npi].accrued += pricing.paid
+        reported = coordinate(pricing, line.other_payer_paid, plan.cob == COB_NON_DUPLICATION)
+        self.accounts[claim.provider_npi].accrued += reported.paid
         record.result = LineResult(
             claim.claim_id, record.number, LineStatus.APPROVED,
-            pricing.allowed, pricing.deductible, pricing.copay, pricing.coinsurance,
-            pricing.paid, pricing.patient, adjustments_for(line.billed, pricing),
+            pricing.allowed, reported.deductible, reported.copay, reported.coinsurance,
+            reported.paid, sum(reported[2:]), adjustments_for(line.billed, pricing.allowed, reported),
         )
+        incentive = plan.incentives.get(line.procedure_code)
+        if incentive:
+            record.reward = self.rewards.earn(claim.member_id, claim.claim_id, record.number, line.procedure_code,
+                                              year, incentive)
 
     # ---------------------------------------------------------------------------- A-7 reversal
 
@@ -405,12 +448,15 @@ class ReferenceEngine:
         return rows
 
     def _unapply(self, claim: Claim, record: LineRecord) -> None:
-        line, result = record.line, record.result
+        line, result, applied = record.line, record.result, record.applied
         member = self.members[claim.member_id]
         year = year_of(line.service_date)
         for acc in (self.individual[(member.member_id, year)], self.family[(member.subscriber_id, year)]):
-            acc.deductible = max(0, acc.deductible - result.deductible)
-            acc.oop = max(0, acc.oop - result.patient)
+            acc.deductible = max(0, acc.deductible - applied.deductible)
+            acc.oop = max(0, acc.oop - applied.patient)
+        if record.reward:
+            self.rewards.take_back(claim.member_id, claim.claim_id, record.number, line.procedure_code, year)
+            record.reward = False
         if record.auth_id is not None:
             self.auth_used[record.auth_id] = max(0, self.auth_used[record.auth_id] - line.units)
         day_key = (claim.member_id, line.procedure_code, line.service_date)

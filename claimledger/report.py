@@ -26,6 +26,7 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from .report_rewards import incentive_cards, incentives_section
 from .results import REJECTS_FILE, RESULTS_FILE, denial_reasons
 
 REPORT_FILE = "report.html"
@@ -91,9 +92,10 @@ def write_report(
     denials = denial_reasons(frame) if len(frame) else pd.Series(dtype="int64")
 
     sections: list[str] = [
-        _headline_html(summary, frame, lines_by_status, rejects, tl),
+        _headline_html(summary, frame, lines_by_status, rejects, tl, incentive_cards(run_dir, _fmt_cents)),
         _outcomes_section(frame, lines_by_status, denials),
         _money_section(frame),
+        incentives_section(run_dir, frame, _table, _fmt_cents),
         _replay_section(tl, summary),
         _rejects_section(rejects, input_errors),
         _summary_section(summary),
@@ -286,7 +288,7 @@ def _get(d: Any, *path: str) -> Any:
 
 # -------------------------------------------------------------------------------- headline
 def _headline_html(summary: dict, frame: pd.DataFrame, lines_by_status: pd.Series,
-                   rejects: pd.DataFrame, tl: np.ndarray) -> str:
+                   rejects: pd.DataFrame, tl: np.ndarray, rewards: list | None = None) -> str:
     cards: list[tuple[str, str, str, str]] = []  # label, value, note, css class
 
     lines = _get(summary, "outcomes", "lines")
@@ -328,6 +330,7 @@ def _headline_html(summary: dict, frame: pd.DataFrame, lines_by_status: pd.Serie
             if _num(settlement.get(key)) is not None:
                 cls = "bad" if key == "outstanding_cents" and settlement[key] else ""
                 cards.append((label, _fmt_cents(settlement[key]), "settlement", cls))
+    cards += rewards or []  # member rewards beside the providers' payments (A-12)
 
     replay = summary.get("replay") if isinstance(summary.get("replay"), dict) else {}
     cps, gpc = replay.get("claims_per_second"), replay.get("gas_per_claim")

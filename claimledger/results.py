@@ -8,17 +8,19 @@ from pathlib import Path
 
 import pandas as pd
 
-from .records import REJECT_COLUMNS, RESULT_COLUMNS, Claim, LineResult, LineStatus, Reject
+from .records import REJECT_COLUMNS, RESULT_COLUMNS, REWARD_COLUMNS, Claim, LineResult, LineStatus, Reject, RewardRow
 from .scenario import InputError
 
 RESULTS_FILE = "results.csv"
 REJECTS_FILE = "rejects.csv"
+INCENTIVES_FILE = "incentives.csv"  # A-12.3
 INPUT_ERRORS_FILE = "input_errors.csv"
 
 
 @dataclass
 class ResultWriter:
-    """Streams rows to ``OUT/results.csv`` and ``OUT/rejects.csv``; use as a context manager."""
+    """Streams rows to ``OUT/results.csv``, ``OUT/rejects.csv`` and ``OUT/incentives.csv``;
+    use as a context manager."""
 
     out_dir: Path
     counts: dict[str, int] = field(default_factory=dict)
@@ -30,25 +32,31 @@ class ResultWriter:
         if self.resume_from is None:
             self._results_file = open(self.out_dir / RESULTS_FILE, "w", newline="")
             self._rejects_file = open(self.out_dir / REJECTS_FILE, "w", newline="")
+            self._incentives_file = open(self.out_dir / INCENTIVES_FILE, "w", newline="")
         else:  # drop whatever was written after the checkpoint, keep what it covers
             self._results_file = _truncated(self.out_dir / RESULTS_FILE, self.resume_from["results_bytes"])
             self._rejects_file = _truncated(self.out_dir / REJECTS_FILE, self.resume_from["rejects_bytes"])
+            # a checkpoint of a run from before A-12 has no incentives.csv: it starts empty
+            self._incentives_file = _truncated(self.out_dir / INCENTIVES_FILE, self.resume_from.get("incentives_bytes", 0))
             self.counts = dict(self.resume_from["counts"])
             self.billed = self.resume_from["billed"]
         self._results = csv.writer(self._results_file)  # RFC 4180 CRLF, as the spec examples
         self._rejects = csv.writer(self._rejects_file)
+        self._incentives = csv.writer(self._incentives_file)
         if self.resume_from is None:
             self._results.writerow(RESULT_COLUMNS)
             self._rejects.writerow(REJECT_COLUMNS)
+        if self._incentives_file.tell() == 0:
+            self._incentives.writerow(REWARD_COLUMNS)
         return self
 
     def checkpoint(self, **position) -> dict:
         """Makes everything written so far durable; returns the state a resume starts from."""
-        for fh in (self._results_file, self._rejects_file):
+        for fh in (self._results_file, self._rejects_file, self._incentives_file):
             fh.flush()
             os.fsync(fh.fileno())
         return {**position, "results_bytes": self._results_file.tell(), "rejects_bytes": self._rejects_file.tell(),
-                "counts": dict(self.counts), "billed": self.billed}
+                "incentives_bytes": self._incentives_file.tell(), "counts": dict(self.counts), "billed": self.billed}
 
     def rows(self, rows: list[LineResult], claim: Claim | None = None) -> None:
         for row in rows:
@@ -57,6 +65,10 @@ class ResultWriter:
             self._results.writerow(row.row())
             self.counts[row.status.value] = self.counts.get(row.status.value, 0) + 1
 
+    def rewards(self, rows: list[RewardRow]) -> None:
+        """Rows of incentives.csv (A-12.3), in the order they happened."""
+        self._incentives.writerows(row.row() for row in rows)
+
     def reject(self, reject: Reject) -> None:
         self._rejects.writerow(reject.row())
         self.counts["REJECTED"] = self.counts.get("REJECTED", 0) + 1
@@ -64,9 +76,12 @@ class ResultWriter:
     def __exit__(self, *exc) -> None:
         self._results_file.close()
         self._rejects_file.close()
+        self._incentives_file.close()
 
 
 def _truncated(path: Path, size: int):
+    if not path.exists():
+        path.touch()
     fh = open(path, "r+", newline="")
     fh.truncate(size)
     fh.seek(size)

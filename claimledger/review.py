@@ -18,7 +18,6 @@ from .pipeline import DEPLOYMENTS_FILE
 from .records import Adjustment, LineResult, LineStatus, RESULT_COLUMNS
 from .recorded import recorded_claims
 from .results import RESULTS_FILE
-from .sender import TxSender
 
 DECISIONS_FILE = "review_results.csv"
 
@@ -108,13 +107,7 @@ def _recorded_in(claims: dict[bytes, bytes], claim_key: bytes, name: str) -> byt
 
 def _transact(dep: Deployment, key: str, fn, claim_id: str, line: int) -> dict:
     """Dry-runs ``fn`` (so a refusal names its custom error), then sends it."""
-    engine = dep[ENGINE]
-    sender = TxSender(dep.w3, key)
-    try:
-        fn.call({"from": sender.address})
-    except Exception as exc:  # noqa: BLE001 - the revert's custom error is the message
-        raise ReviewFailed(f"{claim_id} line {line}: {chain.revert_reason(engine, exc)}") from None
-    return sender.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
+    return chain.checked_transact(dep, key, fn, lambda reason: ReviewFailed(f"{claim_id} line {line}: {reason}"))
 
 
 def appeal(dep: Deployment, keys: Keys, claim_id: str, line: int, document: Path) -> bytes:

@@ -7,10 +7,12 @@ roster of A-10.3) is small and loaded whole; a bad record there is skipped and r
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from eth_utils import to_checksum_address
 
 from .claims_csv import (  # noqa: F401 - re-exported for the importers, exporters and engine
     CLAIM_COLUMNS, CLAIM_LEVEL_FIELDS, CLAIMS_FILE, OPTIONAL_CLAIM_COLUMNS, iter_claim_rows, iter_claims,
@@ -23,7 +25,7 @@ from .fields import (  # noqa: F401 - re-exported: formats and limits of R-4
     _load_records, _read_csv, _require,
 )
 from .money import FormatError, parse_bps, parse_cents, parse_day
-from .records import Authorization, FeeEntry, Member, Plan, Provider
+from .records import COB_MODES, COB_STANDARD, Authorization, FeeEntry, Member, Plan, Provider
 from .roster import ROSTER_COLUMNS, ROSTER_FILE, Roster, load_roster  # noqa: F401 - re-exported
 
 PLANS_FILE = "plans.yaml"
@@ -32,6 +34,8 @@ PROVIDERS_FILE = "providers.csv"
 AUTHORIZATIONS_FILE = "authorizations.csv"
 
 MEMBER_COLUMNS = ["member_id", "subscriber_id", "plan_id", "coverage_start", "coverage_end"]
+REWARD_SIGNER = "reward_signer"  # optional column of members.csv (R-43)
+ADDRESS_FORMAT = re.compile(r"^0x[0-9a-fA-F]{40}$")
 PROVIDER_COLUMNS = ["npi", "name", "in_network"]
 AUTHORIZATION_COLUMNS = ["auth_id", "member_id", "procedure_code", "units", "start", "end"]
 
@@ -143,6 +147,9 @@ def _plan(plan_id: str, raw: dict) -> Plan:
     fees_raw = raw.get("fee_schedule") or {}
     if not isinstance(fees_raw, dict) or not fees_raw:
         raise _FieldError("fee_schedule", "fee_schedule must list at least one procedure code")
+    cob = str(raw.get("cob") or COB_STANDARD)
+    if cob not in COB_MODES:
+        raise _FieldError("cob", f"cob must be {' or '.join(COB_MODES)}")
     return Plan(
         plan_id=plan_id,
         deductible_individual=amount("deductible", "individual"),
@@ -157,7 +164,31 @@ def _plan(plan_id: str, raw: dict) -> Plan:
         pend_above=amount("pend_above") if raw.get("pend_above") is not None else None,
         fee_schedule={str(code): _fee_entry(str(code), entry) for code, entry in fees_raw.items()},
         effective_from=_effective_from(raw),
+        cob=cob,
+        incentives=_incentives(raw.get("incentives"), {str(code) for code in fees_raw}),
     )
+
+
+def _incentives(raw, codes: set[str]) -> dict[str, int]:
+    """``incentives: {CODE: amount}`` (A-12.1): codes of the plan's fee schedule (no other can
+    be approved), positive amounts below 2^40 cents (R-26)."""
+    if raw is None:
+        return {}
+    if not isinstance(raw, dict):
+        raise _FieldError("incentives", "must be a mapping of procedure code to amount")
+    out = {}
+    for code, value in raw.items():
+        code = str(code)
+        if code not in codes:
+            raise _FieldError(f"incentives.{code}", "an incentive code must be in the plan's fee_schedule")
+        try:
+            cents = parse_cents(value)
+        except FormatError as exc:
+            raise _FieldError(f"incentives.{code}", str(exc)) from None
+        if not 0 < cents < 2**40:
+            raise _FieldError(f"incentives.{code}", "an incentive must be a positive amount")
+        out[code] = cents
+    return out
 
 
 def _effective_from(raw: dict) -> int:
@@ -171,10 +202,11 @@ def _effective_from(raw: dict) -> int:
 
 
 def _merge_revision(base: dict, change: dict) -> dict:
-    """A revision states only what changes: top-level fields replace, ``copays`` and
-    ``fee_schedule`` change per category or code (a code mapped to null is removed)."""
-    merged = {**base, **{k: v for k, v in change.items() if k not in ("copays", "fee_schedule", "plan_id")}}
-    for key in ("copays", "fee_schedule"):
+    """A revision states only what changes: top-level fields replace, ``copays``,
+    ``fee_schedule`` and ``incentives`` change per category or code (a code mapped to null is
+    removed)."""
+    merged = {**base, **{k: v for k, v in change.items() if k not in ("copays", "fee_schedule", "incentives", "plan_id")}}
+    for key in ("copays", "fee_schedule", "incentives"):
         table = dict(base.get(key) or {})
         for name, value in (change.get(key) or {}).items():
             if value is None:
@@ -252,11 +284,23 @@ def load_members(path: Path, plans: dict[str, Plan], errors: list[InputError]) -
         end = _day(row, "coverage_end") if str(row.get("coverage_end", "")).strip() else None
         if end is not None and end < start:
             raise _FieldError("coverage_end", "coverage_end before coverage_start")
-        members[member_id] = Member(member_id, _identifier(row, "subscriber_id"), plan_id, start, end)
+        members[member_id] = Member(member_id, _identifier(row, "subscriber_id"), plan_id, start, end,
+                                    _reward_signer(row))
         return members[member_id]
 
     _load_records(path, MEMBERS_FILE, MEMBER_COLUMNS, "member_id", parse, errors)
     return members
+
+
+def _reward_signer(row: dict) -> str | None:
+    """The optional ``reward_signer`` of a member (R-43): the address of the key that signs
+    for its rewards, bound on chain by the plan manager."""
+    text = str(row.get(REWARD_SIGNER) or "").strip()
+    if not text:
+        return None
+    if not ADDRESS_FORMAT.match(text) or int(text, 16) == 0:
+        raise _FieldError(REWARD_SIGNER, "reward_signer must be a non-zero 0x address of 40 hex digits")
+    return to_checksum_address(text)
 
 
 def load_providers(path: Path, errors: list[InputError]) -> dict[str, Provider]:

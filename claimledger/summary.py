@@ -25,6 +25,10 @@ def format_summary(summary: dict, input_errors: list[InputError] | None = None) 
         out.append("")
         out.append(f"{'settled':<12}{settlement['paid_cents'] / 100:>20,.2f}  to {settlement['providers']} providers")
         out.append(f"{'outstanding':<12}{settlement['outstanding_cents'] / 100:>20,.2f}")
+    rewards = summary.get("incentives_cents")
+    if rewards:  # members' rewards beside the providers' payments
+        out.append(f"{'rewards':<12}{(rewards['earned'] - rewards['taken_back']) / 100:>20,.2f}  earned net by "
+                   f"{rewards['members']} members, {rewards['paid'] / 100:,.2f} paid (incentives.csv)")
     replay = summary.get("replay")
     if replay:
         out.append("")

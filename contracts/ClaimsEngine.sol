@@ -45,14 +45,7 @@ contract ClaimsEngine is Appeals {
     /// @notice Everything the engine does not run itself goes to its extension, on this
     /// contract's storage (see {IClaimsEngine}).
     fallback() external {
-        address target = _extension;
-        assembly ("memory-safe") {
-            calldatacopy(0, 0, calldatasize())
-            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
-            returndatacopy(0, 0, returndatasize())
-            if iszero(ok) { revert(0, returndatasize()) }
-            return(0, returndatasize())
-        }
+        _delegate(_extension);
     }
 
     /// @notice The contract the engine delegates administration and views to.
@@ -141,7 +134,7 @@ contract ClaimsEngine is Appeals {
             for (uint256 i; i < lines; ++i) {
                 _adjudicate(ctx, c, at, i, counted, words);
                 unchecked {
-                    at += ClaimCodec.LINE_BYTES;
+                    at += ClaimCodec.lineBytes(c); // no variable more: this function is deep already
                 }
             }
             if (ctx.paid > 0) _ledger.accrue(npi, ctx.paid);
@@ -176,18 +169,38 @@ contract ClaimsEngine is Appeals {
         if (lines > _MAX_LINES) return RejectReason.TooManyLines;
         uint32 received = ClaimCodec.receivedDate(c);
         uint256 at = ClaimCodec.linesAt(c);
+        uint256 stride = ClaimCodec.lineBytes(c);
         for (uint256 i; i < lines; ++i) {
             (uint32 serviceDate,, uint16 units, uint64 billed) = ClaimCodec.line(c, at);
-            unchecked {
-                at += ClaimCodec.LINE_BYTES;
-            }
             if (serviceDate > received) return RejectReason.ServiceAfterReceived;
             if (units == 0) return RejectReason.UnitsNotPositive;
             if (units > _MAX_UNITS) return RejectReason.TooManyUnits;
             if (billed == 0) return RejectReason.BilledNotPositive;
             if (billed > _MAX_BILLED) return RejectReason.BilledTooLarge;
+            unchecked {
+                at += stride;
+            }
         }
+        if (stride != ClaimCodec.LINE_BYTES) return _validateOtherPayer(c, lines);
         return RejectReason.None;
+    }
+
+    /// @dev A-11.1, R-40: on a claim whose lines carry the prior payer's result, each line has
+    /// both amounts (paid at most allowed, allowed at most R-4's billed limit) or neither, and
+    /// one line at least has them (so that a claim has one encoding)
+    function _validateOtherPayer(bytes calldata c, uint256 lines) private pure returns (RejectReason) {
+        uint256 at = ClaimCodec.linesAt(c);
+        bool some;
+        for (uint256 i; i < lines; ++i) {
+            (uint64 allowed, uint64 paid) = ClaimCodec.otherPayer(c, at);
+            unchecked {
+                at += ClaimCodec.LINE_BYTES + ClaimCodec.OTHER_PAYER_BYTES;
+            }
+            if (allowed == ClaimCodec.NO_AMOUNT && paid == ClaimCodec.NO_AMOUNT) continue;
+            if (allowed > _MAX_BILLED || paid > allowed) return RejectReason.OtherPayerInvalid;
+            some = true;
+        }
+        return some ? RejectReason.None : RejectReason.OtherPayerInvalid;
     }
 
     /// @dev A-3 checks on the claim a replacement or void names, and (R-17) its recorded

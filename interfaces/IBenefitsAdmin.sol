@@ -13,7 +13,8 @@ interface IBenefitsAdmin is IEngineErrors, IEngineEvents {
     /// - caller has PLAN_MANAGER;
     /// - `effectiveFrom` is after the previous version's, else {PlanVersionNotAfterPrevious};
     /// - terms are consistent (family >= individual, rates <= 100%, filing window > 0, amounts
-    ///   below 2^40 cents), else {InvalidPlanTerms}.
+    ///   below 2^40 cents), else {InvalidPlanTerms}; `nonDuplication` chooses how a line this
+    ///   plan pays second pays (A-11.3).
     function createPlanVersion(bytes32 planId, string calldata name, uint32 effectiveFrom, PlanTerms calldata terms)
         external
         returns (uint32 version);
@@ -28,6 +29,15 @@ interface IBenefitsAdmin is IEngineErrors, IEngineEvents {
     /// has a code, `listed` set, an allowed amount and a category, at most 255 dx prefixes, else
     /// {InvalidFeeEntry}.
     function setFees(bytes32 planId, uint32 version, bytes8[] calldata codes, FeeEntry[] calldata entries) external;
+
+    /// @notice Sets the member incentive of codes of an unsealed version (A-12.1): the first
+    /// approved line of such a code in a plan year earns a member `amounts[i]` cents (0: none).
+    /// An entry set again by {setFees} keeps its incentive.
+    /// Requirements: caller has PLAN_MANAGER; the version exists and is not sealed; each code is
+    /// in the version's fee schedule, else {InvalidFeeEntry} with field "incentive"; amounts
+    /// below 2^40 cents, else field "incentiveAmount".
+    function setIncentives(bytes32 planId, uint32 version, bytes8[] calldata codes, uint64[] calldata amounts)
+        external;
 
     /// @notice Seals a version with the hash of the plan document it was loaded from: from
     /// now on it prices claims and cannot change.

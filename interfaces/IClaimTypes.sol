@@ -42,7 +42,8 @@ interface IClaimTypes {
         NoDiagnoses,
         TooManyUnits,
         BilledTooLarge,
-        OriginalNotSupplied // a correction came without the recorded content of its original (R-17)
+        OriginalNotSupplied, // a correction came without the recorded content of its original (R-17)
+        OtherPayerInvalid // a line's prior payer amounts are incomplete or inconsistent (A-11.1, R-40)
     }
 
     /// @notice Where a line's appeal stands (R-13); one appeal per line.
@@ -113,6 +114,7 @@ interface IClaimTypes {
         uint16 timelyFilingDays;
         bool hasPendThreshold;
         uint64 pendAbove; // a line billed above this is pended (A-5) when hasPendThreshold
+        bool nonDuplication; // a line this plan pays second pays by non-duplication, else standard (A-11.3)
     }
 
     /// @notice One procedure code of a fee schedule. Zero limits mean "no limit".
@@ -171,6 +173,16 @@ interface IClaimTypes {
         uint32 end;
         uint16 units;
         uint16 used;
+    }
+
+    /// @notice A member's rewards (A-12), in settlement-token units: owed = earned - takenBack - paid.
+    struct RewardAccount {
+        address signer; // the key that signs for the member (R-43)
+        uint96 nonce; // the nonce its next registration signs
+        address payee; // where rewards are paid; zero: not registered, rewards wait
+        uint128 earned;
+        uint128 takenBack;
+        uint128 paid;
     }
 
     /// @notice What the escrow owes one provider, in settlement-token units (A-8):

@@ -9,13 +9,15 @@ import {IClaimReview} from "./IClaimReview.sol";
 import {IClaimViews} from "./IClaimViews.sol";
 import {IEngineAdmin} from "./IEngineAdmin.sol";
 import {IEngineInherited} from "./IEngineInherited.sol";
+import {IRewards} from "./IRewards.sol";
 import {ISettlement} from "./ISettlement.sol";
 
 /// @title IClaimsEngine
 /// @notice Everything the claims engine's address answers: intake (biller), review (reviewer),
-/// settlement (treasurer), benefits administration (plan manager), views, and admin. The
-/// engine runs intake and review itself and delegates the rest to its extension, which works
-/// on the engine's own storage (docs/ENGINE.md).
+/// settlement (treasurer), benefits administration (plan manager), member incentives, views,
+/// and admin. The engine runs intake and review itself and delegates the rest to its extension,
+/// which delegates member incentives to a second one; both work on the engine's own storage
+/// (docs/ENGINE.md).
 interface IClaimsEngine is
     IClaimIntake,
     IClaimReview,
@@ -23,6 +25,7 @@ interface IClaimsEngine is
     IBenefitsAdmin,
     IClaimViews,
     IEngineAdmin,
+    IRewards,
     IEngineInherited,
     IAccessControlDefaultAdminRules
 {}

@@ -16,4 +16,7 @@ interface IEngineAdmin {
 
     /// @notice The contract the engine delegates its administration and views to.
     function extension() external view returns (address);
+
+    /// @notice The contract the extension delegates member incentives (A-12) to.
+    function rewardsExtension() external view returns (address);
 }

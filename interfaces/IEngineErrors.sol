@@ -38,9 +38,14 @@ interface IEngineErrors is IClaimTypes {
     // settlement (A-8)
     error ZeroAmount();
     error ProviderUnknown(uint64 npi);
+    // member incentives (A-12, R-43)
+    error MemberNotEnrolled(bytes32 memberId);
+    error InvalidSigner(bytes32 memberId);
+    error InvalidRewardPayee(bytes32 memberId);
+    error RewardSignatureExpired(bytes32 memberId, uint256 deadline);
+    error RewardSignatureInvalid(bytes32 memberId);
     // the engine's extension is reached only through the engine
     error NotDelegated();
     // more live lines of one content than a key's slot counts (65,535; R-26)
     error DuplicateCountOverflow(bytes32 key);
-
 }

@@ -12,9 +12,13 @@ import {IClaimTypes} from "./IClaimTypes.sol";
 /// lines travel together in its own event:
 /// - the line word: bits 0-7 line number, 8-15 status, 16-79 CARC (bytes8, denied lines),
 ///   80-103 plan version, 104-135 date of service, 136-175 billed, 176-215 CO-45 (billed -
-///   allowed);
+///   allowed), 216-255 OA-23 (the prior payer's amount of a line this plan pays second, A-11.4);
 /// - the amounts word: bits 0-39 allowed, 40-79 deductible (PR-1), 80-119 copay (PR-3),
-///   120-159 coinsurance (PR-2), 160-199 paid, 200-239 patient share.
+///   120-159 coinsurance (PR-2), 160-199 paid, 200-239 patient share: what the line reports
+///   (for a line paid second the A-11.3 split, not the normal amounts its accumulators took).
+///
+/// Member incentives (A-12) have events of their own: earned and taken back in cents, as the
+/// line words; funded and paid in settlement-token units, as the escrow's.
 interface IEngineEvents is IClaimTypes {
     /// @notice A claim was recorded (A-3) and, unless it is a void, its lines adjudicated
     /// (A-4 to A-6): `lines` holds a line word and an amounts word per line, in line order; an
@@ -49,6 +53,24 @@ interface IEngineEvents is IClaimTypes {
     event MemberEnrolled(bytes32 indexed memberId, bytes32 indexed familyId, bytes32 planId, uint32 coverageStart, uint32 coverageEnd);
     event ProviderRegistered(uint64 indexed npi, bool inNetwork, address payee);
     event AuthorizationGranted(bytes32 indexed authId, bytes32 indexed memberId, bytes8 procedureCode, uint32 start, uint32 end, uint16 units);
+
+    /// @notice The incentive of `code` in a plan version (A-12.1): the first approved line of it
+    /// in a plan year earns a member `amount` cents (0: none).
+    event IncentiveSet(bytes32 indexed planId, uint32 version, bytes8 code, uint64 amount);
+    /// @notice Approved line `line` of `claimId` was the member's first of `code` in plan year
+    /// `year`: it earned the member `amount` cents (A-12.2).
+    event RewardEarned(bytes32 indexed memberId, bytes32 indexed claimId, uint8 line, bytes8 code, uint16 year, uint64 amount);
+    /// @notice The line that earned a reward was reversed (A-7.1): its `amount` cents are taken
+    /// back from the member, netted against later rewards if it was paid (A-12.2).
+    event RewardReversed(bytes32 indexed memberId, bytes32 indexed claimId, uint8 line, bytes8 code, uint16 year, uint64 amount);
+    /// @notice The plan manager bound the key that signs for the member's rewards (R-43).
+    event MemberSignerSet(bytes32 indexed memberId, address signer);
+    /// @notice The member, by a signature of its key, named where its rewards are paid (A-12.3).
+    event RewardPayeeRegistered(bytes32 indexed memberId, address indexed payee, uint256 nonce);
+    event IncentivePoolFunded(address indexed from, uint256 amount);
+    /// @notice `amount` token units of the incentive pool went to the member's payee; `owed`
+    /// units stay owed to the member (the pool was short).
+    event RewardPaid(bytes32 indexed memberId, address indexed payee, uint256 amount, uint256 owed);
 
     event Funded(address indexed from, uint256 amount);
 

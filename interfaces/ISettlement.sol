@@ -14,7 +14,8 @@ interface ISettlement is IEngineErrors, IEngineEvents {
     function fund(uint256 amount) external;
 
     /// @notice Pays each listed provider what is owed, in order, as far as the escrow's balance
-    /// allows; the rest stays outstanding. Providers owed nothing are skipped.
+    /// ({escrowBalance}: never the incentive pool's tokens) allows; the rest stays outstanding.
+    /// Providers owed nothing are skipped.
     /// Requirements: caller has TREASURER; not paused; each NPI paid is registered.
     /// @return paid total tokens sent
     function settle(uint64[] calldata npis) external returns (uint256 paid);
@@ -27,6 +28,10 @@ interface ISettlement is IEngineErrors, IEngineEvents {
 
     /// @notice Sum over providers of positive balances not yet paid.
     function totalOutstanding() external view returns (uint256);
+
+    /// @notice The tokens providers may be paid from: the engine's balance but the incentive
+    /// pool's (A-12.3).
+    function escrowBalance() external view returns (uint256);
 
     /// @notice The settlement token.
     function token() external view returns (address);

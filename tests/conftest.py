@@ -65,9 +65,16 @@ def token(SettlementToken, admin, treasurer):
 
 
 @pytest.fixture(scope="module")
-def extension(ClaimsEngineExtension, admin):
-    """The engine's extension, at its own address (as chain.deploy deploys it)."""
-    return ClaimsEngineExtension.deploy({"from": admin})
+def rewards_extension(ClaimsEngineRewards, admin):
+    """The engine's second extension (member incentives), at its own address."""
+    return ClaimsEngineRewards.deploy({"from": admin})
+
+
+@pytest.fixture(scope="module")
+def extension(ClaimsEngineExtension, rewards_extension, admin):
+    """The engine's extension, at its own address (as chain.deploy deploys it), delegating
+    member incentives to the rewards extension."""
+    return ClaimsEngineExtension.deploy(rewards_extension, {"from": admin})
 
 
 @pytest.fixture(scope="module")
@@ -111,10 +118,12 @@ def day(text: str) -> int:
 def claim(claim_id="CX1", member="M100", npi=NPI_IN, received="2026-03-02", lines=None,
           diagnoses=("J06.9",), frequency=1, original="") -> bytes:
     """A claim as the engine takes it, packed (codec.encode_claim); lines are (service_date,
-    code, units, billed_cents). ``lines=[]`` is a claim without lines (A-3)."""
+    code, units, billed_cents) and, for a line this plan pays second (A-11), the prior payer's
+    (other_payer_allowed, other_payer_paid) cents after them. ``lines=[]`` is a claim without
+    lines (A-3)."""
     if lines is None:
         lines = [("2026-03-01", "99213", 1, 12000)]
     return encode_claim(Claim(
         claim_id, frequency, original, member, str(npi), day(received), tuple(diagnoses),
-        tuple(ClaimLine(day(d), code, units, billed) for d, code, units, billed in lines),
+        tuple(ClaimLine(day(d), code, units, billed, None, *other) for d, code, units, billed, *other in lines),
     ))

@@ -93,6 +93,8 @@ def _line_adjudication(row: dict, billed: int) -> list[dict]:
     for group, code, amount in row["adjustments"]:
         if group == "CO":
             out.append(_adjudication("discount", amount, code, C4BB_ADJUDICATION))
+        elif (group, code) == ("OA", "23"):  # the prior payer's amount of a line paid second
+            out.append(_adjudication("priorpayerpaid", amount, code, C4BB_ADJUDICATION))
     by_code = {code: amount for group, code, amount in row["adjustments"] if group == "PR"}
     out.append(_adjudication("deductible", row["deductible"], "1" if by_code.get("1") else None))
     out.append(_adjudication("copay", row["copay"], "3" if by_code.get("3") else None))
@@ -234,8 +236,12 @@ def _eob(claim: ScenarioClaim, rows: list[dict], reversed_lines: set[int], plan:
         totals["coinsurance"] += r["coinsurance"]
         totals["benefit"] += r["paid"]
         totals["memberliability"] += r["patient"]
+        prior = sum(a for g, c, a in r["adjustments"] if (g, c) == ("OA", "23"))
+        if prior:
+            totals["priorpayerpaid"] = totals.get("priorpayerpaid", 0) + prior
     eob["item"] = items
-    systems = {"coinsurance": C4BB_ADJUDICATION, "memberliability": C4BB_ADJUDICATION}
+    systems = {"coinsurance": C4BB_ADJUDICATION, "memberliability": C4BB_ADJUDICATION,
+               "priorpayerpaid": C4BB_ADJUDICATION}
     eob["total"] = [{"category": {"coding": [{"system": systems.get(k, ADJUDICATION), "code": k}]},
                      "amount": {"value": _dec(v), "currency": "USD"}} for k, v in totals.items()]
     paid = totals["benefit"]

@@ -38,6 +38,15 @@ How it works
   PPO allowed amount) times a fixed per-provider-and-code factor (0.9-1.1), whole dollars above
   $50, so the same provider bills the same code the same price, as real providers do.
 
+Coordination of benefits and incentives
+---------------------------------------
+About ``secondary_rate`` of the claims (10% by default, as in US commercial insurance) are paid
+second (A-11): their lines carry the prior payer's allowed amount (45-85% of billed) and paid
+amount (0-90% of that), a few lines none; these amounts come from a random stream keyed by seed
+and claim id, so that the rest of the files is what it would be without them. The PPO and HDHP
+coordinate by the standard rule, the HMO by non-duplication, and each plan rewards some
+preventive codes (``incentives:``, A-12).
+
 Claim kinds and the config rates
 --------------------------------
 Each of the ``claims`` claim records (a resubmission counts as a record) draws one kind:
@@ -67,6 +76,7 @@ from pathlib import Path
 
 import yaml
 
+from ..claims_csv import OTHER_PAYER_COLUMNS
 from ..scenario import (
     AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIM_COLUMNS, CLAIMS_FILE, MEMBER_COLUMNS, MEMBERS_FILE,
     PLANS_FILE, PROVIDER_COLUMNS, PROVIDERS_FILE,
@@ -112,6 +122,8 @@ def _validate(config: SynthConfig) -> None:
             raise ValueError(f"{name} must be between 0 and 1")
     if sum(rates.values()) > 1.0:
         raise ValueError("the rates add up to more than 1")
+    if not 0.0 <= config.secondary_rate <= 1.0:  # not a kind: any claim may be paid second
+        raise ValueError("secondary_rate must be between 0 and 1")
 
 
 def generate(out_dir: str | Path, config: SynthConfig) -> SynthSummary:
@@ -145,7 +157,7 @@ def generate(out_dir: str | Path, config: SynthConfig) -> SynthSummary:
             open(paths[AUTHORIZATIONS_FILE], "w", encoding="utf-8", newline="") as af:
         claims_out = csv.writer(cf, lineterminator="\n")
         auths_out = csv.writer(af, lineterminator="\n")
-        claims_out.writerow(CLAIM_COLUMNS)
+        claims_out.writerow(CLAIM_COLUMNS + (OTHER_PAYER_COLUMNS if config.secondary_rate > 0 else []))
         auths_out.writerow(AUTHORIZATION_COLUMNS)
         for claim in gen.claims():
             rows = gen.rows(claim)

@@ -22,6 +22,9 @@ class SynthConfig:
     late_rate: float = 0.02  # received more than timely_filing_days after the DOS -> CARC 29
     correction_rate: float = 0.02  # frequency 7 replacements and 8 voids of earlier claims
     reject_rate: float = 0.002  # malformed records -> rejects.csv
+    # claims this plan pays second: their lines carry a prior payer's result; drawn from a
+    # random stream of their own, so that every other file and column is what it was without
+    secondary_rate: float = 0.10
 
 
 @dataclass(frozen=True)

@@ -415,5 +415,29 @@ class _Generator(_Population, _ClaimKinds):
     def rows(self, c: _Claim) -> list[list[str]]:
         ds = self.day_str
         received = ds[c.received]
-        return [[c.claim_id, c.freq, c.orig, c.member_id, c.npi, received, ds[d], _CODE_STR[ci],
+        rows = [[c.claim_id, c.freq, c.orig, c.member_id, c.npi, received, ds[d], _CODE_STR[ci],
                  str(units), format_cents(billed), c.dx] for d, ci, units, billed in c.lines]
+        if self.cfg.secondary_rate > 0:
+            for row, other in zip(rows, self._other_payer(c)):
+                row.extend(other)
+        return rows
+
+    def _other_payer(self, c: _Claim) -> list[tuple[str, str]]:
+        """The prior payer's allowed and paid amounts of each line of ``c`` (A-11.1), empty when
+        this plan pays first. Drawn from a stream keyed by seed and claim id, never from the
+        generator's own: a resubmission repeats them, and the other files do not change."""
+        none = [("", "")] * len(c.lines)
+        if c.kind.startswith("reject:"):
+            return none
+        rng = random.Random(f"{self.cfg.seed}:secondary:{c.claim_id}")
+        if rng.random() >= self.cfg.secondary_rate:
+            return none
+        out = []
+        for _, _, _, billed in c.lines:
+            if rng.random() < 0.15:  # this line the prior payer did not adjudicate
+                out.append(("", ""))
+                continue
+            allowed = round(billed * rng.uniform(0.45, 0.85))
+            paid = round(allowed * rng.choice((0.0, 0.5, 0.7, 0.8, 0.9)))
+            out.append((format_cents(allowed), format_cents(paid)))
+        return out

@@ -64,7 +64,11 @@ class _Population:
             }
             if spec.pend_above is not None:
                 plan["pend_above"] = spec.pend_above / 100
+            plan["cob"] = spec.cob
             plan["fee_schedule"] = fees
+            incentives = {code: cents / 100 for code, cents in spec.incentives if code in fees}
+            if incentives:
+                plan["incentives"] = incentives
             plans[view.plan_id] = plan
         return {"plans": plans}
 

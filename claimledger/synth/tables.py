@@ -130,6 +130,8 @@ class _PlanSpec:
     fee_factor: float  # negotiated rates relative to the PPO
     excluded: tuple[str, ...] = ()
     annual_limits: tuple[tuple[str, int], ...] = ()  # overrides of _Code.annual_limit
+    cob: str = "standard"  # coordination of benefits when the plan pays second
+    incentives: tuple[tuple[str, int], ...] = ()  # member rewards for preventive care, cents
 
 
 _PLANS: tuple[_PlanSpec, ...] = (
@@ -138,6 +140,7 @@ _PLANS: tuple[_PlanSpec, ...] = (
         (("office_visit", 2500), ("specialist", 5000), ("urgent_care", 7500),
          ("emergency", 25000), ("preventive", 0)),
         180, 500000, 1.00,
+        incentives=(("99395", 5000), ("99396", 5000), ("90686", 2000)),
     ),
     _PlanSpec(
         "SILVER-HMO", 0.35, (150000, 300000), (650000, 1300000), 30, False, 0,
@@ -146,12 +149,15 @@ _PLANS: tuple[_PlanSpec, ...] = (
         90, 250000, 0.88,
         excluded=("99243", "99244", "J0585"),  # no consult codes; botox on the pharmacy benefit
         annual_limits=(("97110", 20), ("97140", 20), ("97530", 20)),
+        cob="non_duplication",
+        incentives=(("99393", 4000), ("99394", 4000), ("99395", 4000), ("99396", 4000)),
     ),
     _PlanSpec(
         "BRONZE-HDHP", 0.20, (330000, 660000), (750000, 1500000), 20, True, 50,
         (("preventive", 0),),  # HDHP: everything through the deductible except ACA preventive
         365, None, 0.96,
         annual_limits=(("97110", 30), ("97140", 30), ("97530", 30)),
+        incentives=(("99395", 7500), ("99396", 7500), ("77067", 3000)),
     ),
 )
 

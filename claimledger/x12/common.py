@@ -31,6 +31,8 @@ class Parties:
     member_last_name: str = "MEMBER"  # 837 2010BA NM103 is required; names are never kept
     place_of_service: str = "11"  # 837P CLM05-1 (office); A-2 has no place of service
     claim_filing: str = "CI"  # 837 SBR09: commercial insurance
+    other_payer_name: str = "PRIOR PAYER"  # 837 2330B of a claim paid second (A-11): a scenario
+    other_payer_id: str = "PRIORPAYER"  # names no prior payer (placeholders; SVD01 = this id)
     claim_filing_835: str = "ZZ"  # 835 CLP06 (mutually defined): 5010's 835 list has no CI and
     # a scenario has no plan type (PPO/HMO/...) to pick another code from
 

@@ -39,6 +39,8 @@ class _Line:
     dtp: Segment | None = None
     sub: str = ""  # inside 2410/2420x/2430: segments there are not the line's own
     extra_service: Segment | None = None
+    # 2430 line adjudications by prior payers: each SVD with the CAS segments after it
+    adjudications: list[tuple[Segment, list[Segment]]] = field(default_factory=list)
 
 
 @dataclass
@@ -63,3 +65,5 @@ class _Draft:
     incomplete: bool = False
     subscriber_dmg: Segment | None = None  # 2010BA DMG
     patient_dmg: Segment | None = None  # 2010CA DMG
+    # 2320 other subscriber loops: each SBR with its AMT*D and CAS segments
+    other_payers: list[tuple[Segment, list[Segment]]] = field(default_factory=list)

@@ -2,11 +2,13 @@
 an 835 back.
 
 Each provider (payee) gets its own interchange and 835 transaction, claims in processing
-order. A claim's adjudicated lines make one CLP (status 1 processed as primary, or 4 denied
-when every line reported is denied) with one SVC per line; a run of REVERSED rows (A-7) makes
+order. A claim's adjudicated lines make one CLP (status 1 processed as primary, 2 as secondary
+when a line carried a prior payer's result (A-11), or 4 denied when every line reported is
+denied) with one SVC per line; a run of REVERSED rows (A-7) makes
 a CLP with status 22 and negated amounts, naming the original claim. Adjustments go to CAS at
-line level in the group codes and CARCs of results.csv. Pended lines have no 835 status (a 277
-reports them) and are left out until ``review_results.csv`` holds the reviewer's decision.
+line level in the group codes and CARCs of results.csv (``CAS*OA*23``: the prior payer's
+amount). Pended lines have no 835 status (a 277 reports them) and are left out until
+``review_results.csv`` holds the reviewer's decision.
 
 Balancing, as the TR3 requires: SVC02 - SVC03 = the line's CAS; CLP03/CLP04/CLP05 are the sums
 of their lines' charge, payment and PR adjustments; BPR02 = sum of CLP04 - sum of PLB04. A
@@ -261,7 +263,7 @@ def _clp(w: Writer, remit: _Remit, parties: Parties) -> None:
     elif all(r.status == "DENIED" for r in remit.rows):
         status = "4"
     else:
-        status = "1"
+        status = "2" if claim.secondary else "1"  # processed as secondary: a prior payer paid (A-11)
     w.seg("CLP", claim.claim_id, status, x12_amount(charge), x12_amount(paid), x12_amount(patient),
           parties.claim_filing_835, claim.claim_id)
     w.seg("NM1", "QC", "1", "", "", "", "", "", "MI", claim.member_id)

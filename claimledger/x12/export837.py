@@ -19,6 +19,7 @@ from ..money import format_day
 from ..records import Claim, Frequency, Reject
 from ..roster import RosterEntry
 from ..scenario import iter_claims, load_scenario
+from .cob837 import line_adjudication, other_subscriber
 from .common import DEFAULT_PARTIES, ExportReport, Parties, check_and_write
 from .segments import FormatError
 from .writer import Writer, clean, x12_amount
@@ -75,7 +76,8 @@ def export_837(scenario_dir, out_path, when: _dt.datetime | None = None,
             w.seg("N3", parties.address)
             w.seg("N4", parties.city)
             w.seg("REF", "EI", parties.provider_tax_id)
-            runs = [list(g) for _, g in groupby(provider_claims, key=lambda c: c.member_id)]
+            # a subscriber's claims this plan pays second go in a 2000B of their own (SBR01 S, A-11)
+            runs = [list(g) for _, g in groupby(provider_claims, key=lambda c: (c.member_id, c.secondary))]
             for member_claims in runs:
                 for start in range(0, len(member_claims), MAX_CLAIMS_PER_SUBSCRIBER):
                     hl += 1
@@ -84,8 +86,8 @@ def export_837(scenario_dir, out_path, when: _dt.datetime | None = None,
                     entry = roster.get(member_id)
                     dependent = entry is not None and entry.subscriber_id != member_id
                     w.seg("HL", hl, provider_hl, "22", "1" if dependent else "0")
-                    w.seg("SBR", "P", "" if dependent else "18", member.plan_id if member else "", "", "", "",
-                          "", "", parties.claim_filing)
+                    w.seg("SBR", "S" if member_claims[0].secondary else "P", "" if dependent else "18",
+                          member.plan_id if member else "", "", "", "", "", "", parties.claim_filing)
                     if entry is None:
                         w.seg("NM1", "IL", "1", parties.member_last_name, "", "", "", "", "MI", member_id)
                     elif not dependent:  # the roster finds the subscriber by name and birth date
@@ -133,6 +135,8 @@ def _claim(w: Writer, claim: Claim, parties: Parties) -> None:
     else:
         qualifiers = ("ABK", "ABF")
     w.seg("HI", *[(qualifiers[0] if n == 0 else qualifiers[1], code) for n, code in enumerate(codes)])
+    if claim.secondary:
+        other_subscriber(w, claim, parties)
     pointers = tuple(str(n) for n in range(1, min(4, len(codes)) + 1))
     for number, line in enumerate(claim.lines, start=1):
         w.seg("LX", number)
@@ -143,3 +147,5 @@ def _claim(w: Writer, claim: Claim, parties: Parties) -> None:
         else:
             w.seg("DTP", "472", "RD8", f"{_day(line.service_date)}-{_day(line.service_date_end)}")
         w.seg("REF", "6R", number)
+        if line.secondary:
+            line_adjudication(w, claim, line, parties)

@@ -13,6 +13,7 @@ from ..roster import Roster
 from ..scenario import (
     CODE_FORMAT, ID_FORMAT, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, NPI_FORMAT, parse_claim,
 )
+from .cob837 import line_other_payer
 from .drafts837 import ImportedClaim, _Draft, _Line  # noqa: F401 - re-exported
 from .segments import ERROR, GAP, Issue, Segment, Transaction, parse_amount, parse_date
 
@@ -25,6 +26,7 @@ FIELD_PATHS = {
     "member_id": "2010BA/NM109", "provider_npi": "2010AA/NM109", "received_date": "BHT04",
     "service_date": "2400/DTP*472", "procedure_code": "2400/SV101-2", "units": "2400/SV104",
     "billed": "2400/SV102", "diagnoses": "2300/HI",
+    "other_payer_allowed": "2430/SVD", "other_payer_paid": "2430/SVD02",
 }
 
 
@@ -383,9 +385,12 @@ class _Mapper:
                                                                f"received date {received} (A-10.2)", n)
         if sum(1 for i in self.issues if i.severity == ERROR) > errors_before:
             return None
+        other = line_other_payer(self, self.d, line, n, _dollars)
+        if sum(1 for i in self.issues if i.severity == ERROR) > errors_before:
+            return None
         return {"service_date": dos.isoformat(), "service_date_end": last.isoformat() if last else "",
                 "procedure_code": code, "units": str(units),
-                "billed": _dollars(billed), "_billed": billed}
+                "billed": _dollars(billed), "_billed": billed, **other}
 
 
 def _dollars(cents: int) -> str:

@@ -82,6 +82,10 @@ def _drafts(tx: Transaction, kind: str, file: str, issues: list[Issue]) -> list[
         if line is None:
             if sid in ("NM1", "SBR"):
                 draft.sub = sid  # 2310x providers, 2320/2330x other payers: not this claim's own
+            if sid == "SBR":
+                draft.other_payers.append((seg, []))
+            elif draft.sub == "SBR" and sid in ("AMT", "CAS"):
+                draft.other_payers[-1][1].append(seg)  # 2320: what the other payer paid
             if draft.sub:
                 continue
             if sid == "REF" and seg.el(1) == "F8":
@@ -95,6 +99,10 @@ def _drafts(tx: Transaction, kind: str, file: str, issues: list[Issue]) -> list[
         else:
             if sid in ("NM1", "LIN", "SVD"):
                 line.sub = sid  # 2420x, 2410, 2430
+            if sid == "SVD":
+                line.adjudications.append((seg, []))  # 2430: a prior payer's adjudication
+            elif line.sub == "SVD" and sid == "CAS":
+                line.adjudications[-1][1].append(seg)
             if line.sub:
                 continue
             if sid in ("SV1", "SV2"):

@@ -4,6 +4,7 @@ pragma solidity ^0.8.24;
 import {Authorizations} from "../libraries/Authorizations.sol";
 import {Carc} from "../libraries/Carc.sol";
 import {ClaimCodec} from "../libraries/ClaimCodec.sol";
+import {Coordination} from "../libraries/Coordination.sol";
 import {Dates} from "../libraries/Dates.sol";
 import {LineBook} from "../libraries/LineBook.sol";
 import {Limits} from "../libraries/Limits.sol";
@@ -12,6 +13,7 @@ import {PlanCache} from "../libraries/PlanCache.sol";
 import {Plans} from "../libraries/Plans.sol";
 import {Pricing} from "../libraries/Pricing.sol";
 import {ReviewQueue} from "../libraries/ReviewQueue.sol";
+import {Rewards} from "../libraries/Rewards.sol";
 import {SettlementLedger} from "../libraries/SettlementLedger.sol";
 import {ClaimLines} from "./ClaimLines.sol";
 
@@ -27,6 +29,7 @@ abstract contract Adjudication is ClaimLines {
     using Authorizations for Authorizations.Book;
     using Limits for Limits.Book;
     using ReviewQueue for ReviewQueue.Queue;
+    using Rewards for Rewards.Book;
     using SettlementLedger for SettlementLedger.Ledger;
 
     bytes8 internal constant _NO_SKIP = bytes8(0); // run every A-4 check (see {_check})
@@ -169,7 +172,9 @@ abstract contract Adjudication is ClaimLines {
     }
 
     /// @dev A-6: prices the line against the accumulators of this moment and applies it
-    /// (accumulators, authorization units, A-4.11/12 counters); returns its outcome and the
+    /// (accumulators, authorization units, A-4.11/12 counters), pays it second when it carries
+    /// a prior payer's result (A-11: the accumulators take the normal amounts) and gives the
+    /// member the code's incentive if it is the first (A-12.2); returns its outcome and the
     /// cents it pays
     function _approve(ClaimContext memory ctx, Line memory l, Terms memory t, uint256 authRef)
         internal
@@ -193,6 +198,16 @@ abstract contract Adjudication is ClaimLines {
         outcome = LineBook.withApplied(
             LineBook.approved(t.version, t.plan, allowed, deductible, copay, coinsurance), authRef, counted
         );
+        if (l.otherPayerPaid != 0) {
+            l.nonDuplication = Plans.nonDuplication(t.terms);
+            (uint256 word,) = _reported(l, outcome);
+            paid = Coordination.paidOf(word);
+        }
+        uint64 reward = Plans.incentive(t.fee);
+        if (reward != 0 && _rewards.earn(ctx.memberId, l.code, year, reward)) {
+            outcome = LineBook.withReward(outcome);
+            emit RewardEarned(ctx.memberId, ctx.claimId, uint8(l.number), l.code, year, reward);
+        }
         if (authRef != 0) {
             bytes32 authId = _authorizations.idOf(ctx.memberId, l.code, authRef);
             emit AuthorizationConsumed(authId, l.units, _authorizations.consume(authId, l.units));
@@ -256,13 +271,14 @@ abstract contract Adjudication is ClaimLines {
         uint256 lines = _claimLines(record);
         uint256[] memory words = new uint256[](2 * lines);
         uint256 at = ClaimCodec.linesAt(original);
+        uint256 stride = ClaimCodec.lineBytes(original);
         for (uint256 i; i < lines; ++i) {
-            Line memory l = _line(original, at + i * ClaimCodec.LINE_BYTES, i + 1, originalId, true);
+            Line memory l = _line(original, at + i * stride, i + 1, originalId, true);
             (uint256 outcome, bool keyed) = _lineBook.find(l.key, l.lineKey);
             LineStatus previous = LineBook.status(outcome);
             int256 liveDelta;
             if (previous == LineStatus.Approved) {
-                recouped += _unapply(memberId, l, outcome);
+                recouped += _unapply(memberId, originalId, l, outcome);
                 liveDelta = -1;
             } else if (previous == LineStatus.Pended) {
                 _reviewQueue.remove(l.lineKey);
@@ -276,13 +292,18 @@ abstract contract Adjudication is ClaimLines {
         _logLines(ClaimReversed.selector, originalId, byClaimId, false, 0, words); // ClaimReversed
     }
 
-    /// @dev reverses an approved line's accumulators, authorization units and counters; returns
-    /// the cents it had paid
-    function _unapply(bytes32 memberId, Line memory l, uint256 outcome) private returns (uint64) {
+    /// @dev reverses an approved line's accumulators, authorization units, counters and reward;
+    /// returns the cents it had paid. A line paid second learns its plan's rule here (the
+    /// prior payer's amount is in its content, R-17), for its reversed event words too.
+    function _unapply(bytes32 memberId, bytes32 claimId, Line memory l, uint256 outcome) private returns (uint64 paid) {
         (uint64 allowed, uint64 deductible, uint64 copay, uint64 coinsurance) = LineBook.amounts(outcome);
-        uint64 patient = deductible + copay + coinsurance;
+        uint64 patient = deductible + copay + coinsurance; // what the accumulators took (A-11.2)
         uint16 year = Dates.yearOf(l.serviceDate);
         if (patient > 0) _members.subtract(memberId, year, deductible, patient);
+        if (LineBook.rewarded(outcome)) {
+            uint64 reward = _rewards.takeBack(memberId, l.code, year);
+            emit RewardReversed(memberId, claimId, uint8(l.number), l.code, year, reward);
+        }
         bytes32 authId = _authorizations.idOf(memberId, l.code, LineBook.authorization(outcome));
         if (authId != bytes32(0)) emit AuthorizationRestored(authId, l.units, _authorizations.restore(authId, l.units));
         uint256 counted = LineBook.counted(outcome);
@@ -291,7 +312,10 @@ abstract contract Adjudication is ClaimLines {
                 memberId, l.code, l.serviceDate, year, Dates.firstDayOf(year), l.units, counted & 1 != 0, counted & 2 != 0
             );
         }
-        return allowed - patient;
+        if (l.otherPayerPaid == 0) return allowed - patient;
+        l.nonDuplication = Plans.nonDuplication(_plans.versions[LineBook.plan(outcome)][LineBook.version(outcome) - 1].terms);
+        (uint256 word,) = _reported(l, outcome);
+        paid = Coordination.paidOf(word);
     }
 
     // ------------------------------------------------------------------------------ helpers
@@ -311,6 +335,4 @@ abstract contract Adjudication is ClaimLines {
             return later - earlier;
         }
     }
-
-
 }

@@ -49,8 +49,7 @@ abstract contract BenefitsAdmin is EngineStorage {
         external
         onlyRole(Roles.PLAN_MANAGER)
     {
-        uint32 plan = _editable(planId, version);
-        if (categories.length != copays.length) revert LengthMismatch(categories.length, copays.length);
+        uint32 plan = _editable(planId, version, categories.length, copays.length);
         for (uint256 i; i < categories.length; ++i) {
             if (copays[i] > Plans.MAX_AMOUNT) revert InvalidPlanTerms(planId, "copay");
             _plans.copays[Plans.copayKey(plan, version, categories[i])] = 1 | uint256(copays[i]) << 8;
@@ -63,8 +62,7 @@ abstract contract BenefitsAdmin is EngineStorage {
         external
         onlyRole(Roles.PLAN_MANAGER)
     {
-        uint32 plan = _editable(planId, version);
-        if (codes.length != entries.length) revert LengthMismatch(codes.length, entries.length);
+        uint32 plan = _editable(planId, version, codes.length, entries.length);
         for (uint256 i; i < codes.length; ++i) {
             FeeEntry calldata entry = entries[i];
             if (codes[i] == bytes8(0)) revert InvalidFeeEntry(planId, codes[i], "code");
@@ -73,16 +71,33 @@ abstract contract BenefitsAdmin is EngineStorage {
             if (entry.category == bytes16(0)) revert InvalidFeeEntry(planId, codes[i], "category");
             if (entry.dxPrefixes.length > type(uint8).max) revert InvalidFeeEntry(planId, codes[i], "dxPrefixes");
             bytes32 key = Plans.feeKey(plan, version, codes[i]);
-            _plans.fees[key] = Plans.packFee(entry);
+            // an entry set again keeps the incentive {setIncentives} gave its code
+            _plans.fees[key] = Plans.withIncentive(Plans.packFee(entry), Plans.incentive(_plans.fees[key]));
             _plans.dxPrefixes[key] = entry.dxPrefixes;
             emit FeeEntrySet(planId, version, codes[i], entry);
             _countLimits(codes[i], entry.maxUnitsPerDay != 0, entry.annualLimit != 0);
         }
     }
 
+    /// @notice See {IBenefitsAdmin-setIncentives}.
+    function setIncentives(bytes32 planId, uint32 version, bytes8[] calldata codes, uint64[] calldata amounts)
+        external
+        onlyRole(Roles.PLAN_MANAGER)
+    {
+        uint32 plan = _editable(planId, version, codes.length, amounts.length);
+        for (uint256 i; i < codes.length; ++i) {
+            bytes32 key = Plans.feeKey(plan, version, codes[i]);
+            uint256 word = _plans.fees[key];
+            if (!Plans.listed(word)) revert InvalidFeeEntry(planId, codes[i], "incentive");
+            if (amounts[i] > Plans.MAX_AMOUNT) revert InvalidFeeEntry(planId, codes[i], "incentiveAmount");
+            _plans.fees[key] = Plans.withIncentive(word, amounts[i]);
+            emit IncentiveSet(planId, version, codes[i], amounts[i]);
+        }
+    }
+
     /// @notice See {IBenefitsAdmin-sealPlanVersion}.
     function sealPlanVersion(bytes32 planId, uint32 version, bytes32 contentHash) external onlyRole(Roles.PLAN_MANAGER) {
-        uint32 plan = _editable(planId, version);
+        uint32 plan = _editable(planId, version, 0, 0);
         Plans.Version storage v = _plans.versions[plan][version - 1];
         v.isSealed = true;
         v.contentHash = contentHash;
@@ -144,13 +159,19 @@ abstract contract BenefitsAdmin is EngineStorage {
         emit LimitCountingStarted(code, wanted & 1 != 0, wanted & 2 != 0);
     }
 
-    /// @dev the plan's index, if the version exists and is not sealed
-    function _editable(bytes32 planId, uint32 version) private view returns (uint32 plan) {
+    /// @dev the plan's index, if the version exists and is not sealed and an edit's `keys` and
+    /// `values` are as many
+    function _editable(bytes32 planId, uint32 version, uint256 keys, uint256 values)
+        private
+        view
+        returns (uint32 plan)
+    {
         plan = _plans.index[planId];
         if (plan == 0) revert PlanUnknown(planId);
         Plans.Version[] storage versions = _plans.versions[plan];
         if (version == 0 || version > versions.length) revert PlanVersionUnknown(planId, version);
         if (versions[version - 1].isSealed) revert PlanVersionSealed(planId, version);
+        if (keys != values) revert LengthMismatch(keys, values);
     }
 
     function _checkTerms(bytes32 planId, PlanTerms calldata t) private pure {

@@ -2,6 +2,7 @@
 pragma solidity ^0.8.24;
 
 import {ClaimCodec} from "../libraries/ClaimCodec.sol";
+import {Coordination} from "../libraries/Coordination.sol";
 import {LineBook} from "../libraries/LineBook.sol";
 import {EngineStorage} from "./EngineStorage.sol";
 
@@ -18,6 +19,8 @@ abstract contract ClaimLines is EngineStorage {
         uint64 billed;
         bytes32 key; // content key: where A-4.8 counts it and, usually, where its outcome is kept
         bytes32 lineKey; // claim id and number; zero until needed (see {_line})
+        uint64 otherPayerPaid; // what the prior payer paid (A-11); 0 when none, which prices alike
+        bool nonDuplication; // the plan's coordination of benefits, set where a line pays second
     }
 
     /// @dev the line at position `at` of `c`, its number `number`; its line key only
@@ -29,6 +32,7 @@ abstract contract ClaimLines is EngineStorage {
         returns (Line memory l)
     {
         (l.serviceDate, l.code, l.units, l.billed) = ClaimCodec.line(c, at);
+        if (ClaimCodec.hasOtherPayer(c)) l.otherPayerPaid = ClaimCodec.otherPayerPaid(c, at);
         l.number = number;
         l.key = ClaimCodec.duplicateKey(c, at);
         if (withLineKey) l.lineKey = ClaimCodec.lineKey(claimId, number);
@@ -56,6 +60,7 @@ abstract contract ClaimLines is EngineStorage {
         if (status == LineStatus.Denied) {
             lineWord |= uint256(uint64(LineBook.carc(outcome))) << 16;
         } else if (status == LineStatus.Approved) {
+            if (l.otherPayerPaid != 0) return _secondWords(l, outcome, lineWord);
             (uint256 allowed, uint256 deductible, uint256 copay, uint256 coinsurance) = LineBook.amounts(outcome);
             // allowed <= billed (A-6.1) and the patient's share is part of what is allowed
             unchecked {
@@ -65,6 +70,22 @@ abstract contract ClaimLines is EngineStorage {
                     | (allowed - patient) << 160 | patient << 200;
             }
         }
+    }
+
+    /// @dev the event words of an approved line this plan paid second (A-11.4): the line word
+    /// with CO-45 and OA-23, the amounts word as {Coordination-reported} gives it
+    function _secondWords(Line memory l, uint256 outcome, uint256 lineWord) private pure returns (uint256, uint256) {
+        (uint256 word, uint256 prior) = _reported(l, outcome);
+        unchecked {
+            return (lineWord | (l.billed - (word & Coordination.MASK40)) << 176 | prior << 216, word); // allowed <= billed
+        }
+    }
+
+    /// @dev what an approved line reports (A-6.5; A-11.3 when it pays second), packed as its
+    /// event's amounts word, and the prior payer's amount
+    function _reported(Line memory l, uint256 outcome) internal pure returns (uint256 word, uint256 prior) {
+        (uint64 allowed, uint64 deductible, uint64 copay, uint64 coinsurance) = LineBook.amounts(outcome);
+        return Coordination.reported(allowed, deductible, copay, coinsurance, l.otherPayerPaid, l.nonDuplication);
     }
 
     /// @dev a zeroed array for the event words of `lines` lines (two a line), with two free

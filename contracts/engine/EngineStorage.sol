@@ -13,6 +13,7 @@ import {Limits} from "../libraries/Limits.sol";
 import {Members} from "../libraries/Members.sol";
 import {Plans} from "../libraries/Plans.sol";
 import {ReviewQueue} from "../libraries/ReviewQueue.sol";
+import {Rewards} from "../libraries/Rewards.sol";
 import {SettlementLedger} from "../libraries/SettlementLedger.sol";
 
 /// @title EngineStorage
@@ -34,11 +35,24 @@ abstract contract EngineStorage is AccessControlDefaultAdminRules, Pausable, IEn
     Limits.Book internal _limits;
     SettlementLedger.Ledger internal _ledger; // providers: registration, account, payee
     IERC20 internal _token;
+    Rewards.Book internal _rewards; // member incentives and their pool (A-12)
 
     constructor(address admin, uint48 adminDelay, IERC20 settlementToken)
         AccessControlDefaultAdminRules(adminDelay, admin)
     {
         _token = settlementToken;
+    }
+
+    /// @dev runs the call on `target`'s code and this contract's storage, and returns or reverts
+    /// with what it did (the engine's fallback to its extension, the extension's to the next)
+    function _delegate(address target) internal {
+        assembly ("memory-safe") {
+            calldatacopy(0, 0, calldatasize())
+            let ok := delegatecall(gas(), target, 0, calldatasize(), 0, 0)
+            returndatacopy(0, 0, returndatasize())
+            if iszero(ok) { revert(0, returndatasize()) }
+            return(0, returndatasize())
+        }
     }
 
     // ------------------------------------------------------------------------------ packed records

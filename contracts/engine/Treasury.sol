@@ -10,7 +10,8 @@ import {EngineStorage} from "./EngineStorage.sol";
 
 /// @title Treasury
 /// @notice The escrow's money (A-8, R-11): the treasurer funds it and pays providers what the
-/// ledger says they are owed, as far as the balance goes; the admin pauses in an emergency.
+/// ledger says they are owed, as far as the balance goes (the engine's tokens but the incentive
+/// pool's, A-12.3); the admin pauses in an emergency.
 /// Part of {ClaimsEngineExtension}: runs on the engine's storage and moves the engine's tokens.
 /// The reentrancy guard is transient (EIP-1153), so it adds nothing to the shared layout.
 abstract contract Treasury is EngineStorage, ReentrancyGuardTransient {
@@ -29,7 +30,7 @@ abstract contract Treasury is EngineStorage, ReentrancyGuardTransient {
     /// @notice See {ISettlement-settle}.
     function settle(uint64[] calldata npis) external onlyRole(Roles.TREASURER) whenNotPaused nonReentrant returns (uint256 paid) {
         IERC20 token_ = _token;
-        uint256 available = token_.balanceOf(address(this)) / _TOKEN_UNITS_PER_CENT;
+        uint256 available = _escrowBalance(token_) / _TOKEN_UNITS_PER_CENT;
         for (uint256 i; i < npis.length && available > 0; ++i) {
             uint64 npi = npis[i];
             uint256 account = _ledger.accounts[npi];
@@ -42,6 +43,18 @@ abstract contract Treasury is EngineStorage, ReentrancyGuardTransient {
             emit ProviderPaid(npi, payee, cents * _TOKEN_UNITS_PER_CENT, left * _TOKEN_UNITS_PER_CENT);
             token_.safeTransfer(payee, cents * _TOKEN_UNITS_PER_CENT);
         }
+    }
+
+    /// @notice See {ISettlement-escrowBalance}.
+    function escrowBalance() external view returns (uint256) {
+        return _escrowBalance(_token);
+    }
+
+    /// @dev the engine's tokens but the incentive pool's (A-12.3): what providers may be paid from
+    function _escrowBalance(IERC20 token_) private view returns (uint256) {
+        uint256 balance = token_.balanceOf(address(this));
+        uint256 pool = _rewards.pool;
+        return balance > pool ? balance - pool : 0;
     }
 
     /// @notice See {IEngineAdmin-pause}.

@@ -19,11 +19,12 @@ import {ClaimCodec} from "./ClaimCodec.sol";
 /// supplies the claim's content (R-17), from which the key is computed.
 ///
 /// An outcome word, bits from the least significant: 0-15 the key's live count (key slots
-/// only), 16-19 status, 20-23 previous status (REVERSED lines), 24-47 plan version, 48-79
-/// plan index, 80-93 the authorization an approved line used (its place in the member's and
-/// code's grant order + 1; 0: none), 94 and 95 whether the line was counted for A-4.11 and
-/// A-4.12 (R-16), 96-255 the amounts (allowed, deductible, copay, coinsurance, 40 bits each) or,
-/// for a denied line, its CARC in bits 96-159.
+/// only), 16-19 status, 20-23 previous status (REVERSED lines), 24-47 plan version, 48-78
+/// plan index, 79 whether an approved line earned its member a reward (A-12.2, R-42), 80-93 the
+/// authorization an approved line used (its place in the member's and code's grant order + 1;
+/// 0: none), 94 and 95 whether the line was counted for A-4.11 and A-4.12 (R-16), 96-255 the
+/// amounts (allowed, deductible, copay, coinsurance, 40 bits each: what the accumulators took,
+/// A-6.6 and A-11.2) or, for a denied line, its CARC in bits 96-159.
 library LineBook {
     struct Book {
         mapping(bytes32 key => uint256) keyed;
@@ -31,6 +32,8 @@ library LineBook {
     }
 
     uint256 private constant _COUNT_MASK = 0xffff;
+    uint256 private constant _REWARDED = 1 << 79;
+    uint256 private constant _PLAN_MASK = 0x7fffffff; // 31 bits: plans are numbered from 1, far below
     uint256 private constant _AMOUNT_MASK = 0xffffffffff; // 40 bits: amounts are at most 10^12 cents (R-4)
 
     // ------------------------------------------------------------------------------ outcome words
@@ -65,6 +68,16 @@ library LineBook {
         return outcome >> 94 & 3;
     }
 
+    /// @notice The outcome of an approved line that earned its member a reward (A-12.2).
+    function withReward(uint256 outcome) internal pure returns (uint256) {
+        return outcome | _REWARDED;
+    }
+
+    /// @notice Whether an approved line earned its member a reward, to take back with it (A-12.2).
+    function rewarded(uint256 outcome) internal pure returns (bool) {
+        return outcome & _REWARDED != 0;
+    }
+
     function pended(uint32 planVersion, uint32 planIndex) internal pure returns (uint256) {
         return _head(IClaimTypes.LineStatus.Pended, planVersion, planIndex);
     }
@@ -88,7 +101,7 @@ library LineBook {
     }
 
     function plan(uint256 outcome) internal pure returns (uint32) {
-        return uint32(outcome >> 48);
+        return uint32(outcome >> 48 & _PLAN_MASK);
     }
 
     /// @notice Allowed, deductible, copay and coinsurance of an approved line.

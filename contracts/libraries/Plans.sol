@@ -11,9 +11,11 @@ import {ClaimCodec} from "./ClaimCodec.sol";
 /// Terms word, bits from the least significant: 0-39 individual deductible, 40-79 family
 /// deductible, 80-119 individual out-of-pocket maximum, 120-159 family maximum, 160-175
 /// coinsurance bps, 176-191 out-of-network bps, 192-207 timely filing days, 208-247 pend-above
-/// amount, 248 out-of-network covered, 249 has a pend threshold.
+/// amount, 248 out-of-network covered, 249 has a pend threshold, 250 coordination of benefits by
+/// non-duplication (A-11.3; standard when clear).
 /// Fee word: 0 listed, 1 prior authorization, 2 review, 8-15 number of dx prefixes, 16-31 max
-/// units per day, 32-47 annual limit, 48-87 allowed per unit, 128-255 category.
+/// units per day, 32-47 annual limit, 48-87 allowed per unit, 88-127 the member incentive the
+/// code earns (A-12.1, cents; 0: none), 128-255 category.
 /// Copay word: 0 applies, 8-47 amount. Counted word (R-16): 0 units per day, 1 lines per year.
 library Plans {
     struct Version {
@@ -45,7 +47,7 @@ library Plans {
             | uint256(t.oopMaxFamily) << 120 | uint256(t.coinsuranceBps) << 160
             | uint256(t.outOfNetworkCoinsuranceBps) << 176 | uint256(t.timelyFilingDays) << 192
             | uint256(t.pendAbove) << 208 | (t.outOfNetworkCovered ? uint256(1) << 248 : 0)
-            | (t.hasPendThreshold ? uint256(1) << 249 : 0);
+            | (t.hasPendThreshold ? uint256(1) << 249 : 0) | (t.nonDuplication ? uint256(1) << 250 : 0);
     }
 
     function unpack(uint256 w) internal pure returns (IClaimTypes.PlanTerms memory t) {
@@ -59,6 +61,7 @@ library Plans {
         t.pendAbove = uint64(w >> 208 & _MASK40);
         t.outOfNetworkCovered = outOfNetworkCovered(w);
         t.hasPendThreshold = w >> 249 & 1 == 1;
+        t.nonDuplication = nonDuplication(w);
     }
 
     function deductibleIndividual(uint256 w) internal pure returns (uint64) {
@@ -91,6 +94,11 @@ library Plans {
 
     function outOfNetworkCovered(uint256 w) internal pure returns (bool) {
         return w >> 248 & 1 == 1;
+    }
+
+    /// @notice Whether a line this plan pays second pays by non-duplication (A-11.3).
+    function nonDuplication(uint256 w) internal pure returns (bool) {
+        return w >> 250 & 1 == 1;
     }
 
     /// @notice Whether a line billed `billed` cents is pended for review by the plan's
@@ -168,6 +176,17 @@ library Plans {
 
     function allowed(uint256 fee) internal pure returns (uint64) {
         return uint64(fee >> 48 & _MASK40);
+    }
+
+    /// @notice The reward the first approved line of the code earns a member in a plan year
+    /// (A-12.1), in cents; 0 when the code earns none.
+    function incentive(uint256 fee) internal pure returns (uint64) {
+        return uint64(fee >> 88 & _MASK40);
+    }
+
+    /// @notice The fee word with its incentive set to `amount` cents (below 2^40).
+    function withIncentive(uint256 fee, uint64 amount) internal pure returns (uint256) {
+        return fee & ~(_MASK40 << 88) | uint256(amount) << 88;
     }
 
     function category(uint256 fee) internal pure returns (bytes16) {

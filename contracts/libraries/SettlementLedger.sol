@@ -76,11 +76,17 @@ library SettlementLedger {
     /// paid and what stays owed.
     function pay(Ledger storage ledger, uint64 npi, uint256 available) internal returns (uint256 cents, uint256 left) {
         uint256 a = ledger.accounts[npi];
-        int256 owedNow = owed(a);
-        if (owedNow <= 0) return (0, 0);
-        cents = uint256(owedNow) < available ? uint256(owedNow) : available;
+        (cents, left) = payment(owed(a), available);
+        if (cents == 0) return (0, 0);
         ledger.accounts[npi] = a + (cents << 168);
         ledger.outstanding -= cents;
+    }
+
+    /// @notice What a payment of up to `available` pays of `owedNow` (nothing when it is not
+    /// positive), and what stays owed: for providers (A-8) and members' rewards (A-12.3) alike.
+    function payment(int256 owedNow, uint256 available) internal pure returns (uint256 cents, uint256 left) {
+        if (owedNow <= 0) return (0, 0);
+        cents = uint256(owedNow) < available ? uint256(owedNow) : available;
         left = uint256(owedNow) - cents;
     }
 

@@ -63,6 +63,7 @@ class Reason(IntEnum):
     TOO_MANY_UNITS = 17
     BILLED_TOO_LARGE = 18
     ORIGINAL_NOT_SUPPLIED = 19
+    OTHER_PAYER_INVALID = 20
 
 
 class Lookup(IntEnum):
@@ -359,8 +360,8 @@ def claim_state(engine, claim_id: str) -> int:
 
 TERM_FIELDS = ("deductibleIndividual", "deductibleFamily", "oopMaxIndividual", "oopMaxFamily",
                "coinsuranceBps", "outOfNetworkCoinsuranceBps", "outOfNetworkCovered",
-               "timelyFilingDays", "hasPendThreshold", "pendAbove")
-TERM_DEFAULTS = dict(zip(TERM_FIELDS, (500_00, 1000_00, 2000_00, 4000_00, 2000, 4000, True, 180, False, 0)))
+               "timelyFilingDays", "hasPendThreshold", "pendAbove", "nonDuplication")
+TERM_DEFAULTS = dict(zip(TERM_FIELDS, (500_00, 1000_00, 2000_00, 4000_00, 2000, 4000, True, 180, False, 0, False)))
 
 
 def terms(**overrides) -> tuple:

@@ -26,6 +26,7 @@ GUARDED = [
     ("enroll", lambda a: ([], [])),
     ("registerProviders", lambda a: ([], [])),
     ("grantAuthorizations", lambda a: ([], [])),
+    ("setIncentives", lambda a: (PID, 1, [], [])),
     ("fund", lambda a: (1,)),
     ("settle", lambda a: ([],)),
     ("pause", lambda a: ()),
@@ -75,14 +76,23 @@ def test_the_engine_and_its_extension_answer_the_whole_interface():
     interface = _signatures(_abi("interfaces", "IClaimsEngine"))
     engine = _signatures(_abi("contracts", "ClaimsEngine"))
     extension = _signatures(_abi("contracts", "ClaimsEngineExtension"))
-    assert interface <= engine | extension
-    assert extension - interface <= {"supportsInterface(bytes4)", "DEFAULT_ADMIN_ROLE()", "owner()", "paused()"}
+    rewards = _signatures(_abi("contracts", "ClaimsEngineRewards"))
+    assert interface <= engine | extension | rewards
+    inherited = {"supportsInterface(bytes4)", "DEFAULT_ADMIN_ROLE()", "owner()", "paused()"}
+    assert extension - interface <= inherited and rewards - interface <= inherited
     # the engine runs intake, review and appeals itself; the extension the rest
     assert {"submitClaims(bytes,bytes)", "submitClaim(bytes,bytes)", "approvePended(bytes,uint8)",
             "denyPended(bytes,uint8,bytes8)", "appeal(bytes,uint8,bytes32)", "decideAppeal(bytes,uint8,bool)"} <= (
         engine - extension)
     assert {"fund(uint256)", "settle(uint64[])", "pause()", "unpause()", "enroll(bytes32[],(bool,bytes32,bytes32,"
             "uint32,uint32)[])"} <= extension - engine
+    # member incentives outside the claim path: the second extension, behind the first
+    assert {"registerRewardPayee(bytes32,address,uint256,bytes)", "fundIncentives(uint256)",
+            "payRewards(bytes32[])", "setMemberSigners(bytes32[],address[])"} <= rewards - extension - engine
+
+
+def test_the_extension_names_the_rewards_extension(engine, extension, rewards_extension):
+    assert engine.rewardsExtension() == extension.rewardsExtension() == rewards_extension.address
 
 
 def test_a_delegated_call_runs_on_the_engines_storage(loaded, extension, basic_scenario):
@@ -157,7 +167,7 @@ def test_the_interface_declares_every_event_and_error_of_the_engine():
     for kind in ("event", "error"):
         declared = _signatures(interface, kind)
         emitted = _signatures(_abi("contracts", "ClaimsEngine"), kind) | _signatures(
-            _abi("contracts", "ClaimsEngineExtension"), kind)
+            _abi("contracts", "ClaimsEngineExtension"), kind) | _signatures(_abi("contracts", "ClaimsEngineRewards"), kind)
         assert emitted - declared == set(), kind
 
 

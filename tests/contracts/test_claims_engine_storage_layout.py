@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 BUILD = Path(__file__).resolve().parents[2] / "build"
-ENGINE_CONTRACTS = ("ClaimsEngine", "ClaimsEngineExtension", "Adjudication", "Appeals", "BenefitsAdmin", "Treasury",
-                    "EngineViews")
+ENGINE_CONTRACTS = ("ClaimsEngine", "ClaimsEngineExtension", "ClaimsEngineRewards", "Adjudication", "Appeals",
+                    "BenefitsAdmin", "Treasury", "EngineViews", "Incentives", "ClaimLines")
 
 
 def _references(node, out: dict) -> dict:
@@ -97,7 +97,7 @@ def test_engine_contracts_declare_no_state_variables(name):
 def test_libraries_declare_no_state_variables():
     """The libraries of contracts/libraries/ work on EngineStorage's structs and hold nothing."""
     libraries = [(n, node) for n, path, node in contracts().values() if path.startswith("contracts/libraries/")]
-    assert len(libraries) >= 13
+    assert len(libraries) >= 15
     assert all(node["contractKind"] == "library" and state_variables(node) == [] for _, node in libraries)
 
 
@@ -106,7 +106,7 @@ def test_engine_storage_declares_the_engines_state():
     authorizations, limits, review queue, ledger and the token, in this order."""
     names = [v[0] for v in state_variables(by_name("EngineStorage"))]
     assert names == ["_claims", "_lineBook", "_appeals", "_reviewQueue", "_members", "_plans",
-                     "_authorizations", "_limits", "_ledger", "_token"]
+                     "_authorizations", "_limits", "_ledger", "_token", "_rewards"]
 
 
 def test_engine_and_extension_have_one_storage_layout():
@@ -115,7 +115,7 @@ def test_engine_and_extension_have_one_storage_layout():
     EngineStorage, and nothing after (ReentrancyGuardTransient keeps its flag in transient
     storage)."""
     engine, extension = layout("ClaimsEngine"), layout("ClaimsEngineExtension")
-    assert engine == extension
+    assert engine == extension == layout("ClaimsEngineRewards")
     owners = list(dict.fromkeys(v[0] for v in engine))
     assert owners == ["AccessControl", "AccessControlDefaultAdminRules", "Pausable", "EngineStorage"]
     assert all(v[3] != "transient" for v in engine)
@@ -129,4 +129,13 @@ def test_extension_bases_add_no_storage():
              if contracts()[i][0] not in engine_bases]
     assert {n for n, _, _ in extra} == {"ClaimsEngineExtension", "EngineViews", "Treasury", "ReentrancyGuardTransient",
                                         "BenefitsAdmin"}
+    assert all(state_variables(node) == [] for _, _, node in extra)
+
+
+def test_rewards_extension_bases_add_no_storage():
+    """The second extension's own bases (Incentives and its reentrancy guard) add none either."""
+    engine_bases = {contracts()[i][0] for i in by_name("ClaimsEngine")["linearizedBaseContracts"]}
+    extra = [contracts()[i] for i in by_name("ClaimsEngineRewards")["linearizedBaseContracts"]
+             if contracts()[i][0] not in engine_bases]
+    assert {n for n, _, _ in extra} == {"ClaimsEngineRewards", "Incentives", "ReentrancyGuardTransient"}
     assert all(state_variables(node) == [] for _, _, node in extra)

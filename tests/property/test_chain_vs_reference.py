@@ -1,5 +1,7 @@
 """Property: for random plans, families and claim streams (with duplicates, resubmissions,
-corrections and review decisions) the chain decides every line as the reference model does.
+corrections and review decisions) the chain decides every line as the reference model does:
+lines this plan pays second (A-11, both coordination rules) and the incentives they and the
+others earn and give back (A-12) included.
 
 Runs on its own anvil (free port), so the long profile can run beside other test runs:
 `make test` runs a small profile; the full one is
@@ -13,11 +15,13 @@ from hypothesis import strategies as st
 from web3.exceptions import ContractLogicError
 
 from claimledger import chain
-from claimledger.events import EventDecoder
+from claimledger.events import REWARD_EVENTS, EventDecoder, reward_row
 from claimledger.recorded import recorded_claim
 from claimledger.money import parse_day
 from claimledger.node import AnvilNode, connect, dev_private_keys
-from claimledger.records import Authorization, Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider
+from claimledger.records import (
+    COB_MODES, Authorization, Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider,
+)
 from claimledger.reference import ReferenceEngine, ReviewError
 from claimledger.replay import replay
 from claimledger.scenario import Scenario
@@ -54,6 +58,7 @@ def plans(draw):
             dx_prefixes=tuple(draw(st.lists(st.sampled_from(["M17", "J06", "R05", "M25"]), max_size=2, unique=True))),
         )
     copays = {c: draw(st.integers(0, 5_000)) for c in draw(st.lists(st.sampled_from(CATEGORIES), max_size=2, unique=True))}
+    incentives = {c: draw(st.integers(1, 9_000)) for c in draw(st.lists(st.sampled_from(sorted(fees)), max_size=3, unique=True))}
     return Plan(
         plan_id="P1", deductible_individual=ded, deductible_family=ded * draw(st.integers(1, 3)),
         oop_max_individual=oop, oop_max_family=oop * draw(st.integers(1, 3)),
@@ -61,6 +66,7 @@ def plans(draw):
         out_of_network_coinsurance_bps=draw(st.integers(0, 6_000)), copays=copays,
         timely_filing_days=draw(st.integers(20, 200)),
         pend_above=draw(st.none() | st.integers(10_000, 80_000)), fee_schedule=fees,
+        cob=draw(st.sampled_from(COB_MODES)), incentives=incentives,
     )
 
 
@@ -107,15 +113,21 @@ def scenarios(draw):
     return Scenario({"P1": plan}, members, providers, auths), claims, decisions
 
 
+@st.composite
+def claim_line(draw):
+    """A line, a third of them with the prior payer's result (A-11.1): allowed, and paid at
+    most that, sometimes above what this plan allows."""
+    other_allowed = other_paid = None
+    if draw(st.integers(0, 2)) == 0:
+        other_allowed = draw(st.integers(0, 60_000))
+        other_paid = draw(st.integers(0, other_allowed))
+    return ClaimLine(draw(st.integers(BASE, BASE + 90)), draw(st.sampled_from(CODES + ["99999"])),
+                     draw(st.integers(1, 3)), draw(st.sampled_from([5_000, 12_000, 45_000, 90_000])), None,
+                     other_allowed, other_paid)
+
+
 def lines():
-    line = st.builds(
-        ClaimLine,
-        service_date=st.integers(BASE, BASE + 90),
-        procedure_code=st.sampled_from(CODES + ["99999"]),
-        units=st.integers(1, 3),
-        billed=st.sampled_from([5_000, 12_000, 45_000, 90_000]),
-    )
-    return st.lists(line, min_size=1, max_size=3).map(tuple)
+    return st.lists(claim_line(), min_size=1, max_size=3).map(tuple)
 
 
 @pytest.fixture(scope="module")
@@ -128,15 +140,17 @@ def deployed():
 def lines_compared(request):
     """Counts the lines the property compared and says how many at the end of the module's
     run (read in the closing note); a property that compared none has tested nothing."""
-    counter = {"n": 0, "examples": 0}
+    counter = {"n": 0, "examples": 0, "secondary": 0, "rewards": 0}
     yield counter
     plugins = request.config.pluginmanager
     reporter, capture = plugins.get_plugin("terminalreporter"), plugins.get_plugin("capturemanager")
     if reporter is not None and capture is not None:
         with capture.global_and_fixture_disabled():
-            reporter.write_line(f"property test compared {counter['n']} lines chain vs reference "
+            reporter.write_line(f"property test compared {counter['n']} lines ({counter['secondary']} paid second) "
+                                f"and {counter['rewards']} incentive rows chain vs reference "
                                 f"in {counter['examples']} examples")
     assert counter["n"] > counter["examples"], "the scenarios drawn have (almost) no lines"
+    assert counter["secondary"] and counter["rewards"], "no line paid second or no reward was compared"
 
 
 def rpc(w3, method, *params):
@@ -151,35 +165,44 @@ def test_chain_decides_every_line_as_the_reference(deployed, lines_compared, cas
     try:
         chain.load_reference_data(deployed, KEYS, scenario)
         model = ReferenceEngine.from_scenario(scenario)
-        expected, expected_rejects = [], []
+        expected, expected_rejects, expected_rewards = [], [], []
         for c in claims:
             rows, reject = model.submit(c)
             expected += rows
             expected_rejects += [reject] if reject else []
-        got, got_rejects = [], []
+            expected_rewards += model.rewards.drain()
+        got, got_rejects, got_rewards = [], [], []
 
         def collect(outcome):
             got.extend(outcome.rows)
+            got_rewards.extend(outcome.rewards)
             if outcome.reject:
                 got_rejects.append(outcome.reject)
 
         replay(deployed, KEYS.biller, claims, collect, batch_claims=5)
         assert got == expected
         assert got_rejects == expected_rejects
-        _decide_pended_lines_alike(deployed, model, decisions)
+        assert got_rewards == expected_rewards
+        compared_rewards = len(expected_rewards) + _decide_pended_lines_alike(deployed, model, decisions)
         escrow = deployed["ClaimsEngine"]
         for npi in scenario.providers:
             assert escrow.functions.owed(int(npi)).call() == model.accounts[npi].balance * 10_000
+        for member in scenario.members:  # A-12: what each member is owed, earned net of taken back
+            assert escrow.functions.rewardOwed(chain.to_id(member)).call() == model.rewards.accounts[member].owed * 10_000
         lines_compared["n"] += len(expected)
+        lines_compared["secondary"] += sum(1 for c in claims for line in c.lines if line.secondary)
+        lines_compared["rewards"] += compared_rewards
         lines_compared["examples"] += 1
     finally:
         rpc(deployed.w3, "evm_revert", snapshot)
 
 
-def _decide_pended_lines_alike(dep, model, decisions):
+def _decide_pended_lines_alike(dep, model, decisions) -> int:
+    """Decides pended lines on chain and in the model alike; returns the reward rows compared."""
     engine = dep["ClaimsEngine"]
     reviewer = TxSender(dep.w3, KEYS.reviewer)
     decoder = EventDecoder(engine)
+    rewards = 0
     for (claim_id, number), (approve, carc) in zip(model.pending_lines(), decisions):
         recorded = recorded_claim(dep, chain.to_id(claim_id))  # supplied again (R-17)
         fn = (engine.functions.approvePended(recorded, number) if approve
@@ -192,5 +215,11 @@ def _decide_pended_lines_alike(dep, model, decisions):
             assert chain.revert_reason(engine, refused.value) == "refused by the contract: ApprovalBlocked"
             continue
         receipt = reviewer.transact(engine.address, fn._encode_transaction_data(), 5_000_000)
-        events = [v["words"] for name, v in decoder.decode(receipt) if name == "LineAdjudicated"]
-        assert [w.result(claim_id) for w in events] == [expected]
+        decoded = decoder.decode(receipt)
+        assert [v["words"].result(claim_id) for name, v in decoded if name == "LineAdjudicated"] == [expected]
+        member = model.claims[claim_id].claim.member_id
+        earned = [reward_row(name, v, member, {chain.to_id(claim_id): claim_id})
+                  for name, v in decoded if name in REWARD_EVENTS]
+        assert earned == model.rewards.drain()
+        rewards += len(earned)
+    return rewards

@@ -20,7 +20,8 @@ HEADERS = {  # spec A-2, verbatim
     "providers.csv": "npi,name,in_network",
     "authorizations.csv": "auth_id,member_id,procedure_code,units,start,end",
     "claims.csv": "claim_id,frequency,original_claim_id,member_id,provider_npi,received_date,"
-                  "service_date,procedure_code,units,billed,diagnoses",
+                  "service_date,procedure_code,units,billed,diagnoses,"
+                  "other_payer_allowed,other_payer_paid",  # A-11.1's optional trailing columns
 }
 CLAIM_LEVEL = ("frequency", "original_claim_id", "member_id", "provider_npi", "received_date",
                "diagnoses")
@@ -403,3 +404,40 @@ def test_clean_run_has_only_ordinary_claims(tmp_path):
 def test_invalid_config_is_refused(tmp_path, bad):
     with pytest.raises(ValueError):
         generate(tmp_path, SynthConfig(**bad))
+
+
+# --- coordination of benefits and incentives (A-11, A-12) -----------------------------------
+
+
+def test_about_a_tenth_of_the_claims_are_paid_second_with_consistent_amounts(mix):
+    """A-11.1: secondary claims carry the prior payer's allowed and paid amounts (paid at most
+    allowed), on most of their lines."""
+    secondary = [g for g in mix.groups if any(r["other_payer_paid"] for r in g)]
+    assert 0.06 * N_MIX <= len(secondary) <= 0.14 * N_MIX
+    for g in secondary:
+        for r in g:
+            assert bool(r["other_payer_allowed"]) == bool(r["other_payer_paid"])
+            if r["other_payer_paid"]:
+                assert MONEY.match(r["other_payer_paid"]) and float(r["other_payer_paid"]) <= float(r["other_payer_allowed"])
+
+
+def test_secondary_amounts_change_no_other_column(tmp_path):
+    """The amounts come from a stream of their own: without them, the files are the same."""
+    generate(tmp_path / "a", SynthConfig(claims=400, seed=9))
+    generate(tmp_path / "b", SynthConfig(claims=400, seed=9, secondary_rate=0.0))
+    with_cob = pd.read_csv(tmp_path / "a" / "claims.csv", dtype=str, keep_default_na=False)
+    without = pd.read_csv(tmp_path / "b" / "claims.csv", dtype=str, keep_default_na=False)
+    assert list(without.columns) == HEADERS["claims.csv"].split(",")[:11]
+    assert with_cob[list(without.columns)].equals(without)
+    for name in FILES[:-1]:
+        assert (tmp_path / "a" / name).read_bytes() == (tmp_path / "b" / name).read_bytes(), name
+
+
+def test_plans_coordinate_benefits_and_reward_covered_preventive_codes(mix):
+    """A-11.3 and A-12.1: each plan says how it pays second; its incentive codes are in its fee
+    schedule, with positive amounts."""
+    assert {p["cob"] for p in mix.plans.values()} == {"standard", "non_duplication"}
+    for plan_id, plan in mix.plans.items():
+        assert plan["incentives"], plan_id
+        for code, amount in plan["incentives"].items():
+            assert code in plan["fee_schedule"] and amount > 0
