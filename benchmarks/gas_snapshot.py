@@ -81,7 +81,8 @@ def measure() -> dict[str, int]:
         biller = TxSender(w3, keys.biller)
 
         def send(claims: list[Claim], originals: list[Claim] = ()) -> int:
-            data = submit(b"".join(encode_claim(c) for c in claims), b"".join(encode_claim(o) for o in originals))
+            data = submit(b"".join(encode_claim(c, dep.ids) for c in claims),
+                          b"".join(encode_claim(o, dep.ids) for o in originals))
             return biller.transact(engine.address, data, BATCH_GAS)["gasUsed"]
 
         send([_claim(f"W{m}", m, 1) for m in range(MEMBERS)])  # accumulators exist

@@ -86,7 +86,7 @@ def cmd_review(args) -> int:
     with run_node(run_dir, args.rpc, args.deployment) as w3:
         dep = open_deployment(w3, run_dir)
         if args.action == "list":
-            lines = pending_lines(dep, claim_names(run_dir))
+            lines = pending_lines(dep, claim_names(run_dir, dep.ids))
             print(f"{len(lines)} line(s) pending review")
             for p in lines:
                 print(f"{p.claim_id:<20} line {p.line:<3} {p.procedure_code:<8} units {p.units:<4} billed {format_cents(p.billed)}")
@@ -127,7 +127,7 @@ def cmd_owed(args) -> int:
     run_dir = Path(args.run)
     with run_node(run_dir, args.rpc, args.deployment) as w3:
         dep = open_deployment(w3, run_dir)
-        summary, movements = provider_statement(dep, claim_names(run_dir), args.provider)
+        summary, movements = provider_statement(dep, claim_names(run_dir, dep.ids), args.provider)
         first_kept = dep.forgotten_before() if args.rpc is None else None  # the embedded node's history
     print(f"provider {args.provider}: " + ", ".join(f"{k} {format_cents(v)}" for k, v in summary.items()))
     if first_kept is not None:

@@ -19,6 +19,7 @@ from .keys import load_keys, refuse_dev_keys
 from .money import CENT_UNITS
 from .node import fund_on_anvil, interval_mining, run_chain
 from .originals import OriginalContents
+from .privacy.pseudonyms import new_keystore
 from .records import Claim
 from .recorded import recorded_rows
 from .reference import ReferenceEngine
@@ -147,7 +148,7 @@ def adjudicate_on_chain(
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
             if rpc is None:
                 fund_on_anvil(w3, keys.addresses())  # role keys from the environment pay gas too
-            dep = chain.deploy(w3, keys)
+            dep = chain.deploy(w3, keys, pseudonyms=new_keystore(out_dir))
             dep.scenario = str(Path(scenario_dir).resolve())
             dep.history_blocks = node.HISTORY_BLOCKS if rpc is None and client == "anvil" else None
             dep.save(out_dir / DEPLOYMENTS_FILE)
@@ -182,7 +183,7 @@ def adjudicate_on_chain(
                 stats = replay(dep, keys.biller, islice(iter_claims(scenario.claims_path), skip, None), on_outcome,
                                batch_claims=batch_claims, on_progress=on_progress, on_checkpoint=on_checkpoint,
                                window=EMBEDDED_WINDOW if embedded else RPC_WINDOW,
-                               originals=OriginalContents(dep, scenario.claims_path))
+                               originals=OriginalContents(dep.ids, dep, scenario.claims_path))
         settle_started = time.monotonic()
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)
         settlement["seconds"] = round(time.monotonic() - settle_started, 3)
