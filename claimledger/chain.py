@@ -22,7 +22,7 @@ from web3 import Web3
 
 from .codec import from_fixed_bytes, to_bytes8, to_bytes16, to_id  # noqa: F401 (plan ids; persons: Pseudonyms)
 from .codesets import diagnosis_bytes  # A-10.1: ICD9: codes go on chain as '#' + code
-from .privacy.pseudonyms import Pseudonyms, PseudonymError, keystore_path
+from .privacy.pseudonyms import Pseudonyms, PseudonymError, keystore_of, keystore_path
 from .records import Plan
 from .scenario import Scenario
 from .sender import TxSender
@@ -163,9 +163,8 @@ class Deployment:
         if not path.is_file():
             raise ChainError(f"{path}: no deployments file (deploy first)")
         data = json.loads(path.read_text())
-        home = Path(data["deployment"]) if data.get("deployment") else path.parent  # a run on a deployment
         return cls(w3, data["contracts"], from_block=data.get("from_block", 0), scenario=data.get("scenario"),
-                   history_blocks=data.get("history_blocks"), keystore=keystore_path(home))
+                   history_blocks=data.get("history_blocks"), keystore=keystore_of(path.parent, data))
 
     def forgotten_before(self) -> int | None:
         """The first block whose transactions and events the node still keeps, if it has

@@ -42,6 +42,7 @@ class RunResult:
     settlement: dict
     scenario: Scenario
     billed_cents: int = 0
+    anchor: dict | None = None  # privacy: the run's anchor on the privacy ledger
 
 
 def count_records(scenario: Scenario, skip: int = 0) -> int:
@@ -187,9 +188,25 @@ def adjudicate_on_chain(
         settle_started = time.monotonic()
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)
         settlement["seconds"] = round(time.monotonic() - settle_started, 3)
+        # privacy: one Merkle root over the run's inputs and outputs (R-36); not for a chain not kept
+        anchor = _anchor(dep, keys, scenario_dir, out_dir) if keep_chain and chain_kept(client, rpc, deployment) else None
     write_input_errors(out_dir, scenario.input_errors)
     write_timeline(out_dir, stats)
-    return RunResult(out_dir, writer.counts, stats, settlement, scenario, writer.billed)
+    return RunResult(out_dir, writer.counts, stats, settlement, scenario, writer.billed, anchor)
+
+
+def chain_kept(client: str, rpc: str | None, deployment: Path | None) -> bool:
+    """Whether the run's chain outlives it (not an embedded hardhat node)."""
+    return client == "anvil" or rpc is not None or deployment is not None
+
+
+def _anchor(dep: Deployment, keys: Keys, scenario_dir: Path, out_dir: Path) -> dict | None:
+    from .privacy.anchoring import anchor_run
+
+    if chain.PRIVACY not in dep.addresses:  # a deployment older than the privacy ledger
+        return None
+    anchor = anchor_run(dep, keys.records_officer, scenario_dir, out_dir)
+    return {"anchor_id": anchor.anchor_id, "root": anchor.root, "leaves": anchor.leaves, "block": anchor.block}
 
 
 def write_timeline(out_dir: Path, stats: ReplayStats) -> None:
@@ -230,6 +247,8 @@ def write_summary(result: RunResult, extra: dict | None = None) -> dict:
     frame = read_results(result.out_dir)
     summary = {"outcomes": outcome_totals(frame, result.billed_cents), "counts": result.counts,
                "settlement": result.settlement, "scenario": str(result.scenario.directory.resolve())}
+    if result.anchor is not None:
+        summary["anchor"] = result.anchor
     if result.stats is not None:
         s = result.stats
         summary["replay"] = {

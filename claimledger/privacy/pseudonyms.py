@@ -45,6 +45,12 @@ class PseudonymError(RuntimeError):
     """The key store cannot be used: one-line reason naming the file."""
 
 
+def keystore_of(directory: Path, document: dict) -> Path:
+    """The key store of the deployment whose deployments.json (``document``) is in
+    ``directory``: a run on a deployment that lives uses its deployment's."""
+    return keystore_path(Path(document["deployment"]) if document.get("deployment") else Path(directory))
+
+
 def keystore_path(directory: Path) -> Path:
     """Where the key store of the deployment in ``directory`` is: the environment's path, else
     ``directory/pseudonyms.keys``."""
