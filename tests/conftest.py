@@ -122,3 +122,33 @@ def claim(claim_id="CX1", member="M100", npi=NPI_IN, received="2026-03-02", line
         claim_id, frequency, original, member, str(npi), day(received), tuple(diagnoses),
         tuple(ClaimLine(day(d), code, units, billed) for d, code, units, billed in lines),
     ), UNKEYED)
+
+
+@pytest.fixture(scope="module")
+def records_officer(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="module")
+def ledger(PrivacyLedger, admin, plan_manager, reviewer, records_officer):
+    """The privacy ledger as chain.deploy wires it: member services by the plan manager's
+    account, the records officer's own, PAYER by the reviewer's (docs/ROLES.md)."""
+    return deploy_granting(PrivacyLedger, admin, [("MEMBER_SERVICES", plan_manager),
+                                                  ("RECORDS_OFFICER", records_officer), ("PAYER", reviewer)])
+
+
+@pytest.fixture(scope="module")
+def member_account():
+    """A member's own key (a wallet of theirs, not a node account)."""
+    from eth_account import Account
+
+    return Account.from_key(b"\x5a" * 32)
+
+
+@pytest.fixture(scope="module")
+def registered(ledger, plan_manager, member_account):
+    """The ledger with MEMBER's key registered by member services."""
+    from tests.contracts.privacy_helpers import MEMBER
+
+    ledger.registerMemberKey(MEMBER, member_account.address, {"from": plan_manager})
+    return ledger
