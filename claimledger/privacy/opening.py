@@ -2,23 +2,26 @@
 for the privacy commands."""
 from __future__ import annotations
 
+import os
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
 from ..chain import Deployment
-from ..deployment_dir import DEPLOYMENTS_FILE, open_deployment, read_document, run_node
+from ..deployment_dir import DEPLOYMENTS_FILE, RPC_ENV, open_deployment, read_document, run_node
 from ..node import CHAIN_STATE_FILE
 
 
 def has_chain(directory: Path) -> bool:
     """Whether a run directory's chain can be reopened: its saved embedded chain, its
-    deployment's node, or a node it recorded (not a reference run, not a chain not kept)."""
+    deployment's node, a node it recorded or ``CLAIMLEDGER_RPC`` names (not a reference run,
+    not a chain not kept)."""
     file = Path(directory) / DEPLOYMENTS_FILE
     if not file.is_file():
         return False
     document = read_document(Path(directory))
-    return (Path(directory) / CHAIN_STATE_FILE).exists() or bool(document.get("deployment") or document.get("rpc"))
+    return ((Path(directory) / CHAIN_STATE_FILE).exists()
+            or bool(document.get("deployment") or document.get("rpc") or os.environ.get(RPC_ENV)))
 
 
 @contextmanager

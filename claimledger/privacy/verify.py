@@ -28,15 +28,15 @@ class Verdict:
 
 
 def find_entry(run_dir: Path, path: Path) -> tuple[Anchor, AnchoredFile]:
-    """The anchor and file entry that ``path`` was anchored as: by its name, as an output of
-    the run (a file in the run directory), an input or an export."""
-    inside = Path(path).resolve().parent == Path(run_dir).resolve()
-    names = [path.name] if inside else []
-    names += [f"input/{path.name}", f"export/{path.name}"]
-    found = [(a, e) for a in read_anchors(run_dir) for n in names if (e := a.entry(n)) is not None]
-    if not found:
-        raise VerifyFailed(f"{path}: not anchored by the run in {run_dir} (see its anchors.json)")
-    return found[-1]
+    """The anchor and file entry that ``path`` was anchored as, by its name: an output of the
+    run (results.csv, rejects.csv), else an input, else an export (the latest anchor first)."""
+    names = [path.name, f"input/{path.name}", f"export/{path.name}"]
+    anchors = read_anchors(run_dir)
+    for name in names:
+        for anchor in reversed(anchors):
+            if (entry := anchor.entry(name)) is not None:
+                return anchor, entry
+    raise VerifyFailed(f"{path}: not anchored by the run in {run_dir} (see its anchors.json)")
 
 
 def chain_root(ledger, anchor: Anchor) -> bytes:
