@@ -58,6 +58,19 @@ def anchor_of(run: Path) -> dict:
 # ------------------------------------------------------------------------------ anchoring
 
 
+def test_the_ledger_is_deployed_beside_the_engine_with_a_role_for_each_job(run):
+    from brownie import web3
+
+    ledger = chain.Deployment.load(web3, run / "deployments.json")[chain.PRIVACY]
+    accounts = dict(zip(("admin", "plan_manager", "biller", "reviewer", "treasurer", "records_officer"),
+                        chain.Keys.from_list(dev_private_keys(6)).addresses()))
+    for role, holder in (("MEMBER_SERVICES", "plan_manager"), ("RECORDS_OFFICER", "records_officer"),
+                         ("PAYER", "reviewer")):
+        assert [name for name, address in accounts.items()
+                if ledger.functions.hasRole(chain.ROLES[role], address).call()] == [holder]
+    assert ledger.functions.defaultAdmin().call() == accounts["admin"]
+
+
 def test_a_run_anchors_its_inputs_and_rows_once(run, uri, capsys):
     anchor = anchor_of(run)
     where = f"anchored in block {anchor['block']} (root {anchor['root'][:18]}...)"
