@@ -3,7 +3,6 @@ Thin over :mod:`.pseudonyms`, :mod:`.consent`, :mod:`.disclosures` and :mod:`.ve
 into ``claimledger/cli.py`` by :func:`add_commands`."""
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 
@@ -28,13 +27,15 @@ def _env_key(var: str | None, what: str) -> str:
 
 
 def cmd_forget(args) -> int:
+    import os
+
     from ..deployment_dir import read_document
-    from .pseudonyms import KEYSTORE_ENV, Pseudonyms, keystore_of, keystore_path
+    from .pseudonyms import KEYSTORE_ENV, Pseudonyms, keystore_of
 
     if args.dir is not None:
         path = keystore_of(Path(args.dir), read_document(Path(args.dir)))
-    elif keystore_path(Path(".")) != Path(".") / "pseudonyms.keys":
-        path = keystore_path(Path("."))
+    elif os.environ.get(KEYSTORE_ENV):
+        path = Path(os.environ[KEYSTORE_ENV])
     else:
         raise ValueError(f"forget needs a deployment or run directory, or {KEYSTORE_ENV}")
     gone = Pseudonyms.open(path).forget(args.member)
@@ -94,7 +95,7 @@ def cmd_history(args) -> int:
 
     party, purpose = party_address(args.party), Purpose.parse(args.purpose)
     with opened(Path(args.run), args.rpc) as dep:
-        scenario = dep.scenario or json.loads((Path(args.run) / "deployments.json").read_text()).get("scenario")
+        scenario = dep.scenario
         if not scenario:
             raise ValueError(f"{args.run}: names no scenario (the claims that say whose lines are whose)")
         shown = history(dep, _keys().records_officer, Path(args.run), Path(scenario), args.member, party, purpose)
