@@ -6,19 +6,23 @@ A claim travels as bytes, big-endian, back to back with the others of its batch:
     diagnosis count 1 | line count 1 | [originalClaimId 32, when flags bit 0] |
     diagnoses 8 each | lines: serviceDate 4, procedureCode 8, units 2, billed 5 each
 
-Ids are the pseudonymous keys of :func:`to_id`; codes are ASCII, left-aligned, zero-padded.
+Claim and member ids are the deployment's keyed pseudonyms (``Pseudonyms``, docs/PRIVACY.md);
+codes are ASCII, left-aligned, zero-padded.
 The engine records the keccak256 of a claim's bytes after its id as the claim's content
 (A-3 idempotence, R-17), so the encoding of a claim is canonical: one claim, one byte string.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from eth_utils import keccak
 
 from .codesets import diagnosis_bytes
 from .records import Claim
+
+if TYPE_CHECKING:  # privacy: the ids' mapping (issue 14)
+    from .privacy.pseudonyms import Pseudonyms
 
 HEADER_BYTES = 80
 ID_BYTES = 32
@@ -34,7 +38,8 @@ class EncodingError(ValueError):
 
 
 def to_id(text: str) -> bytes:
-    """The pseudonymous on-chain key of a claim, member, family, plan or authorization id."""
+    """The unsalted on-chain key of an id that names no person: a plan id. Ids of persons, or
+    that may carry one, go through the deployment's ``Pseudonyms`` (R-30)."""
     return keccak(text=text)
 
 
@@ -57,12 +62,13 @@ def from_fixed_bytes(raw: bytes) -> str:
     return bytes(raw).rstrip(b"\0").decode("ascii")
 
 
-def encode_claim(claim: Claim) -> bytes:
-    """The claim's packed bytes."""
-    original = to_id(claim.original_claim_id) if claim.original_claim_id else b""
+def encode_claim(claim: Claim, ids: "Pseudonyms") -> bytes:
+    """The claim's packed bytes, its ids as ``ids`` maps them (the deployment's pseudonyms)."""
+    # privacy (issue 14): only the id mapping changes here, never the byte layout
+    original = ids.claim(claim.original_claim_id) if claim.original_claim_id else b""
     try:
         head = b"".join((
-            to_id(claim.claim_id), to_id(claim.member_id), int(claim.provider_npi).to_bytes(8, "big"),
+            ids.claim(claim.claim_id), ids.member(claim.member_id), int(claim.provider_npi).to_bytes(8, "big"),
             claim.received_date.to_bytes(4, "big"),
             bytes((int(claim.frequency), HAS_ORIGINAL if original else 0, len(claim.diagnoses), len(claim.lines))),
         ))
