@@ -81,7 +81,7 @@ def main() -> int:
         chain.load_reference_data(dep, keys, bench_scenario(members))
         engine = dep[ENGINE]
         submit = chain.CallEncoder(engine, "submitClaims")
-        encode = lambda batch: submit(b"".join(encode_claim(c) for c in batch), b"")  # noqa: E731
+        encode = lambda batch: submit(b"".join(encode_claim(c, dep.ids) for c in batch), b"")  # noqa: E731
         claims = bench_claims("G", 2 * args.batch, members)
         biller = TxSender(w3, keys.biller)
         warm, measured = claims[:args.batch], claims[args.batch:]

@@ -14,6 +14,11 @@ costs). Corrections name approved one-line originals submitted just before, with
 pays second (A-11: the prior payer allowed 90.00 and paid 60.00); ``incentive`` claims are each
 member's first preventive visit of the year, which earns it a reward (A-12: a new reward slot,
 and the member's first reward account).
+
+The privacy ledger's kinds (docs/PRIVACY.md) are the gas of one transaction each, on the same
+deployment afterwards: a member's key registered, a consent granted (the first of a member and
+party) and revoked (both relayed EIP-712 signatures), an access recorded (the member's first),
+and a run anchored (one root, whatever the run's size: never per claim).
 """
 from __future__ import annotations
 
@@ -37,8 +42,10 @@ from claimledger.sender import TxSender  # noqa: E402
 SNAPSHOT = Path(__file__).resolve().parent / "gas-snapshot.json"
 PER_KIND = 10
 TOLERANCE = 0.01
-KINDS = ("approved", "denied", "pended", "multi_line", "replacement", "void", "secondary", "incentive")
-MEMBERS = PER_KIND * len(KINDS)  # each kind its own members
+CLAIM_KINDS = ("approved", "denied", "pended", "multi_line", "replacement", "void", "secondary", "incentive")
+PRIVACY_KINDS = ("member_key_registered", "consent_granted", "consent_revoked", "access_recorded", "run_anchored")
+KINDS = CLAIM_KINDS + PRIVACY_KINDS
+MEMBERS = PER_KIND * len(CLAIM_KINDS)  # each kind its own members
 INCENTIVE_CODE = "99395"  # a preventive visit the snapshot's plan rewards with 50.00
 
 
@@ -91,17 +98,41 @@ def measure() -> dict[str, int]:
         biller = TxSender(w3, keys.biller)
 
         def send(claims: list[Claim], originals: list[Claim] = ()) -> int:
-            data = submit(b"".join(encode_claim(c) for c in claims), b"".join(encode_claim(o) for o in originals))
+            data = submit(b"".join(encode_claim(c, dep.ids) for c in claims),
+                          b"".join(encode_claim(o, dep.ids) for o in originals))
             return biller.transact(engine.address, data, BATCH_GAS)["gasUsed"]
 
         send([_claim(f"W{m}", m, 1) for m in range(MEMBERS)])  # accumulators exist
         figures = {}
-        for index, kind in enumerate(KINDS):
+        for index, kind in enumerate(CLAIM_KINDS):
             before, measured = claims_of(kind, index * PER_KIND)
             if before:
                 send(before)
             figures[kind] = round(send(measured, before) / PER_KIND)
+        figures.update(measure_privacy(dep, keys))
     return figures
+
+
+def measure_privacy(dep, keys: Keys) -> dict[str, int]:
+    """Gas of one transaction of each privacy kind (consents relayed by the records officer)."""
+    from eth_account import Account
+
+    from claimledger.privacy.consent import ConsentDesk, Purpose
+
+    member, party = dep.ids.member("B000001"), "0x000000000000000000000000000000000000bEEF"
+    wallet = Account.from_key(b"\x5a" * 32)
+    desk = ConsentDesk(dep, keys.records_officer)
+    ledger = dep[chain.PRIVACY]
+    until = dep.w3.eth.get_block("latest")["timestamp"] + 86_400
+    return {
+        "member_key_registered": desk.register_key(keys.plan_manager, member, wallet.address)["gasUsed"],
+        "consent_granted": desk.grant(member, party, Purpose.TREATMENT, until, wallet.key)["gasUsed"],
+        "access_recorded": TxSender(dep.w3, keys.records_officer).transact(ledger.address, ledger.encode_abi(
+            "recordAccess", args=[member, party, int(Purpose.TREATMENT), b"\x01" * 32]), BATCH_GAS)["gasUsed"],
+        "consent_revoked": desk.revoke(member, party, Purpose.TREATMENT, wallet.key)["gasUsed"],
+        "run_anchored": TxSender(dep.w3, keys.records_officer).transact(ledger.address, ledger.encode_abi(
+            "anchor", args=[b"\x02" * 32, b"\x03" * 32, 1_000_000]), BATCH_GAS)["gasUsed"],
+    }
 
 
 def differences(measured: dict[str, int], snapshot: dict[str, int]) -> list[str]:
@@ -120,7 +151,7 @@ def main() -> int:
     args = parser.parse_args()
     figures = measure()
     for kind, gas in figures.items():
-        print(f"{kind:<14}{gas:>10,}")
+        print(f"{kind:<24}{gas:>10,}")
     if args.write:
         SNAPSHOT.write_text(json.dumps(figures, indent=2) + "\n")
         print(f"wrote {SNAPSHOT}")

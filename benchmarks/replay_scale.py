@@ -42,7 +42,7 @@ def window_rate(rows, lo, hi):
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--claims", type=int, default=100_000)
-    parser.add_argument("--batch", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=100)
     parser.add_argument("--seed", type=int, default=3)
     parser.add_argument("--out", required=True)
     args = parser.parse_args()

@@ -205,14 +205,14 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
 
         encode_one = chain.CallEncoder(engine, "submitClaim")
         single_jobs = [
-            (engine.address, encode_one(encode_claim(c), b""), SINGLE_CLAIM_GAS, 1)
+            (engine.address, encode_one(encode_claim(c, dep.ids), b""), SINGLE_CLAIM_GAS, 1)
             for c in bench_claims("S", claims, members)
         ]
         single = _run_phase("claims_single", biller, single_jobs, progress("claims, 1 per tx", claims),
                             approved=approved_lines(engine))
 
         batched_claims = bench_claims("B", claims, members, BATCHED_FIRST_DAY)
-        batch_jobs = _batch_jobs(engine, batched_claims, batch)
+        batch_jobs = _batch_jobs(engine, batched_claims, batch, dep.ids)
         batched = _run_phase("claims_batched", biller, batch_jobs, progress(f"claims, {batch} per tx", claims),
                              approved=approved_lines(engine))
         batched_days = -(-claims // members)
@@ -220,11 +220,11 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         if steady_claims > 2 * claims:
             filler = steady_claims - 2 * claims
             first_day = BATCHED_FIRST_DAY + batched_days
-            _run_phase("filling", biller, _batch_jobs(engine, bench_claims("F", filler, members, first_day), batch),
+            _run_phase("filling", biller, _batch_jobs(engine, bench_claims("F", filler, members, first_day), batch, dep.ids),
                        progress(f"filling the chain to {steady_claims:,} claims", filler), approved=approved_lines(engine))
             first_day += -(-filler // members)
             steady = _run_phase("claims_batched_steady", biller,
-                                _batch_jobs(engine, bench_claims("T", claims, members, first_day), batch),
+                                _batch_jobs(engine, bench_claims("T", claims, members, first_day), batch, dep.ids),
                                 progress(f"claims, {batch} per tx, steady", claims), approved=approved_lines(engine))
         phases.close()
         probe_gas = measure_probe(w3, biller, members, batched_claims[:PROBE_CLAIMS], batch,
@@ -271,12 +271,12 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
     return result
 
 
-def _batch_jobs(engine, claims: list[Claim], batch: int) -> list[tuple[str, bytes, int, int]]:
-    """``submitClaims`` transactions of ``batch`` claims each."""
+def _batch_jobs(engine, claims: list[Claim], batch: int, ids) -> list[tuple[str, bytes, int, int]]:
+    """``submitClaims`` transactions of ``batch`` claims each, ids as ``ids`` maps them."""
     encode = chain.CallEncoder(engine, "submitClaims")
     jobs = []
     for start in range(0, len(claims), batch):
-        chunk = [encode_claim(c) for c in claims[start:start + batch]]
+        chunk = [encode_claim(c, ids) for c in claims[start:start + batch]]
         jobs.append((engine.address, encode(b"".join(chunk), b""), BATCH_GAS, len(chunk)))
     return jobs
 

@@ -20,8 +20,9 @@ from typing import Iterable
 from eth_utils import keccak
 from web3 import Web3
 
-from .codec import from_fixed_bytes, to_bytes8, to_bytes16, to_id  # noqa: F401 (the ids' one home)
+from .codec import from_fixed_bytes, to_bytes8, to_bytes16, to_id  # noqa: F401 (plan ids; persons: Pseudonyms)
 from .codesets import diagnosis_bytes  # A-10.1: ICD9: codes go on chain as '#' + code
+from .privacy.pseudonyms import Pseudonyms, PseudonymError, keystore_of, keystore_path
 from .records import COB_NON_DUPLICATION, Plan, canonical_fields
 from .scenario import Scenario
 from .sender import TxSender
@@ -30,13 +31,15 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 BUILD_DIR = PROJECT_ROOT / "build" / "contracts"
 INTERFACES_DIR = PROJECT_ROOT / "build" / "interfaces"
 ENGINE = "ClaimsEngine"
+PRIVACY = "PrivacyLedger"  # consents, access log, run anchors (docs/PRIVACY.md)
 # the ABI a deployed contract is used through, where it is not the contract's own
 ABI_OF = {ENGINE: "IClaimsEngine"}
 SETUP_GAS = 25_000_000
 CHUNK = 100  # records per setup transaction
 OPEN_ENDED = 2**32 - 1
 
-ROLE_NAMES = ("PLAN_MANAGER", "BILLER", "REVIEWER", "TREASURER", "MINTER")
+ROLE_NAMES = ("PLAN_MANAGER", "BILLER", "REVIEWER", "TREASURER", "MINTER",
+              "MEMBER_SERVICES", "RECORDS_OFFICER", "PAYER")  # the last three: PrivacyLedger's
 ROLES = {name: keccak(text=name) for name in ROLE_NAMES}
 
 class ChainError(RuntimeError):
@@ -77,10 +80,15 @@ class Keys:
     biller: str
     reviewer: str
     treasurer: str
+    records_officer: str = ""  # PrivacyLedger: access log and run anchors (anvil account 5)
 
     @classmethod
     def from_list(cls, keys: list[str]) -> "Keys":
-        return cls(*keys[:5])
+        """The role keys in field order; the records officer's is anvil's sixth dev key when
+        ``keys`` has five."""
+        from .node import dev_private_keys
+
+        return cls(*keys[:6]) if len(keys) > 5 else cls(*keys[:5], dev_private_keys(6)[5])
 
     @classmethod
     def from_env(cls, key_env: str | None = None, role: str = "biller") -> "Keys":
@@ -89,7 +97,7 @@ class Keys:
         variable ``key_env`` when one is named."""
         from .node import dev_private_keys, env_private_key
 
-        keys = cls.from_list(dev_private_keys(5))
+        keys = cls.from_list(dev_private_keys(len(cls.__dataclass_fields__)))
         for name in cls.__dataclass_fields__:
             if os.environ.get(role_key_env(name)):
                 setattr(keys, name, env_private_key(role_key_env(name)))
@@ -117,19 +125,37 @@ class Deployment:
     from_block: int = 0  # the block the deployment started at: no event of it is older
     scenario: str | None = None  # the directory of the scenario adjudicated on it, if any
     history_blocks: int | None = None  # the node keeps the transactions of only this many blocks
+    # privacy: how ids go on chain (docs/PRIVACY.md); opened from `keystore` when first needed
+    pseudonyms: Pseudonyms | None = None
+    keystore: Path | None = None
 
     def __post_init__(self):
         for name, address in self.addresses.items():
             self.contracts[name] = self.w3.eth.contract(address=address, abi=artifact(ABI_OF.get(name, name))["abi"])
 
     def __getitem__(self, name: str):
+        if name not in self.contracts:
+            raise ChainError(f"this deployment has no {name} (deployed before it existed): deploy anew")
         return self.contracts[name]
+
+    @property
+    def ids(self) -> Pseudonyms:
+        """The deployment's pseudonyms: the key store beside its deployments.json."""
+        if self.pseudonyms is None:
+            if self.keystore is None:
+                raise PseudonymError("no pseudonym key store is known for this deployment")
+            self.pseudonyms = Pseudonyms.open(self.keystore)
+        return self.pseudonyms
 
     def save(self, path: Path) -> None:
         """Writes deployments.json: chain id, first block, contract addresses, and the scenario and
-        the node's history if known."""
+        the node's history if known; and, for pseudonyms made in memory (a new deployment), the
+        key store beside it (or at ``CLAIMLEDGER_PSEUDONYM_KEYS``)."""
         document = {"chain_id": self.w3.eth.chain_id, "from_block": self.from_block, "contracts": self.addresses,
                     **{k: v for k, v in (("scenario", self.scenario), ("history_blocks", self.history_blocks)) if v}}
+        if self.pseudonyms is not None and self.pseudonyms.keyed and self.pseudonyms.path is None:
+            self.pseudonyms.attach(keystore_path(path.parent))
+            self.keystore = self.pseudonyms.path
         path.write_text(json.dumps(document, indent=2) + "\n")
 
     @classmethod
@@ -138,7 +164,7 @@ class Deployment:
             raise ChainError(f"{path}: no deployments file (deploy first)")
         data = json.loads(path.read_text())
         return cls(w3, data["contracts"], from_block=data.get("from_block", 0), scenario=data.get("scenario"),
-                   history_blocks=data.get("history_blocks"))
+                   history_blocks=data.get("history_blocks"), keystore=keystore_of(path.parent, data))
 
     def forgotten_before(self) -> int | None:
         """The first block whose transactions and events the node still keeps, if it has
@@ -187,9 +213,10 @@ def _deploy_one(w3: Web3, sender: TxSender, name: str, *args) -> str:
     return receipt["contractAddress"]
 
 
-def deploy(w3: Web3, keys: Keys, admin_delay: int = 0) -> Deployment:
-    """Deploys the settlement token, the engine's rewards extension, its extension and the
-    engine, and grants each role to its key's account (docs/ROLES.md)."""
+def deploy(w3: Web3, keys: Keys, admin_delay: int = 0, pseudonyms: Pseudonyms | None = None) -> Deployment:
+    """Deploys the settlement token, the engine's rewards extension, its extension, the engine and the privacy ledger,
+    and grants each role to its key's account (docs/ROLES.md). The deployment's pseudonyms are
+    ``pseudonyms``, else a new secret held in memory until :meth:`Deployment.save` writes it."""
     admin = TxSender(w3, keys.admin)
     a = admin.address
     first_block = w3.eth.block_number
@@ -202,13 +229,17 @@ def deploy(w3: Web3, keys: Keys, admin_delay: int = 0) -> Deployment:
     addresses[ENGINE] = _deploy_one(
         w3, admin, ENGINE, a, admin_delay, addresses["SettlementToken"], addresses["ClaimsEngineExtension"]
     )
-    dep = Deployment(w3, addresses, from_block=first_block)
+    addresses[PRIVACY] = _deploy_one(w3, admin, PRIVACY, a, admin_delay)
+    dep = Deployment(w3, addresses, from_block=first_block, pseudonyms=pseudonyms or Pseudonyms.in_memory())
     grants = [
         (ENGINE, "PLAN_MANAGER", keys.plan_manager),
         (ENGINE, "BILLER", keys.biller),
         (ENGINE, "REVIEWER", keys.reviewer),
         (ENGINE, "TREASURER", keys.treasurer),
         ("SettlementToken", "MINTER", keys.treasurer),
+        (PRIVACY, "MEMBER_SERVICES", keys.plan_manager),  # who enrolls members registers their keys
+        (PRIVACY, "RECORDS_OFFICER", keys.records_officer),
+        (PRIVACY, "PAYER", keys.reviewer),  # the plan's claims staff reads claims for payment
     ]
     for contract, role, key in grants:
         _call(admin, dep[contract], "grantRole", ROLES[role], TxSender(w3, key).address)
@@ -275,6 +306,7 @@ def load_reference_data(dep: Deployment, keys: Keys, scenario: Scenario, mine_in
     chunks; with ``mine_in_bulk`` (a dev node only) they are all sent at once and mined into as
     few blocks as fit, since a dev node's cost per block grows with its state."""
     sender = TxSender(dep.w3, keys.plan_manager)
+    ids = dep.ids  # members, families and authorizations go on chain as pseudonyms (R-30)
     for plan_id in scenario.plans:
         for version in scenario.plan_versions(plan_id):
             load_plan(dep, sender, version, version.effective_from)
@@ -282,8 +314,8 @@ def load_reference_data(dep: Deployment, keys: Keys, scenario: Scenario, mine_in
     engine = dep[ENGINE]
     enroll = CallEncoder(engine, "enroll")
     for chunk in _chunks(list(scenario.members.values())):
-        calls.append((engine.address, enroll([to_id(m.member_id) for m in chunk], [
-            (True, to_id(m.subscriber_id), to_id(m.plan_id), m.coverage_start,
+        calls.append((engine.address, enroll([ids.member(m.member_id) for m in chunk], [
+            (True, ids.family(m.subscriber_id), to_id(m.plan_id), m.coverage_start,
              OPEN_ENDED if m.coverage_end is None else m.coverage_end) for m in chunk
         ])))
     register = CallEncoder(engine, "registerProviders")
@@ -293,12 +325,13 @@ def load_reference_data(dep: Deployment, keys: Keys, scenario: Scenario, mine_in
     signed = [m for m in scenario.members.values() if m.reward_signer]  # R-43
     bind = CallEncoder(engine, "setMemberSigners")
     for chunk in _chunks(signed):
-        calls.append((engine.address, bind([to_id(m.member_id) for m in chunk], [m.reward_signer for m in chunk])))
+        calls.append((engine.address, bind([ids.member(m.member_id) for m in chunk], [m.reward_signer for m in chunk])))
     grant = CallEncoder(engine, "grantAuthorizations")
     for chunk in _chunks(scenario.authorizations):
-        calls.append((engine.address, grant([to_id(a.auth_id) for a in chunk], [
-            (to_id(a.member_id), to_bytes8(a.procedure_code), a.start, a.end, a.units, 0) for a in chunk
+        calls.append((engine.address, grant([ids.authorization(a.auth_id) for a in chunk], [
+            (ids.member(a.member_id), to_bytes8(a.procedure_code), a.start, a.end, a.units, 0) for a in chunk
         ])))
+    ids.commit()  # the salts of new members are on disk before their pseudonyms go on chain
     if not mine_in_bulk:
         for to, data in calls:
             sender.transact(to, data, SETUP_GAS)

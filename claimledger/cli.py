@@ -14,6 +14,7 @@ from pathlib import Path
 from . import __version__
 from .cli_networks import add_commands, add_network_options, configure_sending
 from .cli_rewards import add_rewards_command
+from .privacy.cli import KNOWN_ERRORS as PRIVACY_ERRORS, add_commands as add_privacy_commands
 from .clients import CLIENTS
 
 EXIT_USAGE = 2
@@ -87,7 +88,7 @@ def cmd_review(args) -> int:
     with run_node(run_dir, args.rpc, args.deployment) as w3:
         dep = open_deployment(w3, run_dir)
         if args.action == "list":
-            lines = pending_lines(dep, claim_names(run_dir))
+            lines = pending_lines(dep, claim_names(run_dir, dep.ids))
             print(f"{len(lines)} line(s) pending review")
             for p in lines:
                 print(f"{p.claim_id:<20} line {p.line:<3} {p.procedure_code:<8} units {p.units:<4} billed {format_cents(p.billed)}")
@@ -128,7 +129,7 @@ def cmd_owed(args) -> int:
     run_dir = Path(args.run)
     with run_node(run_dir, args.rpc, args.deployment) as w3:
         dep = open_deployment(w3, run_dir)
-        summary, movements = provider_statement(dep, claim_names(run_dir), args.provider)
+        summary, movements = provider_statement(dep, claim_names(run_dir, dep.ids), args.provider)
         first_kept = dep.forgotten_before() if args.rpc is None else None  # the embedded node's history
     print(f"provider {args.provider}: " + ", ".join(f"{k} {format_cents(v)}" for k, v in summary.items()))
     if first_kept is not None:
@@ -198,16 +199,26 @@ def cmd_export(args) -> int:
     if args.to in ("x12-835", "x12-837"):
         from .x12.cli import run_export
 
-        return run_export(args.to, run, out)
+        return run_export(args.to, run, out) or _anchor_export(args.to, run, out)
     if args.to == "fhir-eob":
         from .fhir import run_export_eob
 
-        return run_export_eob(run, out, Path(args.scenario) if args.scenario else None)
+        return run_export_eob(run, out, Path(args.scenario) if args.scenario else None) or _anchor_export(args.to, run, out)
     if args.to == "fhir-claims":
         from .fhir import run_export_fhir_claims
 
         return run_export_fhir_claims(run, out)
     return _write_remittance(run, out, args.provider)
+
+
+def _anchor_export(kind: str, run: Path, out: Path) -> int:
+    """Anchors a run's 835 or EOB export on the run's chain, as a batch (issue 14, R-36)."""
+    from .privacy.anchoring import anchor_exports
+
+    anchor = anchor_exports(run, [out]) if kind in ("x12-835", "fhir-eob") else None
+    if anchor is not None:
+        print(f"anchored {out.name} in block {anchor.block} (anchor {anchor.anchor_id[:18]}...)")
+    return 0
 
 
 def _write_remittance(run: Path, out: Path | None, provider: str | None) -> int:
@@ -378,6 +389,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     add_commands(sub)
     add_rewards_command(sub)
+    add_privacy_commands(sub)  # forget, consent, history, audit, verify (issue 14)
     return parser
 
 
@@ -409,7 +421,7 @@ def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     message = text[0] if text else exc.__class__.__name__
     known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError", "ReviewFailed", "ValueError",
-             "SubmitFailed", "KeyFailed", "FeeTooHigh", "RewardsFailed")
+             "SubmitFailed", "KeyFailed", "FeeTooHigh", "RewardsFailed", *PRIVACY_ERRORS)
     if exc.__class__.__name__ in known:
         return message
     return f"{exc.__class__.__name__}: {message}"

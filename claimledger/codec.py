@@ -11,19 +11,23 @@ A claim whose lines carry no prior payer's result has exactly the bytes it had b
 (and so the same content hash); in a claim where some do, a line without one carries the
 amount 2^40 - 1 twice.
 
-Ids are the pseudonymous keys of :func:`to_id`; codes are ASCII, left-aligned, zero-padded.
+Claim and member ids are the deployment's keyed pseudonyms (``Pseudonyms``, docs/PRIVACY.md);
+codes are ASCII, left-aligned, zero-padded.
 The engine records the keccak256 of a claim's bytes after its id as the claim's content
 (A-3 idempotence, R-17), so the encoding of a claim is canonical: one claim, one byte string.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
 
 from eth_utils import keccak
 
 from .codesets import diagnosis_bytes
 from .records import Claim
+
+if TYPE_CHECKING:  # privacy: the ids' mapping (issue 14)
+    from .privacy.pseudonyms import Pseudonyms
 
 HEADER_BYTES = 80
 ID_BYTES = 32
@@ -42,7 +46,8 @@ class EncodingError(ValueError):
 
 
 def to_id(text: str) -> bytes:
-    """The pseudonymous on-chain key of a claim, member, family, plan or authorization id."""
+    """The unsalted on-chain key of an id that names no person: a plan id. Ids of persons, or
+    that may carry one, go through the deployment's ``Pseudonyms`` (R-30)."""
     return keccak(text=text)
 
 
@@ -65,14 +70,14 @@ def from_fixed_bytes(raw: bytes) -> str:
     return bytes(raw).rstrip(b"\0").decode("ascii")
 
 
-def encode_claim(claim: Claim) -> bytes:
-    """The claim's packed bytes."""
-    original = to_id(claim.original_claim_id) if claim.original_claim_id else b""
+def encode_claim(claim: Claim, ids: "Pseudonyms") -> bytes:
+    """The claim's packed bytes, its ids as ``ids`` maps them (the deployment's pseudonyms)."""
+    original = ids.claim(claim.original_claim_id) if claim.original_claim_id else b""
     secondary = claim.secondary
     flags = (HAS_ORIGINAL if original else 0) | (HAS_OTHER_PAYER if secondary else 0)
     try:
         head = b"".join((
-            to_id(claim.claim_id), to_id(claim.member_id), int(claim.provider_npi).to_bytes(8, "big"),
+            ids.claim(claim.claim_id), ids.member(claim.member_id), int(claim.provider_npi).to_bytes(8, "big"),
             claim.received_date.to_bytes(4, "big"),
             bytes((int(claim.frequency), flags, len(claim.diagnoses), len(claim.lines))),
         ))

@@ -24,6 +24,7 @@ from .chain import ChainError, Deployment, Keys
 from .keys import KeySource, refuse_dev_keys
 from .manifest import ChainVersion, Changes, Manifest, plan_changes, plan_file_hash, record_changes, record_hash
 from .node import CHAIN_STATE_FILE, connect, run_chain
+from .privacy.pseudonyms import new_keystore
 from .records import Plan
 from .scenario import InputError, Scenario, load_scenario
 
@@ -109,8 +110,8 @@ def deploy_to(out: Path, rpc: str, keys: Keys, sources: list[KeySource], confirm
                          f"{document.get('from_block')}); deploy into a new directory")
     w3 = connect(rpc)
     refuse_dev_keys(sources, w3.eth.chain_id)
-    dep = chain.deploy(w3, keys)
     out.mkdir(parents=True, exist_ok=True)
+    dep = chain.deploy(w3, keys, pseudonyms=new_keystore(out))
     dep.save(out / DEPLOYMENTS_FILE)
     client = w3.provider.make_request("web3_clientVersion", []).get("result")
     _update_document(out / DEPLOYMENTS_FILE, block=w3.eth.block_number,
@@ -170,10 +171,10 @@ def pending_changes(dep: Deployment, manifest: Manifest, scenario: Scenario, cha
     registry = dep[chain.ENGINE]
     fresh = []
     for a in changes.authorizations:
-        held = registry.functions.authorization(chain.to_id(a.auth_id)).call()
+        held = registry.functions.authorization(dep.ids.authorization(a.auth_id)).call()
         if held[4] == 0:  # units: never granted
             fresh.append(a)
-        elif tuple(held[:5]) == (chain.to_id(a.member_id), chain.to_bytes8(a.procedure_code), a.start, a.end, a.units):
+        elif tuple(held[:5]) == (dep.ids.member(a.member_id), chain.to_bytes8(a.procedure_code), a.start, a.end, a.units):
             changes.adopted.append(a)
         else:
             changes.notes.append(InputError("authorizations.csv", 0, a.auth_id, "auth_id",

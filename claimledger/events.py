@@ -162,15 +162,14 @@ def reward_row(name: str, values: dict, member_id: str, names: dict[bytes, str])
     return RewardRow(member_id, claim_id, values["line"], from_fixed_bytes(values["code"]), amount, status)
 
 
-def claim_names(claims: list[Claim]) -> dict[bytes, str]:
-    """Claim ids (and the originals they correct) by their on-chain key."""
-    from .codec import to_id
-
+def claim_names(claims: list[Claim], ids) -> dict[bytes, str]:
+    """Claim ids (and the originals they correct) by their on-chain key (``ids``: the
+    deployment's ``Pseudonyms``)."""
     names: dict[bytes, str] = {}
     for claim in claims:
-        names[to_id(claim.claim_id)] = claim.claim_id
+        names[ids.claim(claim.claim_id)] = claim.claim_id
         if claim.original_claim_id:
-            names[to_id(claim.original_claim_id)] = claim.original_claim_id
+            names[ids.claim(claim.original_claim_id)] = claim.original_claim_id
     return names
 
 
@@ -210,9 +209,9 @@ def _take_rewards(events: list[tuple[str, dict]], index: int, rewards: list[tupl
     return index
 
 
-def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, dict]]) -> list[ClaimOutcome]:
+def outcomes_from_events(items: list[Claim | Reject], events: list[tuple[str, dict]], ids) -> list[ClaimOutcome]:
     """Pairs a batch's records with its events (see :func:`claim_rows`), in order."""
-    names = claim_names([i for i in items if isinstance(i, Claim)])
+    names = claim_names([i for i in items if isinstance(i, Claim)], ids)
     outcomes: list[ClaimOutcome] = []
     index = 0
     for item in items:

@@ -226,14 +226,22 @@ def stop_process_group(process: subprocess.Popen, timeout: float) -> None:
     """Stops a node started in a session of its own: SIGTERM to the whole process group (the
     node and any wrapper that started it), SIGKILL after ``timeout``."""
     if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
+        _signal_group(process.pid, signal.SIGTERM)
         try:
             process.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
+            _signal_group(process.pid, signal.SIGKILL)
             process.wait()
     if process.stderr:
         process.stderr.close()
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    """Signals a process group that may have gone meanwhile (its node exited on its own)."""
+    try:
+        os.killpg(pgid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _wait_for(url: str, process, timeout: float) -> None:

@@ -17,16 +17,18 @@ from pathlib import Path
 from typing import Iterable
 
 from .chain import Deployment
-from .codec import content_hash, encode_claim, to_id
+from .codec import content_hash, encode_claim
 from .records import Claim, Frequency
 
 RECENT_CLAIMS = 100_000  # ~50 MB of packed claims; a synthetic correction names one of its last 5,000
 
 
 class OriginalContents:
-    """Candidate contents of named claims, by claim key (keccak of the claim id)."""
+    """Candidate contents of named claims, by claim key (the claim id's pseudonym in ``ids``)."""
 
-    def __init__(self, dep: Deployment | None = None, claims_file: Path | None = None, keep: int = RECENT_CLAIMS):
+    def __init__(self, ids, dep: Deployment | None = None, claims_file: Path | None = None,
+                 keep: int = RECENT_CLAIMS):
+        self._ids = ids
         self._dep = dep
         self._claims_file = claims_file
         self._keep = keep
@@ -46,7 +48,7 @@ class OriginalContents:
         """The packed ``originals`` argument for a submission of ``claims``: every candidate
         content of each claim their corrections name, each once. Ids named but not held are
         looked up on the chain together, then in the claims file, once per submission."""
-        named = list(dict.fromkeys(to_id(c.original_claim_id) for c in claims if is_correction(c)))
+        named = list(dict.fromkeys(self._ids.claim(c.original_claim_id) for c in claims if is_correction(c)))
         missing = [key for key in named if key not in self._recent]
         if missing and self._dep is not None:
             from .recorded import recorded_claims
@@ -62,8 +64,8 @@ class OriginalContents:
         from .scenario import iter_claims
 
         for item in iter_claims(self._claims_file):
-            if isinstance(item, Claim) and to_id(item.claim_id) in keys:
-                self.add(encode_claim(item))
+            if isinstance(item, Claim) and self._ids.claim(item.claim_id) in keys:
+                self.add(encode_claim(item, self._ids))
 
 
 def is_correction(item) -> bool:

@@ -19,6 +19,7 @@ from .keys import load_keys, refuse_dev_keys
 from .money import CENT_UNITS
 from .node import fund_on_anvil, interval_mining, run_chain
 from .originals import OriginalContents
+from .privacy.pseudonyms import new_keystore
 from .records import Claim
 from .recorded import recorded_rows
 from .reference import ReferenceEngine
@@ -41,6 +42,7 @@ class RunResult:
     settlement: dict
     scenario: Scenario
     billed_cents: int = 0
+    anchor: dict | None = None  # privacy: the run's anchor on the privacy ledger
 
 
 def count_records(scenario: Scenario, skip: int = 0) -> int:
@@ -148,7 +150,7 @@ def adjudicate_on_chain(
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
             if rpc is None:
                 fund_on_anvil(w3, keys.addresses())  # role keys from the environment pay gas too
-            dep = chain.deploy(w3, keys)
+            dep = chain.deploy(w3, keys, pseudonyms=new_keystore(out_dir))
             dep.scenario = str(Path(scenario_dir).resolve())
             dep.history_blocks = node.HISTORY_BLOCKS if rpc is None and client == "anvil" else None
             dep.save(out_dir / DEPLOYMENTS_FILE)
@@ -184,13 +186,29 @@ def adjudicate_on_chain(
                 stats = replay(dep, keys.biller, islice(iter_claims(scenario.claims_path), skip, None), on_outcome,
                                batch_claims=batch_claims, on_progress=on_progress, on_checkpoint=on_checkpoint,
                                window=EMBEDDED_WINDOW if embedded else RPC_WINDOW,
-                               originals=OriginalContents(dep, scenario.claims_path))
+                               originals=OriginalContents(dep.ids, dep, scenario.claims_path))
         settle_started = time.monotonic()
         settlement = settle_all(dep, keys, sorted(scenario.providers), funding_ratio)
         settlement["seconds"] = round(time.monotonic() - settle_started, 3)
+        # privacy: one Merkle root over the run's inputs and outputs (R-36); not for a chain not kept
+        anchor = _anchor(dep, keys, scenario_dir, out_dir) if keep_chain and chain_kept(client, rpc, deployment) else None
     write_input_errors(out_dir, scenario.input_errors)
     write_timeline(out_dir, stats)
-    return RunResult(out_dir, writer.counts, stats, settlement, scenario, writer.billed)
+    return RunResult(out_dir, writer.counts, stats, settlement, scenario, writer.billed, anchor)
+
+
+def chain_kept(client: str, rpc: str | None, deployment: Path | None) -> bool:
+    """Whether the run's chain outlives it (not an embedded hardhat node)."""
+    return client == "anvil" or rpc is not None or deployment is not None
+
+
+def _anchor(dep: Deployment, keys: Keys, scenario_dir: Path, out_dir: Path) -> dict | None:
+    from .privacy.anchoring import anchor_run
+
+    if chain.PRIVACY not in dep.addresses:  # a deployment older than the privacy ledger
+        return None
+    anchor = anchor_run(dep, keys.records_officer, scenario_dir, out_dir)
+    return {"anchor_id": anchor.anchor_id, "root": anchor.root, "leaves": anchor.leaves, "block": anchor.block}
 
 
 def write_timeline(out_dir: Path, stats: ReplayStats) -> None:
@@ -235,6 +253,8 @@ def write_summary(result: RunResult, extra: dict | None = None) -> dict:
     rewards = reward_totals(result.out_dir)  # A-12: beside the providers' settlement
     if rewards is not None:
         summary["incentives_cents"] = rewards
+    if result.anchor is not None:
+        summary["anchor"] = result.anchor
     if result.stats is not None:
         s = result.stats
         summary["replay"] = {

@@ -15,7 +15,7 @@ from eth_abi import decode as abi_decode
 from eth_utils import function_abi_to_4byte_selector
 
 from .chain import ENGINE, ChainError, Deployment
-from .codec import content_hash, encode_claim, split_claims, to_id
+from .codec import content_hash, encode_claim, split_claims
 from .events import REWARD_EVENTS, EventDecoder, claim_names, claim_rows, reward_row
 from .records import Claim, LineResult, RewardRow
 
@@ -75,8 +75,8 @@ def _recorded_in_scenario(dep: Deployment, claim_keys: list[bytes]) -> dict[byte
     found: dict[bytes, bytes] = {}
     if tags:
         for item in iter_claims(path):
-            if isinstance(item, Claim) and (key := to_id(item.claim_id)) in tags and key not in found:
-                packed = encode_claim(item)
+            if isinstance(item, Claim) and (key := dep.ids.claim(item.claim_id)) in tags and key not in found:
+                packed = encode_claim(item, dep.ids)
                 if content_hash(packed)[:TAG_BYTES] == tags[key]:
                     found[key] = packed
     return found
@@ -117,7 +117,7 @@ def recorded_rows(dep: Deployment, claim: Claim, after: tuple[int, int]
     events, if it was accepted after position ``after`` = (block, transaction index): a claim in
     flight when a replay died. Returns (rows, block, incentives.csv rows) or None."""
     engine = dep[ENGINE]
-    key = to_id(claim.claim_id)
+    key = dep.ids.claim(claim.claim_id)
     logs = [log for log in engine.events.ClaimAccepted.get_logs(from_block=after[0], argument_filters={"claimId": key})
             if (log["blockNumber"], log["transactionIndex"]) > tuple(after)]
     if not logs:
@@ -129,7 +129,7 @@ def recorded_rows(dep: Deployment, claim: Claim, after: tuple[int, int]
             index = _before_rewards(events, index)
             if index > 0 and events[index - 1][0] == "ClaimReversed" and events[index - 1][1]["byClaimId"] == key:
                 index = _before_rewards(events, index - 1)
-            names = claim_names([claim])
+            names = claim_names([claim], dep.ids)
             rewards: list[tuple[str, dict]] = []
             _, _, rows, _ = claim_rows(events, index, names, claim.claim_id, rewards)
             return rows, logs[0]["blockNumber"], [reward_row(n, v, claim.member_id, names) for n, v in rewards]

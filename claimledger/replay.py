@@ -83,13 +83,14 @@ def replay(
     decoder = EventDecoder(engine)
     encode_submit = CallEncoder(engine, "submitClaims")
     sender = TxSender(dep.w3, biller_key, window=window)
-    originals = originals if originals is not None else OriginalContents(dep)
+    ids = dep.ids  # privacy: claim and member ids as the deployment's pseudonyms
+    originals = originals if originals is not None else OriginalContents(ids, dep)
     stats = ReplayStats()
 
     done = {"records": 0}
 
     def on_receipt(receipt: dict, batch: _Batch) -> None:
-        for outcome in outcomes_from_events(batch.items, decoder.decode(receipt)):
+        for outcome in outcomes_from_events(batch.items, decoder.decode(receipt), ids):
             on_outcome(outcome)
         done["records"] += len(batch.items)
         if on_checkpoint is not None:
@@ -104,10 +105,11 @@ def replay(
 
     def send(batch: _Batch) -> None:
         claims = [i for i in batch.items if isinstance(i, Claim)]
-        packed = [encode_claim(c) for c in claims]
+        packed = [encode_claim(c, ids) for c in claims]
         for claim in packed:  # before the originals: a correction may name a claim of its batch
             originals.add(claim)
         data = encode_submit(b"".join(packed), originals.for_claims(claims))
+        ids.commit()  # privacy: new members' salts on disk before their pseudonyms go on chain
         sender.send(engine.address, data, BATCH_GAS, tag=batch, on_receipt=on_receipt)
 
     batch = _Batch()
@@ -123,7 +125,7 @@ def replay(
         send(batch)
     sender.flush(on_receipt)
     if not batch.claims and batch.items:  # trailing loader rejects after the last sent claim
-        for outcome in outcomes_from_events(batch.items, []):
+        for outcome in outcomes_from_events(batch.items, [], ids):
             on_outcome(outcome)
         done["records"] += len(batch.items)
         if on_checkpoint is not None:

@@ -11,7 +11,7 @@ from web3 import Web3
 
 from . import chain
 from .chain import ENGINE, Deployment, Keys
-from .codec import packed_lines, to_bytes8, to_id
+from .codec import packed_lines, to_bytes8
 from .events import EventDecoder, line_words
 from .money import CENT_UNITS
 from .pipeline import DEPLOYMENTS_FILE
@@ -26,13 +26,13 @@ class ReviewFailed(RuntimeError):
     """A review command could not be carried out: one-line reason."""
 
 
-def claim_names(run_dir: Path) -> dict[bytes, str]:
-    """keccak(claim_id) -> claim_id for every claim named in the run's results."""
+def claim_names(run_dir: Path, ids) -> dict[bytes, str]:
+    """The on-chain key (pseudonym in ``ids``) -> claim_id of every claim named in the run's results."""
     path = run_dir / RESULTS_FILE
     if not path.exists():
         return {}
     with open(path, newline="") as fh:
-        return {chain.to_id(row["claim_id"]): row["claim_id"] for row in csv.DictReader(fh)}
+        return {ids.claim(row["claim_id"]): row["claim_id"] for row in csv.DictReader(fh)}
 
 
 def open_deployment(w3: Web3, run_dir: Path) -> Deployment:
@@ -74,7 +74,7 @@ def _pending_refs(engine, page: int = 500):
 def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int, approve: bool, carc: str = "") -> LineResult:
     """Approve or deny a pended line as the reviewer; appends its new row to review_results.csv."""
     engine = dep[ENGINE]
-    claim = _recorded(dep, to_id(claim_id), claim_id)
+    claim = _recorded(dep, dep.ids.claim(claim_id), claim_id)
     fn = (engine.functions.approvePended(claim, line) if approve
           else engine.functions.denyPended(claim, line, to_bytes8(carc)))
     receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
@@ -117,7 +117,7 @@ def appeal(dep: Deployment, keys: Keys, claim_id: str, line: int, document: Path
         raise ReviewFailed(f"{document}: appeal document not found")
     digest = Web3.keccak(document.read_bytes())
     engine = dep[ENGINE]
-    claim = _recorded(dep, to_id(claim_id), claim_id)
+    claim = _recorded(dep, dep.ids.claim(claim_id), claim_id)
     _transact(dep, keys.biller, engine.functions.appeal(claim, line, digest), claim_id, line)
     return digest
 
@@ -126,7 +126,7 @@ def decide_appeal(dep: Deployment, keys: Keys, claim_id: str, line: int, overtur
     """The reviewer upholds or overturns an open appeal (R-13) of a line of the claim as
     submitted, read back from the chain."""
     engine = dep[ENGINE]
-    claim = _recorded(dep, to_id(claim_id), claim_id)
+    claim = _recorded(dep, dep.ids.claim(claim_id), claim_id)
     fn = engine.functions.decideAppeal(claim, line, overturn)
     receipt = _transact(dep, keys.reviewer, fn, claim_id, line)
     events = _line_events(engine, receipt)

@@ -6,7 +6,7 @@ contracts (and, independently, in :mod:`claimledger.reward_book`).
 A member signs with its own key (R-43: the plan manager bound that key's address on chain, from
 the ``reward_signer`` column of ``members.csv``); the insurer's treasurer key relays the signed
 registration, so the member needs no ether. Member ids are never sent in clear: on chain a
-member is the keccak key of its id.
+member is its keyed pseudonym (R-30), found through the deployment's key store.
 """
 from __future__ import annotations
 
@@ -40,6 +40,15 @@ def demo_member_key(member_id: str) -> str:
     return "0x" + keccak(text=f"claimledger-demo-member:{member_id}").hex()
 
 
+def member_key(dep: Deployment, member_id: str) -> bytes:
+    """The member's on-chain pseudonym, from the deployment's key store; a member the store does
+    not know (never enrolled, or forgotten under R-32) is refused."""
+    key = dep.ids.find_member(member_id)
+    if key is None:
+        raise RewardsFailed(f"member {member_id}: not in this deployment's key store (never enrolled, or forgotten)")
+    return key
+
+
 def payee_typed_data(chain_id: int, engine: str, member_key: bytes, payee: str, nonce: int, deadline: int) -> dict:
     """The EIP-712 typed data a member signs to name its rewards' payee (IRewards)."""
     return {
@@ -58,8 +67,8 @@ def payee_typed_data(chain_id: int, engine: str, member_key: bytes, payee: str, 
 def sign_payee(dep: Deployment, member_private_key: str, member_id: str, payee: str, deadline: int) -> bytes:
     """The member's signature of its registration of ``payee``, for its next nonce."""
     engine = dep[ENGINE]
-    nonce = engine.functions.rewardAccount(chain.to_id(member_id)).call()[1]
-    data = payee_typed_data(dep.w3.eth.chain_id, engine.address, chain.to_id(member_id), payee, nonce, deadline)
+    nonce = engine.functions.rewardAccount(member_key(dep, member_id)).call()[1]
+    data = payee_typed_data(dep.w3.eth.chain_id, engine.address, member_key(dep, member_id), payee, nonce, deadline)
     return bytes(Account.sign_typed_data(member_private_key, full_message=data).signature)
 
 
@@ -68,7 +77,7 @@ def register_payee(dep: Deployment, keys: Keys, member_private_key: str, member_
     engine = dep[ENGINE]
     deadline = int(time.time()) + REGISTRATION_SECONDS
     signature = sign_payee(dep, member_private_key, member_id, payee, deadline)
-    fn = engine.functions.registerRewardPayee(chain.to_id(member_id), payee, deadline, signature)
+    fn = engine.functions.registerRewardPayee(member_key(dep, member_id), payee, deadline, signature)
     return _transact(dep, keys.treasurer, fn, f"register {member_id}")
 
 
@@ -98,7 +107,7 @@ def member_rewards(dep: Deployment, member_ids: list[str]) -> list[MemberRewards
     engine = dep[ENGINE]
     out = []
     for member_id in member_ids:
-        signer, _, payee, earned, taken, paid = engine.functions.rewardAccount(chain.to_id(member_id)).call()
+        signer, _, payee, earned, taken, paid = engine.functions.rewardAccount(member_key(dep, member_id)).call()
         if earned or taken or paid:
             out.append(MemberRewards(member_id, earned // CENT_UNITS, taken // CENT_UNITS, paid // CENT_UNITS,
                                      (earned - taken - paid) // CENT_UNITS, None if int(payee, 16) == 0 else payee))
@@ -115,11 +124,11 @@ def pay(dep: Deployment, keys: Keys, member_ids: list[str], fund: bool = False) 
         need = owed - engine.functions.incentivePool().call()
         if need > 0:
             fund_pool(dep, keys, need)
-    names = {chain.to_id(m): m for m in member_ids}
+    names = {member_key(dep, m): m for m in member_ids}
     decoder = EventDecoder(engine)
     rows = []
     for start in range(0, len(member_ids), PAY_CHUNK):
-        chunk = [chain.to_id(m) for m in member_ids[start:start + PAY_CHUNK]]
+        chunk = [member_key(dep, m) for m in member_ids[start:start + PAY_CHUNK]]
         receipt = _transact(dep, keys.treasurer, engine.functions.payRewards(chunk), "payRewards")
         for name, values in decoder.decode(receipt):
             if name == "RewardPaid":

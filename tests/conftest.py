@@ -6,11 +6,15 @@ import pytest
 
 from claimledger import chain
 from claimledger.codec import encode_claim
+from claimledger.privacy.pseudonyms import Pseudonyms
 from claimledger.money import parse_day
 from claimledger.records import Claim, ClaimLine
 from claimledger.scenario import load_scenario
 
 EXAMPLES = Path(__file__).resolve().parent.parent / "examples"
+# contract tests name members and claims by keccak of fixture ids, as the engine's tests always
+# have; claimledger's commands use the deployment's keyed pseudonyms (docs/PRIVACY.md)
+UNKEYED = Pseudonyms.unkeyed()
 OPEN_ENDED = 2**32 - 1
 NPI_IN = 1234567893
 NPI_OUT = 1098765432
@@ -100,7 +104,7 @@ def loaded(engine, basic_scenario):
     loaded as `claimledger` loads them (chain.load_reference_data, as the plan manager)."""
     from brownie import web3
 
-    dep = chain.Deployment(web3, {"ClaimsEngine": engine.address})
+    dep = chain.Deployment(web3, {"ClaimsEngine": engine.address}, pseudonyms=UNKEYED)
     chain.load_reference_data(dep, chain.Keys.from_list(dev_keys()), basic_scenario)
     return engine
 
@@ -126,4 +130,34 @@ def claim(claim_id="CX1", member="M100", npi=NPI_IN, received="2026-03-02", line
     return encode_claim(Claim(
         claim_id, frequency, original, member, str(npi), day(received), tuple(diagnoses),
         tuple(ClaimLine(day(d), code, units, billed, None, *other) for d, code, units, billed, *other in lines),
-    ))
+    ), UNKEYED)
+
+
+@pytest.fixture(scope="module")
+def records_officer(accounts):
+    return accounts[5]
+
+
+@pytest.fixture(scope="module")
+def ledger(PrivacyLedger, admin, plan_manager, reviewer, records_officer):
+    """The privacy ledger as chain.deploy wires it: member services by the plan manager's
+    account, the records officer's own, PAYER by the reviewer's (docs/ROLES.md)."""
+    return deploy_granting(PrivacyLedger, admin, [("MEMBER_SERVICES", plan_manager),
+                                                  ("RECORDS_OFFICER", records_officer), ("PAYER", reviewer)])
+
+
+@pytest.fixture(scope="module")
+def member_account():
+    """A member's own key (a wallet of theirs, not a node account)."""
+    from eth_account import Account
+
+    return Account.from_key(b"\x5a" * 32)
+
+
+@pytest.fixture(scope="module")
+def registered(ledger, plan_manager, member_account):
+    """The ledger with MEMBER's key registered by member services."""
+    from tests.contracts.privacy_helpers import MEMBER
+
+    ledger.registerMemberKey(MEMBER, member_account.address, {"from": plan_manager})
+    return ledger

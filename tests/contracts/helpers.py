@@ -8,7 +8,7 @@ from enum import IntEnum
 
 from claimledger import chain
 from claimledger.events import LINE_STATUS, LineWords
-from tests.conftest import NPI_IN, NPI_OUT, OPEN_ENDED, claim, day  # noqa: F401 (re-exported)
+from tests.conftest import NPI_IN, NPI_OUT, OPEN_ENDED, UNKEYED, claim, day  # noqa: F401 (re-exported)
 
 ZERO32 = b"\0" * 32
 ADMIN_ROLE = ZERO32  # AccessControl's DEFAULT_ADMIN_ROLE
@@ -190,7 +190,7 @@ def recorded_by_key(engine, key: bytes) -> bytes | None:
 
     from claimledger.recorded import recorded_claim
 
-    return recorded_claim(chain.Deployment(web3, {"ClaimsEngine": engine.address}), key)
+    return recorded_claim(chain.Deployment(web3, {"ClaimsEngine": engine.address}, pseudonyms=UNKEYED), key)
 
 
 # ------------------------------------------------------------------------------ events

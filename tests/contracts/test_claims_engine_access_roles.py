@@ -205,7 +205,7 @@ def test_roles_as_deployed(engine, token, admin, plan_manager, biller, reviewer,
 # ------------------------------------------------------------------------------ admin handover
 
 
-@pytest.mark.parametrize("contract", ["engine", "token"])
+@pytest.mark.parametrize("contract", ["engine", "token", "ledger"])
 def test_two_step_admin_handover(request, contract, admin, new_admin, outsider):
     """Roles: beginDefaultAdminTransfer, then acceptDefaultAdminTransfer by the new admin;
     the old admin keeps the role until then and loses it afterwards."""

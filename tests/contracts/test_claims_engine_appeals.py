@@ -9,6 +9,7 @@ import pytest
 from brownie import web3
 
 from claimledger.codec import encode_claim, to_id
+from claimledger.privacy.pseudonyms import Pseudonyms
 from claimledger.events import EventDecoder, reversed_rows
 from claimledger.money import parse_day
 from claimledger.records import Claim, ClaimLine, Frequency, LineStatus
@@ -391,7 +392,7 @@ def test_r13_chain_equals_reference_on_an_appeal_sequence(loaded, biller, review
         "E4": _claim("E4", ("2026-03-01", "99213", 1, 110_00), received="2026-03-05",
                      frequency=Frequency.REPLACEMENT, original="E1"),
     }
-    packed = {name: encode_claim(c) for name, c in claims.items()}
+    packed = {name: encode_claim(c, Pseudonyms.unkeyed()) for name, c in claims.items()}
     names_by_id = {to_id(name): name for name in claims}
 
     def submitted(name):

@@ -41,7 +41,8 @@ def test_deploy_load_twice_then_adjudicate_on_the_deployment(deployed, tmp_path,
     document = json.loads((deployed / "deployments.json").read_text())
     assert document["chain_id"] == web3.eth.chain_id and document["rpc"] == web3.provider.endpoint_uri
     assert document["block"] >= document["from_block"] and document["client"].startswith("anvil")
-    assert set(document["contracts"]) == {"SettlementToken", "ClaimsEngineRewards", "ClaimsEngineExtension", "ClaimsEngine"}
+    assert set(document["contracts"]) == {"SettlementToken", "ClaimsEngineRewards", "ClaimsEngineExtension", "ClaimsEngine",
+                                          "PrivacyLedger"}
     code, out, _ = run(capsys, "load", deployed, EXAMPLES / "basic")
     assert code == 0 and out.splitlines()[0] == "loaded 2 plan versions, 4 members, 4 providers, 3 authorizations"
     block = web3.eth.block_number

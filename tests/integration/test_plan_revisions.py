@@ -57,11 +57,11 @@ def test_each_line_records_the_version_that_priced_it(tmp_path):
 
     def version_of(claim_id):  # as the line's event recorded it when it was adjudicated
         log, = engine.events.ClaimAccepted.get_logs(from_block=dep.from_block,
-                                                    argument_filters={"claimId": chain.to_id(claim_id)})
+                                                    argument_filters={"claimId": dep.ids.claim(claim_id)})
         return line_words(log["args"])[0].plan_version
 
     assert version_of("C0002") == 1 and version_of("C0011") == 2  # both reversed since
-    packed = recorded_claims(dep, [chain.to_id("C0007")])[chain.to_id("C0007")]
+    packed = recorded_claims(dep, [dep.ids.claim("C0007")])[dep.ids.claim("C0007")]
     assert engine.functions.lineOf(packed, 1).call()[7] == 1  # a line still standing, as the engine keeps it
     loaded = load_scenario(scenario)
     info = plans.functions.versionInfo(chain.to_id("GOLD-PPO-2026"), 2).call()

@@ -8,7 +8,7 @@ import shutil
 import pytest
 
 import claimledger.node
-from claimledger.chain import Deployment, to_id
+from claimledger.chain import Deployment
 from claimledger.cli import main
 from claimledger.node import run_chain
 from claimledger.pipeline import DEPLOYMENTS_FILE, PROGRESS_FILE
@@ -33,7 +33,7 @@ def run_dir(tmp_path, monkeypatch):
         w3.provider.make_request("anvil_mine", [FORGET])
         dep = Deployment.load(w3, out / DEPLOYMENTS_FILE)
         accepted = dep["ClaimsEngine"].events.ClaimAccepted.get_logs(from_block=dep.from_block)
-        assert to_id("C0016") not in {bytes(log["args"]["claimId"]) for log in accepted}  # dropped
+        assert dep.ids.claim("C0016") not in {bytes(log["args"]["claimId"]) for log in accepted}  # dropped
     return out
 
 

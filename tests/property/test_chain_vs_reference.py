@@ -204,7 +204,7 @@ def _decide_pended_lines_alike(dep, model, decisions) -> int:
     decoder = EventDecoder(engine)
     rewards = 0
     for (claim_id, number), (approve, carc) in zip(model.pending_lines(), decisions):
-        recorded = recorded_claim(dep, chain.to_id(claim_id))  # supplied again
+        recorded = recorded_claim(dep, dep.ids.claim(claim_id))  # supplied again
         fn = (engine.functions.approvePended(recorded, number) if approve
               else engine.functions.denyPended(recorded, number, chain.to_bytes8(carc)))
         try:

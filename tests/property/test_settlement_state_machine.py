@@ -153,7 +153,7 @@ class SettlementMachine(RuleBasedStateMachine):
     def review_oldest_pending(self, approve):
         claim_id, number = self.model.pending_lines()[0]
         engine = self.dep["ClaimsEngine"]
-        recorded = recorded_claim(self.dep, chain.to_id(claim_id))  # supplied again
+        recorded = recorded_claim(self.dep, self.dep.ids.claim(claim_id))  # supplied again
         fn = (engine.functions.approvePended(recorded, number) if approve
               else engine.functions.denyPended(recorded, number, chain.to_bytes8("50")))
         reviewer = TxSender(self.w3, KEYS.reviewer)
@@ -234,7 +234,7 @@ class SettlementMachine(RuleBasedStateMachine):
         for member_id in MEMBERS[:-1]:
             member = SCENARIO.members[member_id]
             plan = SCENARIO.plans[member.plan_id]
-            ind, fam = registry.functions.accumulators(chain.to_id(member_id), 2026).call()
+            ind, fam = registry.functions.accumulators(self.dep.ids.member(member_id), 2026).call()
             assert 0 <= ind[0] <= plan.deductible_individual and 0 <= ind[1] <= plan.oop_max_individual
             assert 0 <= fam[0] <= plan.deductible_family and 0 <= fam[1] <= plan.oop_max_family
             model_ind = self.model.individual[(member_id, 2026)]

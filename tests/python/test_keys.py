@@ -68,7 +68,7 @@ def test_roles_come_from_keystores_environment_keys_or_dev_keys(tmp_path, monkey
     assert keys.treasurer == KEY and keys.biller == other and keys.admin == dev_private_keys(1)[0]
     assert [(s.role, s.source) for s in sources] == [
         ("admin", "anvil dev key"), ("plan_manager", "anvil dev key"), ("biller", "environment CLAIMLEDGER_BILLER_KEY"),
-        ("reviewer", "anvil dev key"), ("treasurer", f"keystore {path}")]
+        ("reviewer", "anvil dev key"), ("treasurer", f"keystore {path}"), ("records_officer", "anvil dev key")]
     assert KEY[2:] not in repr(keys) and other[2:] not in repr(keys)
     with pytest.raises(KeyFailed) as failure:
         refuse_dev_keys(sources, 8453)
