@@ -188,7 +188,7 @@ def test_chain_decides_every_line_as_the_reference(deployed, lines_compared, cas
         for npi in scenario.providers:
             assert escrow.functions.owed(int(npi)).call() == model.accounts[npi].balance * 10_000
         for member in scenario.members:  # what each member is owed, earned net of taken back
-            assert escrow.functions.rewardOwed(chain.to_id(member)).call() == model.rewards.accounts[member].owed * 10_000
+            assert escrow.functions.rewardOwed(deployed.ids.member(member)).call() == model.rewards.accounts[member].owed * 10_000
         lines_compared["n"] += len(expected)
         lines_compared["secondary"] += sum(1 for c in claims for line in c.lines if line.secondary)
         lines_compared["rewards"] += compared_rewards
@@ -218,7 +218,7 @@ def _decide_pended_lines_alike(dep, model, decisions) -> int:
         decoded = decoder.decode(receipt)
         assert [v["words"].result(claim_id) for name, v in decoded if name == "LineAdjudicated"] == [expected]
         member = model.claims[claim_id].claim.member_id
-        earned = [reward_row(name, v, member, {chain.to_id(claim_id): claim_id})
+        earned = [reward_row(name, v, member, {dep.ids.claim(claim_id): claim_id})
                   for name, v in decoded if name in REWARD_EVENTS]
         assert earned == model.rewards.drain()
         rewards += len(earned)

@@ -263,7 +263,7 @@ class SettlementMachine(RuleBasedStateMachine):
             return
         engine = self.dep["ClaimsEngine"]
         for member in MEMBERS:
-            _, _, _, earned, taken, paid = engine.functions.rewardAccount(chain.to_id(member)).call()
+            _, _, _, earned, taken, paid = engine.functions.rewardAccount(self.dep.ids.member(member)).call()
             model = self.model.rewards.accounts[member]
             assert (earned, taken, paid) == (model.earned * CENT_UNITS, model.taken_back * CENT_UNITS,
                                              model.paid * CENT_UNITS)
@@ -283,7 +283,7 @@ class SettlementMachine(RuleBasedStateMachine):
         for member in MEMBERS[:-1]:
             for code in ("99213", "80053"):
                 live = self.model.rewards.live.get((member, code, 2026), 0)
-                assert engine.functions.rewardOf(chain.to_id(member), chain.to_bytes8(code), 2026).call() == live
+                assert engine.functions.rewardOf(self.dep.ids.member(member), chain.to_bytes8(code), 2026).call() == live
 
 
 SettlementMachine.TestCase.settings = settings(

@@ -3,7 +3,9 @@ and `incentives:` (R-42), members' reward signers (R-43), and the packed encodin
 claim without a prior payer's result byte for byte as it was (R-40)."""
 import pytest
 
-from claimledger.codec import HAS_OTHER_PAYER, LINE_BYTES, NO_AMOUNT, content_hash, encode_claim, packed_lines, to_id
+from claimledger.codec import HAS_OTHER_PAYER, LINE_BYTES, NO_AMOUNT, content_hash, packed_lines, to_id
+from claimledger.codec import encode_claim as encode_keyed
+from claimledger.privacy.pseudonyms import Pseudonyms
 from claimledger.records import Reject
 from claimledger.scenario import iter_claims, load_scenario, parse_claim
 
@@ -11,6 +13,13 @@ from tests.conftest import EXAMPLES
 
 HEADER = ("claim_id,frequency,original_claim_id,member_id,provider_npi,received_date,service_date,"
           "procedure_code,units,billed,diagnoses,other_payer_allowed,other_payer_paid")
+UNKEYED = Pseudonyms.unkeyed()  # ids as unsalted keccak: the bytes before issue 14's keys
+
+
+def encode_claim(claim):
+    return encode_keyed(claim, UNKEYED)
+
+
 LINE = "C1,1,,M1,1234567893,2026-01-12,2026-01-10,99213,1,120.00,J06.9"
 
 
