@@ -89,7 +89,7 @@ dev-network: $(PY_STAMP)
 # silently attach to it instead of launching its own (ALLOW_ATTACH=1 to allow that).
 TEST_LOCK    ?= /tmp/claimledger-brownie-8545.lock
 
-test: setup
+test: setup lint
 	@exec 9>"$(TEST_LOCK)"; \
 	if ! flock -n 9; then echo "make test: waiting for another brownie test run (lock $(TEST_LOCK))..."; flock 9; fi; \
 	if (exec 3<>/dev/tcp/127.0.0.1/8545) 2>/dev/null && [ -z "$(ALLOW_ATTACH)" ]; then \

@@ -25,7 +25,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from claimledger.bench import BATCH_GAS, BENCH_GAS_LIMIT, bench_claims  # noqa: E402
+from claimledger.bench import BENCH_GAS_LIMIT, bench_claims  # noqa: E402
 from claimledger.node import AnvilNode, connect, dev_private_keys  # noqa: E402
 from claimledger.probe import Probe  # noqa: E402
 from claimledger.sender import TxSender  # noqa: E402

@@ -265,7 +265,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
         if len(lines) > MAX_LINES_PER_CLAIM:
             errors.append((f"{TRANSACTIONS}:CLAIMID", f"{len(lines)} charges: at most {MAX_LINES_PER_CLAIM}"))
         rows = []
-        for n, ch in enumerate(sorted(lines, key=lambda c: c.charge_id), start=1):
+        for ch in sorted(lines, key=lambda c: c.charge_id):
             path = f"{TRANSACTIONS}:CHARGEID={ch.charge_id}"
             dos = _day(ch.from_date) or _day(r["SERVICEDATE"])
             age = _age(born.get(member), dos)

@@ -39,6 +39,7 @@ contract ClaimsEngine is Appeals {
     constructor(address admin, uint48 adminDelay, IERC20 settlementToken, address extension_)
         EngineStorage(admin, adminDelay, settlementToken)
     {
+        if (extension_ == address(0)) revert ExtensionMissing();
         _extension = extension_;
     }
 
@@ -63,6 +64,7 @@ contract ClaimsEngine is Appeals {
     {
         _requireParses(originals);
         uint256 count;
+        // slither-disable-next-line uninitialized-local: a memory struct starts zeroed, which is what is meant; the calls below fill it
         ClaimContext memory ctx; // below the memory each claim frees: it (and its plan cache) lasts the batch
         for (uint256 at; at < claims.length;) {
             uint256 length = ClaimCodec.claimLength(claims, at);
@@ -95,6 +97,7 @@ contract ClaimsEngine is Appeals {
         uint256 length = ClaimCodec.claimLength(claim_, 0);
         if (length == 0 || length != claim_.length) revert MalformedClaim(length);
         _requireParses(originals);
+        // slither-disable-next-line uninitialized-local: a memory struct starts zeroed, which is what is meant; the calls below fill it
         ClaimContext memory ctx;
         RejectReason reason = _submit(claim_, originals, ctx);
         if (reason != RejectReason.None) revert ClaimRejected(ClaimCodec.claimId(claim_), reason);
@@ -171,6 +174,7 @@ contract ClaimsEngine is Appeals {
         uint256 at = ClaimCodec.linesAt(c);
         uint256 stride = ClaimCodec.lineBytes(c);
         for (uint256 i; i < lines; ++i) {
+            // slither-disable-next-line unused-return: only the named parts of the tuple are needed here
             (uint32 serviceDate,, uint16 units, uint64 billed) = ClaimCodec.line(c, at);
             if (serviceDate > received) return RejectReason.ServiceAfterReceived;
             if (units == 0) return RejectReason.UnitsNotPositive;
@@ -190,7 +194,7 @@ contract ClaimsEngine is Appeals {
     /// one line at least has them (so that a claim has one encoding)
     function _validateOtherPayer(bytes calldata c, uint256 lines) private pure returns (RejectReason) {
         uint256 at = ClaimCodec.linesAt(c);
-        bool some;
+        bool some = false;
         for (uint256 i; i < lines; ++i) {
             (uint64 allowed, uint64 paid) = ClaimCodec.otherPayer(c, at);
             unchecked {
@@ -234,8 +238,10 @@ contract ClaimsEngine is Appeals {
     /// @notice See {IClaimReview-approvePended}.
     function approvePended(bytes calldata claim_, uint8 number) external onlyRole(Roles.REVIEWER) whenNotPaused {
         (Line memory l, uint256 outcome, bool keyed) = _pendingLine(claim_, number);
+        // slither-disable-next-line uninitialized-local: a memory struct starts zeroed, which is what is meant; the calls below fill it
         ClaimContext memory ctx;
         _context(claim_, ctx);
+        // slither-disable-next-line uninitialized-local: a memory struct starts zeroed, which is what is meant; its fields are set below
         Terms memory t;
         t.plan = LineBook.plan(outcome); // the plan and version the line was checked against
         t.version = LineBook.version(outcome);

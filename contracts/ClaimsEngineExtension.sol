@@ -22,6 +22,7 @@ contract ClaimsEngineExtension is BenefitsAdmin, Treasury, EngineViews {
     /// @dev its own storage is never used: the deployer is its admin only because
     /// AccessControl wants one
     constructor(address rewardsExtension_) EngineStorage(msg.sender, 0, IERC20(address(0))) {
+        if (rewardsExtension_ == address(0)) revert ExtensionMissing();
         _self = address(this);
         _rewardsExtension = rewardsExtension_;
     }
@@ -39,8 +40,8 @@ contract ClaimsEngineExtension is BenefitsAdmin, Treasury, EngineViews {
 
     /// @dev refuses direct calls that change state: they would change this contract's own,
     /// unused, storage
-    function _checkRole(bytes32 role, address account) internal view override {
+    function _checkRole(bytes32 role, address caller) internal view override {
         if (address(this) == _self) revert NotDelegated();
-        super._checkRole(role, account);
+        super._checkRole(role, caller);
     }
 }

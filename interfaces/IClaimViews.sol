@@ -9,12 +9,12 @@ interface IClaimViews is IEngineErrors {
     /// @notice A claim's record; state None when unknown.
     function claim(bytes32 claimId) external view returns (ClaimRecord memory);
 
-    /// @notice Line `line` (1-based) of `claim`, the claim as submitted, packed: the engine
+    /// @notice Line `line` (1-based) of `claim_`, the claim as submitted, packed: the engine
     /// finds a line's outcome from its content (R-26). A line of a reversed claim may be reported
     /// as REVERSED only (see {IClaimTypes-LineRecord}).
-    /// Requirements: `claim` hashes to the recorded content, else {ClaimContentMismatch}; the
+    /// Requirements: `claim_` hashes to the recorded content, else {ClaimContentMismatch}; the
     /// line exists, else {LineUnknown}.
-    function lineOf(bytes calldata claim, uint8 line) external view returns (LineRecord memory);
+    function lineOf(bytes calldata claim_, uint8 line) external view returns (LineRecord memory);
 
     /// @notice A line's appeal (R-13); state None when the line was never appealed.
     function appealOf(bytes32 claimId, uint8 line) external view returns (AppealRecord memory);

@@ -46,6 +46,8 @@ interface IEngineErrors is IClaimTypes {
     error RewardSignatureInvalid(bytes32 memberId);
     // the engine's extension is reached only through the engine
     error NotDelegated();
+    // a contract the engine delegates to, missing at deployment
+    error ExtensionMissing();
     // more live lines of one content than a key's slot counts (65,535; R-26)
     error DuplicateCountOverflow(bytes32 key);
 }

@@ -8,7 +8,7 @@ from pathlib import Path
 from ..claims_csv import write_claims_csv
 from ..roster import ROSTER_FILE, load_roster
 from ..scenario import (
-    AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, CLAIM_COLUMNS, CLAIMS_FILE, MEMBER_COLUMNS, MEMBERS_FILE,
+    AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, CLAIMS_FILE, MEMBER_COLUMNS, MEMBERS_FILE,
     PLANS_FILE, PROVIDER_COLUMNS, PROVIDERS_FILE, ScenarioError,
 )
 from .common import ClaimImport, ImportReport, Issue, _DATE_PREFIX

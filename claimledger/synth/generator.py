@@ -113,7 +113,7 @@ class _Generator(_Population, _ClaimKinds):
         rng = self.rng
         for _ in range(64):  # the lag given r: draw from _LAG until the DOS is in the year
             u = rng.random()
-            for lo, hi, prob in _LAG:
+            for lo, hi, prob in _LAG:  # noqa: B007 (the bucket drawn is used after the break)
                 if u < prob:
                     break
                 u -= prob

@@ -154,6 +154,7 @@ abstract contract Adjudication is ClaimLines {
         bytes32 memberId = ctx.memberId;
         if (Plans.priorAuth(fee)) {
             Lookup lookup;
+            // slither-disable-next-line unused-return: only the named parts of the tuple are needed here
             (lookup,, authRef) = _authorizations.find(memberId, l.code, l.serviceDate, l.units);
             if (lookup == Lookup.None && skip != Carc.NO_AUTHORIZATION) return (Carc.NO_AUTHORIZATION, 0);
             if (lookup == Lookup.Exhausted && skip != Carc.AUTH_EXCEEDED) return (Carc.AUTH_EXCEEDED, 0);
@@ -229,6 +230,7 @@ abstract contract Adjudication is ClaimLines {
         returns (uint64, uint64, uint64, uint64)
     {
         uint256 terms = t.terms;
+        // slither-disable-next-line uninitialized-local: a memory struct starts zeroed, which is what is meant; its fields are set below
         Pricing.Inputs memory input;
         input.billed = l.billed;
         input.feeAllowed = Plans.allowed(t.fee);
@@ -267,7 +269,7 @@ abstract contract Adjudication is ClaimLines {
         uint256 record = _claims[originalId];
         _claims[originalId] = record & ~uint256(0xff) | uint256(ClaimState.Reversed);
         bytes32 memberId = ClaimCodec.memberId(original);
-        uint256 recouped;
+        uint256 recouped = 0;
         uint256 lines = _claimLines(record);
         uint256[] memory words = new uint256[](2 * lines);
         uint256 at = ClaimCodec.linesAt(original);
@@ -276,7 +278,7 @@ abstract contract Adjudication is ClaimLines {
             Line memory l = _line(original, at + i * stride, i + 1, originalId, true);
             (uint256 outcome, bool keyed) = _lineBook.find(l.key, l.lineKey);
             LineStatus previous = LineBook.status(outcome);
-            int256 liveDelta;
+            int256 liveDelta = 0;
             if (previous == LineStatus.Approved) {
                 recouped += _unapply(memberId, originalId, l, outcome);
                 liveDelta = -1;

@@ -48,6 +48,7 @@ abstract contract Appeals is Adjudication {
         a.state = overturn ? AppealState.Overturned : AppealState.Upheld;
         emit AppealDecided(claimId, number, msg.sender, overturn);
         if (!overturn) return;
+        // slither-disable-next-line uninitialized-local: a memory struct starts zeroed, which is what is meant; the calls below fill it
         ClaimContext memory ctx;
         _context(claim_, ctx);
         (bytes8 carc, Terms memory t, uint256 authRef) =
@@ -85,6 +86,7 @@ abstract contract Appeals is Adjudication {
         for (uint256 i; i < lines; ++i) {
             Line memory other = _lineNumber(c, i + 1, claimId);
             if (other.key != key) continue;
+            // slither-disable-next-line unused-return: only the named parts of the tuple are needed here
             (uint256 outcome,) = _lineBook.find(other.key, other.lineKey);
             LineStatus status = LineBook.status(outcome);
             if (status == LineStatus.Approved || status == LineStatus.Pended) ++n;

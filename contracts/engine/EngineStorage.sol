@@ -25,16 +25,21 @@ import {SettlementLedger} from "../libraries/SettlementLedger.sol";
 abstract contract EngineStorage is AccessControlDefaultAdminRules, Pausable, IEngineErrors, IEngineEvents {
     /// @dev claim id => ClaimRecord packed: content tag (bits 96-255), provider NPI (32-95),
     /// frequency (16-23), line count (8-15), state (0-7)
+    // slither-disable-next-line uninitialized-state: written through the library functions that take this struct as a storage pointer, which slither does not follow
     mapping(bytes32 claimId => uint256) internal _claims;
     LineBook.Book internal _lineBook;
+    // slither-disable-next-line uninitialized-state: written through the library functions that take this struct as a storage pointer, which slither does not follow
     mapping(bytes32 lineKey => AppealRecord) internal _appeals;
     ReviewQueue.Queue internal _reviewQueue;
+    // slither-disable-next-line uninitialized-state: written through the library functions that take this struct as a storage pointer, which slither does not follow
     Members.Book internal _members;
+    // slither-disable-next-line uninitialized-state: written through the library functions that take this struct as a storage pointer, which slither does not follow
     Plans.Book internal _plans;
     Authorizations.Book internal _authorizations;
     Limits.Book internal _limits;
     SettlementLedger.Ledger internal _ledger; // providers: registration, account, payee
     IERC20 internal _token;
+    // slither-disable-next-line uninitialized-state: written through the library functions that take this struct as a storage pointer, which slither does not follow
     Rewards.Book internal _rewards; // member incentives and their pool (A-12)
 
     constructor(address admin, uint48 adminDelay, IERC20 settlementToken)

@@ -50,6 +50,7 @@ abstract contract EngineViews is EngineStorage {
         if (shown == LineStatus.Denied) r.carc = LineBook.carc(outcome);
         if (shown == LineStatus.Approved) {
             (r.allowed, r.deductible, r.copay, r.coinsurance) = LineBook.amounts(outcome);
+            // slither-disable-next-line unused-return: only the named parts of the tuple are needed here
             (, bytes8 code,,) = ClaimCodec.line(claim_, at);
             r.authId = _authorizations.idOf(ClaimCodec.memberId(claim_), code, LineBook.authorization(outcome));
         }
@@ -138,6 +139,7 @@ abstract contract EngineViews is EngineStorage {
         view
         returns (Lookup lookup, bytes32 authId)
     {
+        // slither-disable-next-line unused-return: only the named parts of the tuple are needed here
         (lookup, authId,) = _authorizations.find(memberId, procedureCode, day, units);
     }
 

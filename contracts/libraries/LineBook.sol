@@ -54,8 +54,8 @@ library LineBook {
     /// @notice An outcome that also keeps the authorization `ref` (see {Authorizations-find};
     /// below 2^14: a member's grants for one code) and which counters (R-16 flags: bit 0 units
     /// per day, bit 1 lines per year) the line was added to.
-    function withApplied(uint256 outcome, uint256 ref, uint256 counted) internal pure returns (uint256) {
-        return outcome | (ref & 0x3fff) << 80 | (counted & 3) << 94;
+    function withApplied(uint256 outcome, uint256 ref, uint256 countedFlags) internal pure returns (uint256) {
+        return outcome | (ref & 0x3fff) << 80 | (countedFlags & 3) << 94;
     }
 
     /// @notice The authorization ref an approved line used; 0 when none.

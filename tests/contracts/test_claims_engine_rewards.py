@@ -93,7 +93,7 @@ NPI_ADDRESS = "0x" + "ab" * 20
 
 @pytest.mark.parametrize("case", ["replayed", "other key", "other payee", "expired", "no signer", "zero payee"])
 def test_a_registration_without_the_members_valid_signature_is_refused(rewarded, plan_manager, accounts, case):
-    member, payee, key, deadline = "MA", accounts[6], None, DEADLINE
+    member, payee, deadline = "MA", accounts[6], DEADLINE
     if case != "no signer":
         rewarded.setMemberSigners([cid(member)], [signer_of(member)], {"from": plan_manager})
     sig = signature(rewarded, member, payee)
