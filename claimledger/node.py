@@ -205,7 +205,7 @@ class _Upstream:
         """None while the upstream runs (as ``Popen.poll``)."""
         try:
             state = Path(f"/proc/{self.pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, IndexError):
+        except (FileNotFoundError, ProcessLookupError, IndexError):  # gone while /proc was read
             return 0
         return 0 if state == "Z" else None
 
