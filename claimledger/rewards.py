@@ -17,6 +17,7 @@ from pathlib import Path
 
 from eth_account import Account
 from eth_utils import keccak
+from web3 import Web3
 
 from . import chain
 from .chain import ENGINE, Deployment, Keys
@@ -74,6 +75,9 @@ def sign_payee(dep: Deployment, member_private_key: str, member_id: str, payee: 
 
 def register_payee(dep: Deployment, keys: Keys, member_private_key: str, member_id: str, payee: str) -> dict:
     """The member's signed act naming ``payee`` for its rewards, relayed by the treasurer's key."""
+    if not Web3.is_address(payee):
+        raise RewardsFailed(f"register {member_id}: payee {payee!r} is not an address")
+    payee = Web3.to_checksum_address(payee)  # an address in any case, as people copy them
     engine = dep[ENGINE]
     deadline = int(time.time()) + REGISTRATION_SECONDS
     signature = sign_payee(dep, member_private_key, member_id, payee, deadline)

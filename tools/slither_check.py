@@ -41,7 +41,7 @@ def compile_standard_json():
     config = yaml.safe_load((ROOT / "brownie-config.yaml").read_text())["compiler"]
     standard = SolcStandardJson()
     for path in sorted((ROOT / "contracts").rglob("*.sol")) + sorted((ROOT / "interfaces").rglob("*.sol")):
-        if "bench" not in path.parts:  # the gas floor probe is an instrument, not claimledger
+        if not {"bench", "test"} & set(path.relative_to(ROOT).parts):  # instruments (gas floor probe, test harnesses), not claimledger
             standard.add_source_file(str(path.relative_to(ROOT)))
     standard.add_remapping("@openzeppelin=node_modules/@openzeppelin")
     settings = standard.to_dict()["settings"]

@@ -107,6 +107,10 @@ def export_fhir_claims(scenario_dir, out_path) -> ExportReport:
 def _claim_resource(rows: list[dict], n: int, patients, orgs, coverages) -> dict:
     head = {k: str(v).strip() for k, v in rows[0].items()}
     claim_id = head["claim_id"]
+    if any(str(r.get("other_payer_paid") or "").strip() or str(r.get("other_payer_allowed") or "").strip()
+           for r in rows):  # exporting it without them would change what the plan pays
+        raise _Gap("other_payer_paid", "a prior payer's result (A-11) has no element in a FHIR R4 Claim: "
+                   "send this claim as an 837 (loops 2320/2430)")
     frequency = head["frequency"]
     status = "cancelled" if frequency == "8" else "active"
     rid = _uuid("claim", f"{n}:{claim_id}")

@@ -49,6 +49,10 @@ ENGINE_FUNCTIONS = [
     ("enroll", lambda a: ([], []), "PLAN_MANAGER", None, False),
     ("registerProviders", lambda a: ([], []), "PLAN_MANAGER", None, False),
     ("grantAuthorizations", lambda a: ([], []), "PLAN_MANAGER", None, False),
+    ("setIncentives", lambda a: (PID, 1, [], []), "PLAN_MANAGER", lambda e: err("PlanUnknown", PID), False),
+    ("setMemberSigners", lambda a: ([], []), "PLAN_MANAGER", None, False),
+    ("fundIncentives", lambda a: (1,), "TREASURER", lambda e: err("ERC20InsufficientAllowance", e, 0, 1), False),
+    ("payRewards", lambda a: ([],), "TREASURER", None, True),
     ("pause", lambda a: (), "DEFAULT_ADMIN", None, False),
     ("unpause", lambda a: (), "DEFAULT_ADMIN", lambda e: err("ExpectedPause"), False),
     ("grantRole", lambda a: (role_id("BILLER"), a.outsider), "DEFAULT_ADMIN", None, False),
@@ -58,9 +62,10 @@ ENGINE_FUNCTIONS = [
     ("changeDefaultAdminDelay", lambda a: (60,), "DEFAULT_ADMIN", None, False),
     ("rollbackDefaultAdminDelay", lambda a: (), "DEFAULT_ADMIN", None, False),
 ]
-# not guarded by a role: renounceRole (the caller's own roles) and acceptDefaultAdminTransfer
-# (the pending admin): tested below
-UNGUARDED = {"renounceRole", "acceptDefaultAdminTransfer"}
+# not guarded by a role: renounceRole (the caller's own roles), acceptDefaultAdminTransfer
+# (the pending admin): tested below; registerRewardPayee (the member's own EIP-712 signature,
+# test_claims_engine_rewards.py)
+UNGUARDED = {"renounceRole", "acceptDefaultAdminTransfer", "registerRewardPayee"}
 
 TOKEN_FUNCTIONS = [
     ("mint", lambda a: (a.outsider, 1), "MINTER"),

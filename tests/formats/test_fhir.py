@@ -384,8 +384,10 @@ def test_unusable_input_raises_one_line(tmp_path):
 
 @pytest.mark.parametrize("claims,seed,reject_rate", [(40, 5, 0.002), (600, 2, 0.01)])
 def test_round_trip_gives_the_same_results(tmp_path, claims, seed, reject_rate):
+    """No claim paid second here: a FHIR R4 Claim has no place for the prior payer's result
+    (see the test below)."""
     original = tmp_path / "synth"
-    generate(original, SynthConfig(claims=claims, seed=seed, reject_rate=reject_rate))
+    generate(original, SynthConfig(claims=claims, seed=seed, reject_rate=reject_rate, secondary_rate=0))
     exported = export_fhir_claims(original, tmp_path / "claims.json")
     resources = read_bundle(tmp_path / "claims.json")
     assert exported.claims == sum(1 for r in resources if r["resourceType"] == "Claim")
@@ -538,3 +540,19 @@ def test_cli_glue_prints_one_line(tmp_path, capsys):
     with pytest.raises(ScenarioError) as exc:
         fhir.run_export_fhir_claims(tmp_path / "nowhere", tmp_path / "x.json")
     assert "\n" not in str(exc.value)
+
+
+def test_a_claim_paid_second_is_not_exported_as_a_fhir_claim(tmp_path):
+    """A-11: a FHIR R4 Claim has no element for a prior payer's allowed and paid amounts, so a
+    claim that carries them is skipped with the reason (never exported without them, which would
+    change what this plan pays); the claims without them are exported."""
+    original = tmp_path / "synth"
+    generate(original, SynthConfig(claims=60, seed=3, secondary_rate=0.5))
+    secondary = {r["claim_id"] for r in read_rows(original / "claims.csv") if r["other_payer_paid"]}
+    assert secondary
+    exported = export_fhir_claims(original, tmp_path / "claims.json")
+    assert {claim_id for claim_id, _ in exported.skipped} == secondary
+    assert all(reason.startswith("other_payer_paid: a prior payer's result (A-11)") for _, reason in exported.skipped)
+    resources = read_bundle(tmp_path / "claims.json")
+    exported_ids = {i["value"] for r in resources if r["resourceType"] == "Claim" for i in r["identifier"]}
+    assert exported_ids.isdisjoint(secondary) and exported.claims == len(exported_ids)

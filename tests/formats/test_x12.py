@@ -510,7 +510,9 @@ def _assert_remittance_matches_results(remits, run: Path):
 
 def test_round_trip_synthetic_scenario(tmp_path):
     scenario = tmp_path / "synth"
-    generate(scenario, SynthConfig(claims=40, seed=5))
+    generate(scenario, SynthConfig(claims=40, seed=5, secondary_rate=0.5))  # claims paid second too
+    with open(scenario / "claims.csv", newline="") as fh:
+        assert any(r["other_payer_paid"] for r in csv.DictReader(fh))
     adjudicate_reference(scenario, tmp_path / "run-original")
 
     report_837 = export_837(scenario, tmp_path / "claims.837")

@@ -14,7 +14,8 @@ from tests.conftest import EXAMPLES, dev_keys
 EXAMPLE = EXAMPLES / "cob-incentives"
 FILES = {"results.csv": "expected_results.csv", "rejects.csv": "expected_rejects.csv",
          "incentives.csv": "expected_incentives.csv"}
-PAYEE = "0x00000000000000000000000000000000000000E1"
+PAYEE = "0x00000000000000000000000000000000000000E1"  # as people type it; the chain reports its EIP-55 form
+PAYEE_EIP55 = "0x00000000000000000000000000000000000000e1"
 
 
 def assert_reproduces_the_example(run_dir):
@@ -57,7 +58,7 @@ def test_a_registered_member_is_paid_its_reward_and_the_others_wait(chain_run):
     assert [r.row() for r in rows] == [["M1", "", "", "", "50.00", "PAID"]]
     assert (out / "incentives.csv").read_bytes().endswith(b"M1,,,,50.00,PAID\r\n")
     owed = {m.member_id: (m.owed, m.payee) for m in member_rewards(dep, run_members(out))}
-    assert owed == {"M1": (0, PAYEE), "M2": (70_00, None), "M3": (75_00, None)}
+    assert owed == {"M1": (0, PAYEE_EIP55), "M2": (70_00, None), "M3": (75_00, None)}
     assert pay(dep, keys, run_members(out)) == []  # never paid twice
 
 
