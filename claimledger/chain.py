@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 
@@ -242,7 +243,7 @@ def deploy(w3: Web3, keys: Keys, admin_delay: int = 0, pseudonyms: Pseudonyms | 
         (PRIVACY, "PAYER", keys.reviewer),  # the plan's claims staff reads claims for payment
     ]
     for contract, role, key in grants:
-        _call(admin, dep[contract], "grantRole", ROLES[role], TxSender(w3, key).address)
+        _call(admin, dep[contract], "grantRole", ROLES[role], Account.from_key(key).address)
     return dep
 
 
