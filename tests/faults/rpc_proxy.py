@@ -21,10 +21,13 @@ class RpcProxy:
     """``with RpcProxy(upstream, fault_rate=0.01, seed=7) as proxy: ... proxy.url``."""
 
     def __init__(self, upstream: str, fault_rate: float = 0.0, seed: int = 0,
-                 delay_methods: dict[str, float] | None = None, max_delay_s: float = 0.5):
+                 delay_methods: dict[str, float] | None = None, max_delay_s: float = 0.5,
+                 forced: dict[tuple[str, int], str] | None = None):
         self.upstream = upstream
         self.fault_rate = fault_rate
         self.delay_methods = delay_methods or {}
+        self.forced = forced or {}  # (method, n) -> the fault of the n-th request of that method (1: the first)
+        self.seen: Counter = Counter()  # requests by method
         self.max_delay_s = max_delay_s
         self.random = random.Random(seed)
         self.faults: Counter = Counter()  # (fault, method) -> count
@@ -49,6 +52,11 @@ class RpcProxy:
     def _draw(self, method: str) -> tuple[str | None, float]:
         with self._lock:
             self.requests += 1
+            self.seen[method] += 1
+            fault = self.forced.get((method, self.seen[method]))
+            if fault is not None:
+                self.faults[(fault, method)] += 1
+                return fault, self.max_delay_s
             if self.random.random() >= self.fault_rate:
                 return None, 0.0
             fault = self.random.choice(FAULTS)
