@@ -20,12 +20,13 @@ class OutputFailed(RuntimeError):
 
 
 def failure(path: Path, exc: OSError, resumable: bool = False) -> OutputFailed:
-    """The one-line error for ``exc`` raised while writing ``path``."""
+    """The one-line error for ``exc`` raised while writing ``path``: a run's partial output
+    (``resumable``) goes on with ``--resume``; any other output is as it was before."""
     reason = "no space left on device" if exc.errno == errno.ENOSPC else (exc.strerror or str(exc)).lower()
-    again = "free space and run again with --resume" if resumable else "free space and run the command again"
-    if exc.errno != errno.ENOSPC:
-        again = "fix that and run again" + (" with --resume" if resumable else "")
-    return OutputFailed(f"{path}: cannot write ({reason}); the file was left as it was: {again}")
+    fix = "free space" if exc.errno == errno.ENOSPC else "fix that"
+    if resumable:
+        return OutputFailed(f"{path}: cannot write ({reason}); nothing is lost: {fix} and run again with --resume")
+    return OutputFailed(f"{path}: cannot write ({reason}); the file is as it was before: {fix} and run the command again")
 
 
 def fsync_dir(directory: Path) -> None:

@@ -215,7 +215,7 @@ def _anchor(dep: Deployment, keys: Keys, scenario_dir: Path, out_dir: Path) -> d
 
 def write_timeline(out_dir: Path, stats: ReplayStats) -> None:
     """One row per confirmed transaction, for throughput analysis (see benchmarks/)."""
-    with atomic_output(out_dir / TIMELINE_FILE) as fh:
+    with atomic_output(out_dir / TIMELINE_FILE, resumable=True) as fh:
         fh.write("seconds,claims_confirmed,gas_used,claims_in_tx\n")
         for seconds, confirmed, gas, claims in stats.timeline:
             fh.write(f"{seconds:.4f},{confirmed},{gas},{claims}\n")
@@ -302,5 +302,6 @@ def write_summary(result: RunResult, extra: dict | None = None) -> dict:
             "gas_per_claim": round(s.gas_per_claim),
         }
     summary.update(extra or {})
-    write_text_atomically(result.out_dir / "summary.json", json.dumps(summary, indent=2) + "\n")
+    write_text_atomically(result.out_dir / "summary.json", json.dumps(summary, indent=2) + "\n",
+                          resumable=result.stats is not None)  # a replay's: --resume writes it
     return summary
