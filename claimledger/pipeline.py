@@ -34,6 +34,7 @@ RPC_WINDOW = 16
 TIMELINE_FILE = "timeline.csv"
 EARLIER_EVERY_S = 0.5  # progress.json keeps a checkpoint of every half second...
 EARLIER_KEPT = 120  # ...of the last minute (R-48)
+REST_OF_BLOCK = 1 << 30  # a transaction index past a block's last: a position after the whole block
 
 
 @dataclass
@@ -141,7 +142,10 @@ def adjudicate_on_chain(
         # --- end networks
         if resume:
             dep = Deployment.load(w3, out_dir / DEPLOYMENTS_FILE)
+            newest = checkpoint
             checkpoint = _checkpoint_on_chain(checkpoint, w3.eth.block_number, out_dir)
+            if checkpoint is not newest:  # before the files are cut back to it: a later resume starts there too
+                _write_progress(out_dir, checkpoint)
         elif deployment is not None:  # networks: claims only, on a deployment that lives
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
             dep = Deployment.load(w3, Path(deployment) / DEPLOYMENTS_FILE)
@@ -181,6 +185,9 @@ def adjudicate_on_chain(
             def on_checkpoint(records: int, position: tuple[int, int]) -> None:
                 state = writer.checkpoint(records=skip + records, position=list(position))
                 _write_progress(out_dir, {**state, "earlier": earlier.after(state)})
+
+            if checkpoint is None:  # the first checkpoint: the setup done, no claim sent yet
+                on_checkpoint(0, (w3.eth.block_number, REST_OF_BLOCK))
 
             # our own anvil (a fork of an empty one: no state root, see node.AnvilNode) mines a
             # block a second; a node given with --rpc is left as it is
@@ -261,7 +268,9 @@ def _checkpoint_on_chain(checkpoint: dict, tip: int, out_dir: Path) -> dict:
     """The newest checkpoint whose block the chain has (the last one, unless the node lost
     blocks); a chain behind every kept checkpoint cannot be resumed."""
     candidates = [checkpoint, *reversed(checkpoint.get("earlier", []))]
-    for n, candidate in enumerate(candidates):
+    if checkpoint["position"][0] <= tip:
+        return checkpoint
+    for n, candidate in enumerate(candidates[1:], start=1):
         if candidate["position"][0] <= tip:
             return {**candidate, "earlier": checkpoint.get("earlier", [])[:len(candidates) - 1 - n]}
     oldest = candidates[-1]["position"][0]
