@@ -213,7 +213,10 @@ class _Upstream:
     def stop(self, timeout: float = 30.0) -> None:
         """Stops the upstream, then its watchdog (whose child it is: the watchdog reaps it)."""
         if self.poll() is None:
-            os.kill(self.pid, signal.SIGTERM)
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:  # it exited between the look and the signal (its watchdog reaped it)
+                pass
             deadline = time.monotonic() + timeout
             while self.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.02)
