@@ -1,4 +1,4 @@
-"""Output files that are whole or absent (R-47): written under a temporary name beside the
+"""Output files that are whole or absent (R-48): written under a temporary name beside the
 file, made durable, then renamed over it. A crash or a full disk leaves the old file (or none)
 and a temporary one, never a file cut short that a reader would take for the whole.
 """

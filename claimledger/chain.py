@@ -158,7 +158,7 @@ class Deployment:
         if self.pseudonyms is not None and self.pseudonyms.keyed and self.pseudonyms.path is None:
             self.pseudonyms.attach(keystore_path(path.parent))
             self.keystore = self.pseudonyms.path
-        write_text_atomically(path, json.dumps(document, indent=2) + "\n")
+        write_text_atomically(path, json.dumps(document, indent=2) + "\n")
 
     @classmethod
     def load(cls, w3: Web3, path: Path) -> "Deployment":

@@ -45,7 +45,7 @@ def read_document(path: Path) -> dict:
 def _update_document(file: Path, **fields) -> None:
     document = json.loads(file.read_text())
     document.update({k: v for k, v in fields.items() if v is not None})
-    write_text_atomically(file, json.dumps(document, indent=2) + "\n")
+    write_text_atomically(file, json.dumps(document, indent=2) + "\n")
 
 
 def check_chain_id(w3: Web3, document: dict, where: Path, url: str) -> None:

@@ -1,4 +1,4 @@
-"""One sending process per key and chain (R-46).
+"""One sending process per key and chain (R-47).
 
 :class:`~claimledger.sender.TxSender` numbers its nonces itself, from the node's count when it
 starts; two processes sending with one key would take the same nonces, and one's transactions

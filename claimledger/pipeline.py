@@ -33,7 +33,7 @@ EMBEDDED_WINDOW = 256  # transactions in flight: more than a block's worth
 RPC_WINDOW = 16
 TIMELINE_FILE = "timeline.csv"
 EARLIER_EVERY_S = 0.5  # progress.json keeps a checkpoint of every half second...
-EARLIER_KEPT = 120  # ...of the last minute (R-48)
+EARLIER_KEPT = 120  # ...of the last minute (R-49)
 REST_OF_BLOCK = 1 << 30  # a transaction index past a block's last: a position after the whole block
 
 
@@ -242,7 +242,7 @@ def _dropped_since(dep: Deployment, checkpoint: dict, out_dir: Path) -> str | No
 class EarlierCheckpoints:
     """Some checkpoints before the last, kept in progress.json (one per ``EARLIER_EVERY_S``,
     the last ``EARLIER_KEPT``): a node that restarts from an older copy of its chain (killed
-    between two saves of its state, R-48) has lost the blocks of the newest ones, and a resume
+    between two saves of its state, R-49) has lost the blocks of the newest ones, and a resume
     starts from the newest it still has."""
 
     def __init__(self, checkpoint: dict | None):

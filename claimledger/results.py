@@ -34,7 +34,7 @@ class ResultWriter:
 
     The rows go to ``NAME.partial`` files, which a checkpoint makes durable and a resume
     continues; they are renamed to their names only when the writer ends without an error
-    (R-47). A run that dies (killed, a full disk) leaves no ``results.csv`` cut short: the
+    (R-48). A run that dies (killed, a full disk) leaves no ``results.csv`` cut short: the
     previous run's output is removed when a new run starts."""
 
     out_dir: Path

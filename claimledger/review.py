@@ -84,7 +84,7 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
     row = _line_events(engine, receipt)[0].result(claim_id)
     path = run_dir / DECISIONS_FILE
     new = not path.exists()
-    with atomic_output(path, newline="", copy_existing=True) as fh:  # never a row cut short
+    with atomic_output(path, newline="", copy_existing=True) as fh:  # never a row cut short
         writer = csv.writer(fh)
         if new:
             writer.writerow(RESULT_COLUMNS)

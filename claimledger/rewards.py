@@ -140,7 +140,7 @@ def pay(dep: Deployment, keys: Keys, member_ids: list[str], fund: bool = False) 
 
 def append_incentives(run_dir: Path, rows: list[RewardRow]) -> None:
     """Appends rows to the run's incentives.csv (A-12.3), in the order they happened."""
-    with atomic_output(Path(run_dir) / INCENTIVES_FILE, newline="", copy_existing=True) as fh:  # R-47
+    with atomic_output(Path(run_dir) / INCENTIVES_FILE, newline="", copy_existing=True) as fh:  # R-48
         csv.writer(fh).writerows(row.row() for row in rows)
 
 

@@ -106,7 +106,7 @@ class TxSender:
         self.account = Account.from_key(private_key)
         self.address = self.account.address
         self.chain_id = w3.eth.chain_id
-        self.lock = hold_key(self, w3, self.chain_id, self.address)  # before the first nonce is read
+        self.lock = hold_key(self, w3, self.chain_id, self.address)  # before the first nonce is read
         self.nonce = w3.eth.get_transaction_count(self.address, "pending")
         self.window = window
         self.policy = settings.fees

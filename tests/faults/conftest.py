@@ -2,7 +2,7 @@
 against a node of their own (never brownie's), a deployment that lives on it, and the reference
 model's results to compare with.
 
-Each test module gets its own key-lock directory (R-46), so that runs on one machine never see
+Each test module gets its own key-lock directory (R-47), so that runs on one machine never see
 each other's locks."""
 import csv
 import io
@@ -50,7 +50,7 @@ def one_line_error(stderr: str) -> str:
 
 @pytest.fixture(scope="module", autouse=True)
 def lock_dir(tmp_path_factory):
-    """R-46's locks of this module's processes (in-process senders and the CLIs it starts)."""
+    """R-47's locks of this module's processes (in-process senders and the CLIs it starts)."""
     with pytest.MonkeyPatch.context() as patch:
         path = tmp_path_factory.mktemp("locks")
         patch.setenv("CLAIMLEDGER_LOCK_DIR", str(path))

@@ -1,4 +1,4 @@
-"""Issue 18, faults: the disk fills while a run writes its outputs (R-47). The write that
+"""Issue 18, faults: the disk fills while a run writes its outputs (R-48). The write that
 finds no space raises ENOSPC (a file object that takes a fixed number of bytes, patched into the
 writer in-process): the run stops with one line naming the file, leaves no results.csv (its rows
 go to results.csv.partial, renamed only when complete), and --resume ends with results

@@ -1,4 +1,4 @@
-"""R-46: one sending process per key and chain. A second process with a key in use fails at
+"""R-47: one sending process per key and chain. A second process with a key in use fails at
 once with one line naming the holder, sends nothing, and the key is free again as soon as the
 holder dies (even by SIGKILL: the kernel drops its flock)."""
 import os

@@ -7,7 +7,7 @@ there is no pool.
 
 The CLI, talking to the dead node, ends in one line within seconds (no traceback, no hang);
 ``--resume`` against the restarted node goes back to the newest checkpoint whose block the
-chain still has (R-48), reads back the claims the chain holds after it and sends the others
+chain still has (R-49), reads back the claims the chain holds after it and sends the others
 again. The results equal the reference model's byte for byte; every claim is accepted once and
 the escrow pays out exactly the net paid."""
 import json

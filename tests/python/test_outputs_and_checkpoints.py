@@ -1,4 +1,4 @@
-"""Outputs whole or absent (R-47) and the checkpoint a resume goes back to (R-48), without a chain."""
+"""Outputs whole or absent (R-48) and the checkpoint a resume goes back to (R-49), without a chain."""
 import errno
 
 import pytest
