@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+from eth_account import Account
+
 from . import chain
 from .chain import ENGINE
 from .codec import encode_claim
@@ -194,7 +196,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         phases = ExitStack()
         if embedded:  # a node given with --rpc mines as it does
             phases.enter_context(interval_mining(w3))
-        sink = TxSender(w3, dev_private_keys(6)[5]).address
+        sink = Account.from_key(dev_private_keys(6)[5]).address
         eth = _run_phase("eth_transfer", biller, [(sink, b"", TRANSFER_GAS, 1)] * claims,
                          progress("ETH transfers", claims))
         treasurer = TxSender(w3, keys.treasurer)

@@ -12,7 +12,7 @@ from .chain import Deployment
 from .events import ClaimOutcome
 from .money import format_cents
 from .records import Claim, Reject
-from .replay import replay
+from .replay import DEFAULT_BATCH_CLAIMS, replay
 from .scenario import CLAIMS_FILE, ScenarioError, iter_claims
 
 
@@ -79,7 +79,8 @@ class SubmitSummary:
             self.counts[key] = self.counts.get(key, 0) + 1
 
 
-def submit(dep: Deployment, biller_key: str, path: Path, on_progress=None, roster: Path | None = None) -> SubmitSummary:
+def submit(dep: Deployment, biller_key: str, path: Path, on_progress=None, roster: Path | None = None,
+           batch_claims: int = DEFAULT_BATCH_CLAIMS) -> SubmitSummary:
     """Submits every claim of ``path`` as the biller; returns what became of them. An 837 is
     answered with ``FILE.999`` and ``FILE.277`` beside it (A-10.5): the 277CA says, claim for
     claim, what the import and then the chain decided."""
@@ -90,7 +91,7 @@ def submit(dep: Deployment, biller_key: str, path: Path, on_progress=None, roste
         if not any(isinstance(i, Claim) for i in items):
             reasons = {f"{r.field}: {r.reason}" for r in items if isinstance(r, Reject)}
             raise SubmitFailed(f"{path}: nothing to submit ({'; '.join(sorted(reasons)) or 'no claims'})")
-        replay(dep, biller_key, items, summary.add, on_progress=on_progress)
+        replay(dep, biller_key, items, summary.add, on_progress=on_progress, batch_claims=batch_claims)
     if imported is not None:
         from .x12.acks import write_answers
 

@@ -17,9 +17,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
+from eth_account import Account
 from eth_utils import keccak
 from web3 import Web3
 
+from .atomic import write_text_atomically
 from .codec import from_fixed_bytes, to_bytes8, to_bytes16, to_id  # noqa: F401 (plan ids; persons: Pseudonyms)
 from .codesets import diagnosis_bytes  # ICD9: codes go on chain as '#' + code
 from .privacy.pseudonyms import Pseudonyms, PseudonymError, keystore_of, keystore_path
@@ -156,7 +158,7 @@ class Deployment:
         if self.pseudonyms is not None and self.pseudonyms.keyed and self.pseudonyms.path is None:
             self.pseudonyms.attach(keystore_path(path.parent))
             self.keystore = self.pseudonyms.path
-        path.write_text(json.dumps(document, indent=2) + "\n")
+        write_text_atomically(path, json.dumps(document, indent=2) + "\n")
 
     @classmethod
     def load(cls, w3: Web3, path: Path) -> "Deployment":
@@ -242,7 +244,7 @@ def deploy(w3: Web3, keys: Keys, admin_delay: int = 0, pseudonyms: Pseudonyms | 
         (PRIVACY, "PAYER", keys.reviewer),  # the plan's claims staff reads claims for payment
     ]
     for contract, role, key in grants:
-        _call(admin, dep[contract], "grantRole", ROLES[role], TxSender(w3, key).address)
+        _call(admin, dep[contract], "grantRole", ROLES[role], Account.from_key(key).address)
     return dep
 
 

@@ -251,7 +251,7 @@ def cmd_submit(args) -> int:
     bar = tqdm(unit="claim", desc="submitting", disable=not sys.stderr.isatty())
     try:
         summary = submit(dep, load_keys(args.key_env)[0].biller, Path(args.path), on_progress=bar.update,
-                         roster=Path(args.roster) if args.roster else None)
+                         roster=Path(args.roster) if args.roster else None, batch_claims=args.batch)
     finally:
         bar.close()
     print(f"{summary.claims} claim(s) submitted: " + ", ".join(f"{v} {k}" for k, v in sorted(summary.counts.items())))
@@ -372,6 +372,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a deployment directory or its deployments.json (chain id checked)")
     sbm.add_argument("--key-env", help="environment variable holding the biller's private key (default: anvil's dev key)")
     sbm.add_argument("--roster", help="enrollment roster.csv that finds dependents' member ids in an 837 (A-10.3)")
+    sbm.add_argument("--batch", type=int, default=100, help="claims per transaction (default and max 100)")
     add_network_options(sbm, deployment=False)
     sbm.set_defaults(func=cmd_submit)
 
@@ -421,7 +422,7 @@ def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     message = text[0] if text else exc.__class__.__name__
     known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError", "ReviewFailed", "ValueError",
-             "SubmitFailed", "KeyFailed", "FeeTooHigh", "RewardsFailed", *PRIVACY_ERRORS)
+             "SubmitFailed", "KeyFailed", "KeyInUse", "NodeUnreachable", "OutputFailed", "FeeTooHigh", "RewardsFailed", *PRIVACY_ERRORS)
     if exc.__class__.__name__ in known:
         return message
     return f"{exc.__class__.__name__}: {message}"

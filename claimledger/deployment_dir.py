@@ -20,6 +20,7 @@ from typing import Iterator
 from web3 import Web3
 
 from . import chain
+from .atomic import write_text_atomically
 from .chain import ChainError, Deployment, Keys
 from .keys import KeySource, refuse_dev_keys
 from .manifest import ChainVersion, Changes, Manifest, plan_changes, plan_file_hash, record_changes, record_hash
@@ -44,7 +45,7 @@ def read_document(path: Path) -> dict:
 def _update_document(file: Path, **fields) -> None:
     document = json.loads(file.read_text())
     document.update({k: v for k, v in fields.items() if v is not None})
-    file.write_text(json.dumps(document, indent=2) + "\n")
+    write_text_atomically(file, json.dumps(document, indent=2) + "\n")
 
 
 def check_chain_id(w3: Web3, document: dict, where: Path, url: str) -> None:

@@ -18,6 +18,8 @@ from typing import Iterator
 from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 
+from .rpc import RetryingProvider
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_GAS_LIMIT = 1_000_000_000  # blocks of a second's worth of batched claims (interval mining)
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
@@ -62,10 +64,9 @@ def free_port() -> int:
 
 
 def connect(url: str, timeout: float = 120.0) -> Web3:
-    w3 = Web3(HTTPProvider(url, request_kwargs={"timeout": timeout}))
-    if not w3.is_connected():
+    if not Web3(HTTPProvider(url, request_kwargs={"timeout": timeout})).is_connected():  # asked once
         raise NodeError(f"no JSON-RPC node answers at {url}")
-    return w3
+    return Web3(RetryingProvider(url, timeout))  # from now on every request is retried on a dropped answer
 
 
 @dataclass
@@ -212,7 +213,10 @@ class _Upstream:
     def stop(self, timeout: float = 30.0) -> None:
         """Stops the upstream, then its watchdog (whose child it is: the watchdog reaps it)."""
         if self.poll() is None:
-            os.kill(self.pid, signal.SIGTERM)
+            try:
+                os.kill(self.pid, signal.SIGTERM)
+            except ProcessLookupError:  # it exited between the look and the signal (its watchdog reaped it)
+                pass
             deadline = time.monotonic() + timeout
             while self.poll() is None and time.monotonic() < deadline:
                 time.sleep(0.02)

@@ -3,7 +3,6 @@ settle providers, and write the run directory."""
 from __future__ import annotations
 
 import json
-import os
 import time
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -12,6 +11,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import chain, deployment_dir, node
+from .atomic import atomic_output, write_text_atomically
 from .chain import ENGINE, Deployment, Keys
 from .clients import unkept_chain
 from .events import ClaimOutcome
@@ -32,6 +32,9 @@ PROGRESS_FILE = "progress.json"
 EMBEDDED_WINDOW = 256  # transactions in flight: more than a block's worth
 RPC_WINDOW = 16
 TIMELINE_FILE = "timeline.csv"
+EARLIER_EVERY_S = 0.5  # progress.json keeps a checkpoint of every half second...
+EARLIER_KEPT = 120  # ...of the last minute (R-49)
+REST_OF_BLOCK = 1 << 30  # a transaction index past a block's last: a position after the whole block
 
 
 @dataclass
@@ -63,7 +66,7 @@ def adjudicate_reference(scenario_dir: Path, out_dir: Path) -> RunResult:
     """The Python reference model over a scenario; writes results.csv and rejects.csv."""
     scenario = load_scenario(scenario_dir)
     engine = ReferenceEngine.from_scenario(scenario)
-    with ResultWriter(out_dir) as writer:
+    with ResultWriter(out_dir, resumable=False) as writer:
         for item in iter_claims(scenario.claims_path):
             if isinstance(item, Claim):
                 rows, reject = engine.submit(item)
@@ -139,9 +142,10 @@ def adjudicate_on_chain(
         # --- end networks
         if resume:
             dep = Deployment.load(w3, out_dir / DEPLOYMENTS_FILE)
-            if w3.eth.block_number < checkpoint["position"][0]:
-                raise chain.ChainError(f"{out_dir}: the chain is behind the results (block {w3.eth.block_number} "
-                                       f"< checkpoint {checkpoint['position'][0]}); cannot resume")
+            newest = checkpoint
+            checkpoint = _checkpoint_on_chain(checkpoint, w3.eth.block_number, out_dir)
+            if checkpoint is not newest:  # before the files are cut back to it: a later resume starts there too
+                _write_progress(out_dir, checkpoint)
         elif deployment is not None:  # networks: claims only, on a deployment that lives
             (out_dir / PROGRESS_FILE).unlink(missing_ok=True)
             dep = Deployment.load(w3, Path(deployment) / DEPLOYMENTS_FILE)
@@ -176,9 +180,14 @@ def adjudicate_on_chain(
                 if outcome.reject is not None:
                     writer.reject(outcome.reject)
 
+            earlier = EarlierCheckpoints(checkpoint)
+
             def on_checkpoint(records: int, position: tuple[int, int]) -> None:
                 state = writer.checkpoint(records=skip + records, position=list(position))
-                _write_progress(out_dir, state)
+                _write_progress(out_dir, {**state, "earlier": earlier.after(state)})
+
+            if checkpoint is None:  # the first checkpoint: the setup done, no claim sent yet
+                on_checkpoint(0, (w3.eth.block_number, REST_OF_BLOCK))
 
             # our own anvil (a fork of an empty one: no state root, see node.AnvilNode) mines a
             # block a second; a node given with --rpc is left as it is
@@ -213,7 +222,7 @@ def _anchor(dep: Deployment, keys: Keys, scenario_dir: Path, out_dir: Path) -> d
 
 def write_timeline(out_dir: Path, stats: ReplayStats) -> None:
     """One row per confirmed transaction, for throughput analysis (see benchmarks/)."""
-    with open(out_dir / TIMELINE_FILE, "w") as fh:
+    with atomic_output(out_dir / TIMELINE_FILE, resumable=True) as fh:
         fh.write("seconds,claims_confirmed,gas_used,claims_in_tx\n")
         for seconds, confirmed, gas, claims in stats.timeline:
             fh.write(f"{seconds:.4f},{confirmed},{gas},{claims}\n")
@@ -230,6 +239,45 @@ def _dropped_since(dep: Deployment, checkpoint: dict, out_dir: Path) -> str | No
             f"block {checkpoint['position'][0]}: the claims in flight then cannot be read back; cannot resume")
 
 
+class EarlierCheckpoints:
+    """Some checkpoints before the last, kept in progress.json (one per ``EARLIER_EVERY_S``,
+    the last ``EARLIER_KEPT``): a node that restarts from an older copy of its chain (killed
+    between two saves of its state, R-49) has lost the blocks of the newest ones, and a resume
+    starts from the newest it still has."""
+
+    def __init__(self, checkpoint: dict | None):
+        self.entries: list[dict] = list(checkpoint.get("earlier", [])) if checkpoint else []
+        self._kept_at = float("-inf")
+        self._last: dict | None = _without_earlier(checkpoint) if checkpoint else None
+
+    def after(self, state: dict) -> list[dict]:
+        """The earlier checkpoints to write beside ``state``, the newest last."""
+        now = time.monotonic()
+        if self._last is not None and now - self._kept_at >= EARLIER_EVERY_S:
+            self.entries = [*self.entries, self._last][-EARLIER_KEPT:]
+            self._kept_at = now
+        self._last = state
+        return self.entries
+
+
+def _without_earlier(checkpoint: dict) -> dict:
+    return {k: v for k, v in checkpoint.items() if k != "earlier"}
+
+
+def _checkpoint_on_chain(checkpoint: dict, tip: int, out_dir: Path) -> dict:
+    """The newest checkpoint whose block the chain has (the last one, unless the node lost
+    blocks); a chain behind every kept checkpoint cannot be resumed."""
+    candidates = [checkpoint, *reversed(checkpoint.get("earlier", []))]
+    if checkpoint["position"][0] <= tip:
+        return checkpoint
+    for n, candidate in enumerate(candidates[1:], start=1):
+        if candidate["position"][0] <= tip:
+            return {**candidate, "earlier": checkpoint.get("earlier", [])[:len(candidates) - 1 - n]}
+    oldest = candidates[-1]["position"][0]
+    raise chain.ChainError(f"{out_dir}: the chain is behind the results (block {tip} < checkpoint "
+                           f"{checkpoint['position'][0]}, and < {oldest}, the oldest checkpoint kept); cannot resume")
+
+
 def _read_progress(out_dir: Path) -> dict:
     path = out_dir / PROGRESS_FILE
     if not path.exists():
@@ -238,9 +286,9 @@ def _read_progress(out_dir: Path) -> dict:
 
 
 def _write_progress(out_dir: Path, state: dict) -> None:
-    tmp = out_dir / (PROGRESS_FILE + ".tmp")
-    tmp.write_text(json.dumps(state))
-    os.replace(tmp, out_dir / PROGRESS_FILE)  # atomic: a crash leaves the old or the new one
+    # atomic: a crash leaves the old or the new one; not synced (the results it names are):
+    # after a power cut an older checkpoint is as good a place to go on from
+    write_text_atomically(out_dir / PROGRESS_FILE, json.dumps(state), resumable=True, durable=False)
 
 
 def write_summary(result: RunResult, extra: dict | None = None) -> dict:
@@ -263,5 +311,6 @@ def write_summary(result: RunResult, extra: dict | None = None) -> dict:
             "gas_per_claim": round(s.gas_per_claim),
         }
     summary.update(extra or {})
-    (result.out_dir / "summary.json").write_text(json.dumps(summary, indent=2) + "\n")
+    write_text_atomically(result.out_dir / "summary.json", json.dumps(summary, indent=2) + "\n",
+                          resumable=result.stats is not None)  # a replay's: --resume writes it
     return summary

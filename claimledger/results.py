@@ -3,11 +3,14 @@ from __future__ import annotations
 
 import csv
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import pandas as pd
 
+from .atomic import atomic_output, close_quietly, failure, fsync_dir
 from .records import REJECT_COLUMNS, RESULT_COLUMNS, REWARD_COLUMNS, Claim, LineResult, LineStatus, Reject, RewardRow
 from .scenario import InputError
 
@@ -17,79 +20,130 @@ INCENTIVES_FILE = "incentives.csv"  # A-12.3
 INPUT_ERRORS_FILE = "input_errors.csv"
 
 
+PARTIAL_SUFFIX = ".partial"  # the name a run's output has until the run has written all of it
+
+
+def partial_path(path: Path) -> Path:
+    return path.with_name(path.name + PARTIAL_SUFFIX)
+
+
 @dataclass
 class ResultWriter:
     """Streams rows to ``OUT/results.csv``, ``OUT/rejects.csv`` and ``OUT/incentives.csv``;
-    use as a context manager."""
+    use as a context manager.
+
+    The rows go to ``NAME.partial`` files, which a checkpoint makes durable and a resume
+    continues; they are renamed to their names only when the writer ends without an error
+    (R-48). A run that dies (killed, a full disk) leaves no ``results.csv`` cut short: the
+    previous run's output is removed when a new run starts."""
 
     out_dir: Path
     counts: dict[str, int] = field(default_factory=dict)
     billed: int = 0  # cents billed on the lines adjudicated (not on reversals)
     resume_from: dict | None = None  # a checkpoint: continue the files from there
+    resumable: bool = True  # a failure says to go on with --resume (not the reference model's run)
 
     def __enter__(self) -> "ResultWriter":
         self.out_dir.mkdir(parents=True, exist_ok=True)
-        if self.resume_from is None:
-            self._results_file = open(self.out_dir / RESULTS_FILE, "w", newline="")
-            self._rejects_file = open(self.out_dir / REJECTS_FILE, "w", newline="")
-            self._incentives_file = open(self.out_dir / INCENTIVES_FILE, "w", newline="")
-        else:  # drop whatever was written after the checkpoint, keep what it covers
-            self._results_file = _truncated(self.out_dir / RESULTS_FILE, self.resume_from["results_bytes"])
-            self._rejects_file = _truncated(self.out_dir / REJECTS_FILE, self.resume_from["rejects_bytes"])
-            # a checkpoint of a run from before A-12 has no incentives.csv: it starts empty
-            self._incentives_file = _truncated(self.out_dir / INCENTIVES_FILE, self.resume_from.get("incentives_bytes", 0))
-            self.counts = dict(self.resume_from["counts"])
-            self.billed = self.resume_from["billed"]
-        self._results = csv.writer(self._results_file)  # RFC 4180 CRLF, as the spec examples
-        self._rejects = csv.writer(self._rejects_file)
-        self._incentives = csv.writer(self._incentives_file)
-        if self.resume_from is None:
-            self._results.writerow(RESULT_COLUMNS)
-            self._rejects.writerow(REJECT_COLUMNS)
-        if self._incentives_file.tell() == 0:
-            self._incentives.writerow(REWARD_COLUMNS)
+        self._paths = [self.out_dir / name for name in (RESULTS_FILE, REJECTS_FILE, INCENTIVES_FILE)]
+        try:
+            if self.resume_from is None:
+                for path in self._paths:  # an earlier run's output is not this run's
+                    path.unlink(missing_ok=True)
+                self._files = [open(partial_path(path), "w", newline="") for path in self._paths]
+            else:  # drop whatever was written after the checkpoint, keep what it covers
+                # a checkpoint of a run from before A-12 has no incentives.csv: it starts empty
+                sizes = (self.resume_from["results_bytes"], self.resume_from["rejects_bytes"],
+                         self.resume_from.get("incentives_bytes", 0))
+                self._files = [_truncated(path, size) for path, size in zip(self._paths, sizes)]
+                self.counts = dict(self.resume_from["counts"])
+                self.billed = self.resume_from["billed"]
+            self._results_file, self._rejects_file, self._incentives_file = self._files
+            self._results = csv.writer(self._results_file)  # RFC 4180 CRLF, as the spec examples
+            self._rejects = csv.writer(self._rejects_file)
+            self._incentives = csv.writer(self._incentives_file)
+            if self.resume_from is None:
+                self._results.writerow(RESULT_COLUMNS)
+                self._rejects.writerow(REJECT_COLUMNS)
+            if self._incentives_file.tell() == 0:
+                self._incentives.writerow(REWARD_COLUMNS)
+        except OSError as exc:
+            self._abandon()
+            raise failure(self.out_dir, exc, self.resumable) from None
         return self
 
     def checkpoint(self, **position) -> dict:
         """Makes everything written so far durable; returns the state a resume starts from."""
-        for fh in (self._results_file, self._rejects_file, self._incentives_file):
-            fh.flush()
-            os.fsync(fh.fileno())
+        for which, fh in enumerate(self._files):
+            with self._writing(which):
+                fh.flush()
+                os.fsync(fh.fileno())
         return {**position, "results_bytes": self._results_file.tell(), "rejects_bytes": self._rejects_file.tell(),
                 "incentives_bytes": self._incentives_file.tell(), "counts": dict(self.counts), "billed": self.billed}
 
     def rows(self, rows: list[LineResult], claim: Claim | None = None) -> None:
-        for row in rows:
-            if claim is not None and row.status != LineStatus.REVERSED:
-                self.billed += claim.lines[row.line - 1].billed
-            self._results.writerow(row.row())
-            self.counts[row.status.value] = self.counts.get(row.status.value, 0) + 1
+        with self._writing(0):
+            for row in rows:
+                if claim is not None and row.status != LineStatus.REVERSED:
+                    self.billed += claim.lines[row.line - 1].billed
+                self._results.writerow(row.row())
+                self.counts[row.status.value] = self.counts.get(row.status.value, 0) + 1
 
     def rewards(self, rows: list[RewardRow]) -> None:
         """Rows of incentives.csv (A-12.3), in the order they happened."""
-        self._incentives.writerows(row.row() for row in rows)
+        with self._writing(2):
+            self._incentives.writerows(row.row() for row in rows)
 
     def reject(self, reject: Reject) -> None:
-        self._rejects.writerow(reject.row())
-        self.counts["REJECTED"] = self.counts.get("REJECTED", 0) + 1
+        with self._writing(1):
+            self._rejects.writerow(reject.row())
+            self.counts["REJECTED"] = self.counts.get("REJECTED", 0) + 1
 
-    def __exit__(self, *exc) -> None:
-        self._results_file.close()
-        self._rejects_file.close()
-        self._incentives_file.close()
+    def __exit__(self, exc_type, *exc) -> None:
+        if exc_type is not None:  # the partial files stay for a resume, as far as a checkpoint made them durable
+            self._abandon()
+            return
+        for which, fh in enumerate(self._files):
+            with self._writing(which):
+                fh.flush()
+                os.fsync(fh.fileno())
+                fh.close()
+        for path in self._paths:
+            os.replace(partial_path(path), path)
+        fsync_dir(self.out_dir)
+
+    @contextmanager
+    def _writing(self, which: int) -> Iterator[None]:
+        """A write to file ``which`` that fails (a full disk) is one line naming the file; the
+        files are closed, the partial ones left for a resume."""
+        try:
+            yield
+        except OSError as exc:
+            self._abandon()
+            raise failure(partial_path(self._paths[which]), exc, self.resumable) from None
+
+    def _abandon(self) -> None:
+        for fh in getattr(self, "_files", ()):
+            close_quietly(fh)
 
 
 def _truncated(path: Path, size: int):
-    if not path.exists():
-        path.touch()
-    fh = open(path, "r+", newline="")
+    """``path``'s partial file (the complete one of a run that died after writing it, as when
+    killed while paying providers, is taken back), cut to ``size`` bytes, for appending."""
+    partial = partial_path(path)
+    if not partial.exists():
+        if path.exists():
+            os.replace(path, partial)
+        else:
+            partial.touch()
+    fh = open(partial, "r+", newline="")
     fh.truncate(size)
     fh.seek(size)
     return fh
 
 
 def write_input_errors(out_dir: Path, errors: list[InputError]) -> None:
-    with open(out_dir / INPUT_ERRORS_FILE, "w", newline="") as fh:
+    with atomic_output(out_dir / INPUT_ERRORS_FILE, newline="") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["file", "row", "record_id", "field", "reason"])
         for e in errors:

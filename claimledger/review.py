@@ -17,7 +17,8 @@ from .money import CENT_UNITS
 from .pipeline import DEPLOYMENTS_FILE
 from .records import Adjustment, LineResult, LineStatus, RESULT_COLUMNS
 from .recorded import recorded_claims
-from .results import RESULTS_FILE
+from .atomic import atomic_output
+from .results import RESULTS_FILE, partial_path
 
 DECISIONS_FILE = "review_results.csv"
 
@@ -29,6 +30,8 @@ class ReviewFailed(RuntimeError):
 def claim_names(run_dir: Path, ids) -> dict[bytes, str]:
     """The on-chain key (pseudonym in ``ids``) -> claim_id of every claim named in the run's results."""
     path = run_dir / RESULTS_FILE
+    if not path.exists():  # a run still going (or that died): the rows it has written
+        path = partial_path(path)
     if not path.exists():
         return {}
     with open(path, newline="") as fh:
@@ -81,7 +84,7 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
     row = _line_events(engine, receipt)[0].result(claim_id)
     path = run_dir / DECISIONS_FILE
     new = not path.exists()
-    with open(path, "a", newline="") as fh:
+    with atomic_output(path, newline="", copy_existing=True) as fh:  # R-48: never a row cut short
         writer = csv.writer(fh)
         if new:
             writer.writerow(RESULT_COLUMNS)

@@ -24,6 +24,7 @@ from .chain import ENGINE, Deployment, Keys
 from .events import EventDecoder
 from .money import CENT_UNITS
 from .records import RewardRow, RewardStatus
+from .atomic import atomic_output
 from .results import INCENTIVES_FILE
 from .sender import TxSender
 
@@ -143,7 +144,7 @@ def pay(dep: Deployment, keys: Keys, member_ids: list[str], fund: bool = False) 
 
 def append_incentives(run_dir: Path, rows: list[RewardRow]) -> None:
     """Appends rows to the run's incentives.csv (A-12.3), in the order they happened."""
-    with open(Path(run_dir) / INCENTIVES_FILE, "a", newline="") as fh:
+    with atomic_output(Path(run_dir) / INCENTIVES_FILE, newline="", copy_existing=True) as fh:  # R-48
         csv.writer(fh).writerows(row.row() for row in rows)
 
 

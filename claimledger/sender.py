@@ -28,6 +28,8 @@ from hexbytes import HexBytes
 from web3 import Web3
 
 from .fees import Fees, FeePolicy
+from .keylock import hold_key
+from .rpc import NodeUnreachable
 
 REPLACE_AFTER_S = 60.0  # a transaction without a receipt this long is replaced (or sent again)
 RECEIPT_TIMEOUT_S = 600.0
@@ -104,6 +106,7 @@ class TxSender:
         self.account = Account.from_key(private_key)
         self.address = self.account.address
         self.chain_id = w3.eth.chain_id
+        self.lock = hold_key(self, w3, self.chain_id, self.address)  # R-47: before the first nonce is read
         self.nonce = w3.eth.get_transaction_count(self.address, "pending")
         self.window = window
         self.policy = settings.fees
@@ -142,13 +145,30 @@ class TxSender:
         never stops sending for long) and, when the window is full, waited for."""
         tx = self._tx(to, data, gas, value)
         raw = self.account.sign_transaction(tx).raw_transaction
-        tx_hash = self.w3.eth.send_raw_transaction(raw)
+        tx_hash = self._send_new(raw, tx["nonce"])
         self._in_flight.append(Sent(tx_hash, tag, tx, raw, self.fees, time.monotonic(), [tx_hash]))
         for _ in range(2):
             if not (self._in_flight and self._settle_one(on_receipt, wait=False)):
                 break
         while len(self._in_flight) > self.window:
             self._settle_one(on_receipt)
+
+    def _send_new(self, raw: bytes, nonce: int) -> bytes:
+        """Sends a newly signed transaction; its hash. An answer lost on the way is asked
+        again with the same bytes (:mod:`claimledger.rpc`), so the node may say it knows the
+        transaction already, or that its nonce is used (it mined it): either is a send if the
+        node has it. Never signed again at another nonce: that would send it twice."""
+        tx_hash = Web3.keccak(raw)
+        try:
+            self.w3.eth.send_raw_transaction(raw)
+        except NodeUnreachable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - the node's refusal: "already known", "nonce too low", ...
+            if not self._known(tx_hash):
+                reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else exc.__class__.__name__
+                raise TxFailed(f"the node refused transaction {tx_hash.hex()} of {self.address} at nonce {nonce}: "
+                               f"{reason}") from None
+        return tx_hash
 
     def flush(self, on_receipt: Callable[[dict, Any], None] | None = None) -> None:
         """Wait for every transaction in flight."""

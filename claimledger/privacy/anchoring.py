@@ -19,6 +19,7 @@ from pathlib import Path
 
 from eth_utils import keccak
 
+from ..atomic import write_text_atomically
 from . import merkle
 
 ANCHORS_FILE = "anchors.json"
@@ -145,7 +146,7 @@ def anchor_leaves(dep, records_officer_key: str, run_dir: Path, found: LeafSet) 
     anchor = Anchor("0x" + anchor_id.hex(), "0x" + root.hex(), len(found.items), digests, found.files,
                     receipt["blockNumber"], "0x" + bytes(receipt["transactionHash"]).hex())
     anchors.append(anchor)
-    (run_dir / ANCHORS_FILE).write_text(json.dumps({"anchors": [asdict(a) for a in anchors]}, indent=2) + "\n")
+    write_text_atomically(run_dir / ANCHORS_FILE, json.dumps({"anchors": [asdict(a) for a in anchors]}, indent=2) + "\n")
     return anchor
 
 

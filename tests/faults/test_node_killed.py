@@ -1,0 +1,100 @@
+"""Issue 18, faults: the node killed mid-batch (SIGKILL, not the CLI) and restarted on its saved
+state. Anvil saves its state every second (``--state-interval 1``) and on a clean exit; killed,
+it saves nothing more, so the restarted chain is the one of its last save: behind the blocks
+the replay had confirmed (and written) by then. Anvil keeps no pool across a restart either
+(the dump holds the state, the blocks and their transactions, not the pool); under automine
+there is no pool.
+
+The CLI, talking to the dead node, ends in one line within seconds (no traceback, no hang);
+``--resume`` against the restarted node goes back to the newest checkpoint whose block the
+chain still has (R-49), reads back the claims the chain holds after it and sends the others
+again. The results equal the reference model's byte for byte; every claim is accepted once and
+the escrow pays out exactly the net paid."""
+import json
+import os
+import signal
+import time
+
+from claimledger.chain import Deployment
+from claimledger.money import CENT_UNITS
+from claimledger.node import AnvilNode, connect
+from claimledger.pipeline import PROGRESS_FILE
+from claimledger.scenario import iter_claims, load_scenario
+
+from tests.faults.conftest import assert_each_claim_accepted_once, one_line_error, run_cli, start_cli
+
+SAVE_EVERY_S = "1"
+
+
+def saved_block(state) -> int | None:
+    """The newest block in the node's saved state (None while it is being written)."""
+    try:
+        return json.loads(state.read_text())["best_block_number"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def kill_node_when_progress(node: AnvilNode, proc, run_dir, state, at_least: int) -> dict:
+    """SIGKILLs the node (its anvil process) once the replay's checkpoint covers ``at_least``
+    records and is past the block of the node's last save, a save made after the setup (a node
+    that lost the setup's blocks has lost the deployment: its resume is refused in one line);
+    returns the last checkpoint the CLI wrote."""
+    deadline = time.monotonic() + 300
+    while time.monotonic() < deadline:
+        path = run_dir / PROGRESS_FILE
+        progress = json.loads(path.read_text()) if path.exists() else {"records": 0}
+        if progress["records"] >= at_least:
+            last_save = state.read_bytes()
+            saved = saved_block(state)
+            replay_started = (progress["earlier"] or [progress])[0]["position"][0]  # the setup's last block
+            if saved is not None and json.loads(last_save)["best_block_number"] == saved and \
+                    replay_started <= saved < progress["position"][0]:
+                os.kill(node.process.pid, signal.SIGKILL)
+                node.process.wait(timeout=30)
+                # the node restarts from the save read just before the kill (a save of the few
+                # milliseconds between would only make it lose fewer blocks)
+                state.write_bytes(last_save)
+                time.sleep(0.2)  # a receipt the CLI had in hand may still make a checkpoint
+                return json.loads(path.read_text())
+        assert proc.poll() is None, "the replay finished before the node could be killed"
+        time.sleep(0.005)
+    raise AssertionError("no progress within 300 s")
+
+
+def test_a_node_killed_mid_batch_and_restarted_on_its_state_resumes_to_the_reference_results(
+        scenario, reference, tmp_path):
+    state = tmp_path / "node-state.json"
+    run_dir = tmp_path / "run"
+    records = sum(1 for _ in iter_claims(scenario / "claims.csv"))
+    node = AnvilNode(state_path=state, extra_args=("--state-interval", SAVE_EVERY_S)).start()
+    try:
+        replay = start_cli("adjudicate", scenario, "--out", run_dir, "--rpc", node.url, "--batch", "2")
+        checkpoint = kill_node_when_progress(node, replay, run_dir, state, records // 3)
+        started = time.monotonic()
+        _, err = replay.communicate(timeout=60)  # no hang
+        seconds = time.monotonic() - started
+    finally:
+        node.stop()  # its upstream (the node itself is dead already)
+    assert replay.returncode == 1
+    assert one_line_error(err).startswith(f"claimledger: the node at {node.url} does not answer (")
+    assert seconds < 30
+    port = node.port
+    restarted = AnvilNode(state_path=state, port=port).start()
+    try:
+        tip = connect(restarted.url).eth.block_number
+        print(f"node killed: checkpoint at block {checkpoint['position'][0]} ({checkpoint['records']} of {records} "
+              f"records), the restarted chain at block {tip}; CLI failed {seconds:.1f} s after the kill")
+        assert tip < checkpoint["position"][0]  # the chain lost blocks the results had counted
+        resumed = run_cli("adjudicate", scenario, "--out", run_dir, "--rpc", restarted.url, "--resume", "--batch", "2")
+        assert resumed.returncode == 0
+        assert (run_dir / "results.csv").read_bytes() == (reference / "results.csv").read_bytes()
+        assert (run_dir / "rejects.csv").read_bytes() == (reference / "rejects.csv").read_bytes()
+        dep = Deployment.load(connect(restarted.url), run_dir / "deployments.json")
+        assert_each_claim_accepted_once(dep, scenario)
+        summary = json.loads((run_dir / "summary.json").read_text())
+        assert summary["settlement"]["outstanding_cents"] == 0
+        engine = dep["ClaimsEngine"]
+        paid_out = sum(engine.functions.account(int(npi)).call()[2] for npi in load_scenario(scenario).providers)
+        assert paid_out == round(summary["outcomes"]["amounts"]["paid"] * 100) * CENT_UNITS
+    finally:
+        restarted.stop()
