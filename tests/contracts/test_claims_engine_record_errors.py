@@ -351,11 +351,12 @@ def test_the_tests_enums_are_the_contracts():
     for contract_enum, ours in (("RejectReason", Reason), ("LineStatus", Status), ("ClaimState", State),
                                 ("AppealState", Appeal), ("Lookup", Lookup)):
         assert [upper(m) for m in enums[contract_enum]] == [m.name for m in ours], contract_enum
-    assert len(Reason) == 21
+    assert len(Reason) == 22  # None and 21 reasons
 
 
 def test_every_reject_reason_is_tested():
     """A-3: each RejectReason is met by a test: above, or (OriginalNotSupplied, R-17) in
-    test_claims_engine_corrections.py."""
-    tested = {p.values[1] for p in STATELESS} | {p.values[2] for p in STATEFUL} | {Reason.ORIGINAL_NOT_SUPPLIED}
+    test_claims_engine_corrections.py, or (OtherPayerInvalid, R-40) in test_claims_engine_coordination.py."""
+    tested = ({p.values[1] for p in STATELESS} | {p.values[2] for p in STATEFUL}
+              | {Reason.ORIGINAL_NOT_SUPPLIED, Reason.OTHER_PAYER_INVALID})
     assert tested == set(Reason) - {Reason.NONE}
