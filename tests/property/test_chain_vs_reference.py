@@ -5,7 +5,7 @@ others earn and give back (A-12) included.
 
 Runs on its own anvil (free port), so the long profile can run beside other test runs:
 `make test` runs a small profile; the full one is
-`HYPOTHESIS_PROFILE=full .venv/bin/python -m pytest -p no:brownie tests/property/test_chain_vs_reference.py -s`.
+`HYPOTHESIS_PROFILE=full .venv/bin/python -m pytest -p no:pytest-brownie tests/property/test_chain_vs_reference.py -s`.
 """
 import os
 
