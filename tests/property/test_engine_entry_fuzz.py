@@ -41,7 +41,7 @@ from tests.property.ledger_checks import (
 from tests.property.scenario_strategies import reference_data
 
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
-EXAMPLES = {"ci": {"structured": 20, "raw": 25}, "full": {"structured": 600, "raw": 800}}[PROFILE]
+EXAMPLES = {"ci": {"structured": 12, "raw": 25}, "full": {"structured": 600, "raw": 800}}[PROFILE]
 MINIMUM_CLAIMS = {"ci": 0, "full": 5_000}[PROFILE]  # issue 18: >= 5,000 generated claims in the full profile
 # FUZZ_NO_SHRINK=1 reports a failure as found (shrinking an example of many calls takes minutes)
 PHASES = [Phase.explicit, Phase.reuse, Phase.generate] if os.environ.get("FUZZ_NO_SHRINK") else list(Phase)
