@@ -1,7 +1,7 @@
 """The record checks of A-3 that need no state, as the engine makes them (``ClaimsEngine._validate``)
 and in its order, for claims that reach the reference model without the loader (a biller
 calling the contract directly, the fuzz tests): the loader refuses all of these first, field
-by field (R-4, R-14, R-40, R-46), so a claim read from a file never fails one here.
+by field (R-4, R-14, R-40, R-50), so a claim read from a file never fails one here.
 """
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import datetime as _dt
 from .fields import MAX_CENTS, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS
 from .records import Claim, Frequency, Reject, RejectReason
 
-LAST_DAY = (_dt.date(9999, 12, 31) - _dt.date(1970, 1, 1)).days  # the last ISO date A-1.3 can write (R-46)
+LAST_DAY = (_dt.date(9999, 12, 31) - _dt.date(1970, 1, 1)).days  # the last ISO date A-1.3 can write (R-50)
 
 # the engine's RejectReason (IClaimTypes) -> (field, reason) as the loader and the reference word them
 CHAIN_REJECTS: dict[int, tuple[str, str]] = {

@@ -231,7 +231,7 @@ class ReferenceEngine:
     def submit(self, claim: Claim, original_supplied: bool = True) -> tuple[list[LineResult], Reject | None]:
         """Adjudicate one claim (A-3 to A-7); returns its rows or the record error. The checks
         the loader makes field by field come first, in the engine's order (a claim sent without
-        the loader, R-46); ``original_supplied`` False: a correction came without the recorded
+        the loader, R-50); ``original_supplied`` False: a correction came without the recorded
         content of its original (R-17)."""
         reject = intake_reject(claim)
         if reject is not None:

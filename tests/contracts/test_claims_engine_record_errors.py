@@ -69,7 +69,7 @@ def test_invalid_record_is_rejected(loaded, biller, build, reason):
 
 def test_boundaries_are_accepted(loaded, biller):
     """R-4: 50 lines, 12 diagnoses, 9,999 units and 10^12 cents billed are within the limits;
-    DOS == received is valid; R-46: a claim received on 9999-12-31 is too."""
+    DOS == received is valid; R-50: a claim received on 9999-12-31 is too."""
     tx = submit(loaded, biller,
                 claim("CX1", lines=_lines(50, "71046")),
                 claim("CX2", diagnoses=[f"J0{i % 10}.{i}" for i in range(12)]),
