@@ -13,33 +13,10 @@ from eth_abi import decode as abi_decode
 from eth_utils import event_abi_to_log_topic
 
 from .codec import from_fixed_bytes
-from .records import Adjustment, Claim, LineResult, LineStatus, Reject, RejectReason, RewardRow, RewardStatus
+from .intake import CHAIN_REJECTS  # IClaimTypes.RejectReason -> (field, reason)
+from .records import Adjustment, Claim, LineResult, LineStatus, Reject, RewardRow, RewardStatus
 
 LINE_STATUS = {1: LineStatus.APPROVED, 2: LineStatus.DENIED, 3: LineStatus.PENDED, 4: LineStatus.REVERSED}
-
-# IClaimTypes.RejectReason -> (field, reason) as the loader and the reference word them
-CHAIN_REJECTS: dict[int, tuple[str, str]] = {
-    1: ("frequency", "frequency must be 1, 7 or 8"),
-    2: ("claim_id", "claim has no lines"),
-    3: ("claim_id", "more than 50 lines"),
-    4: ("diagnoses", "at most 12 diagnoses"),
-    5: ("units", "units must be positive"),
-    6: ("billed", "billed must be positive"),
-    7: ("service_date", "service_date after received_date"),
-    8: ("original_claim_id", "original_claim_id is required"),
-    9: ("original_claim_id", "original_claim_id must be empty for frequency 1"),
-    10: RejectReason.REUSED_ID.field_and_reason(),
-    11: RejectReason.ORIGINAL_UNKNOWN.field_and_reason(),
-    12: RejectReason.ORIGINAL_REVERSED.field_and_reason(),
-    13: RejectReason.ORIGINAL_IS_VOID.field_and_reason(),
-    14: RejectReason.OTHER_MEMBER.field_and_reason(),
-    15: RejectReason.OTHER_PROVIDER.field_and_reason(),
-    16: ("diagnoses", "at least one diagnosis is required"),
-    17: ("units", "units must be at most 9999"),
-    18: ("billed", "billed is implausibly large"),
-    19: ("original_claim_id", "the recorded content of the original claim was not supplied (R-17)"),
-    20: ("other_payer_paid", "the prior payer amounts are incomplete or inconsistent"),
-}
 
 _MASK40 = (1 << 40) - 1
 

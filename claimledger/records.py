@@ -157,6 +157,7 @@ class RejectReason(str, enum.Enum):
     ORIGINAL_IS_VOID = "original claim is a void"
     OTHER_MEMBER = "original claim names another member"
     OTHER_PROVIDER = "original claim names another provider"
+    ORIGINAL_NOT_SUPPLIED = "the recorded content of the original claim was not supplied (R-17)"
 
     def field_and_reason(self) -> tuple[str, str]:
         """The rejects.csv field and reason of this error."""
@@ -170,6 +171,7 @@ _REJECT_FIELDS = {
     "ORIGINAL_IS_VOID": "original_claim_id",
     "OTHER_MEMBER": "member_id",
     "OTHER_PROVIDER": "provider_npi",
+    "ORIGINAL_NOT_SUPPLIED": "original_claim_id",
 }
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import NamedTuple
 
 from .codesets import matches_prefix
+from .intake import intake_reject
 from .money import share, year_of
 from .records import (
     COB_NON_DUPLICATION, Adjustment, Authorization, Claim, ClaimLine, FeeEntry, Frequency, LineResult, LineStatus,
@@ -227,8 +228,14 @@ class ReferenceEngine:
 
     # ---------------------------------------------------------------------------- submission
 
-    def submit(self, claim: Claim) -> tuple[list[LineResult], Reject | None]:
-        """Adjudicate one claim (A-3 to A-7); returns its rows or the record error."""
+    def submit(self, claim: Claim, original_supplied: bool = True) -> tuple[list[LineResult], Reject | None]:
+        """Adjudicate one claim (A-3 to A-7); returns its rows or the record error. The checks
+        the loader makes field by field come first, in the engine's order (a claim sent without
+        the loader, R-50); ``original_supplied`` False: a correction came without the recorded
+        content of its original (R-17)."""
+        reject = intake_reject(claim)
+        if reject is not None:
+            return [], reject
         known = self.claims.get(claim.claim_id)
         if known is not None:
             if known.claim.content() == claim.content():
@@ -236,7 +243,7 @@ class ReferenceEngine:
             return [], self._reject(claim, RejectReason.REUSED_ID)
         rows: list[LineResult] = []
         if claim.frequency != Frequency.ORIGINAL:
-            reason = self._check_original(claim)
+            reason = self._check_original(claim, original_supplied)
             if reason is not None:
                 return [], self._reject(claim, reason)
             rows.extend(self._reverse(self.claims[claim.original_claim_id]))
@@ -254,7 +261,7 @@ class ReferenceEngine:
     def _reject(claim: Claim, reason: RejectReason) -> Reject:
         return Reject(claim.claim_id, *reason.field_and_reason())
 
-    def _check_original(self, claim: Claim) -> RejectReason | None:
+    def _check_original(self, claim: Claim, supplied: bool = True) -> RejectReason | None:
         original = self.claims.get(claim.original_claim_id)
         if original is None:
             return RejectReason.ORIGINAL_UNKNOWN
@@ -262,6 +269,8 @@ class ReferenceEngine:
             return RejectReason.ORIGINAL_IS_VOID
         if original.reversed:
             return RejectReason.ORIGINAL_REVERSED
+        if not supplied:
+            return RejectReason.ORIGINAL_NOT_SUPPLIED
         if original.claim.member_id != claim.member_id:
             return RejectReason.OTHER_MEMBER
         if original.claim.provider_npi != claim.provider_npi:

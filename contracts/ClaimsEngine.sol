@@ -30,6 +30,7 @@ contract ClaimsEngine is Appeals {
     uint256 private constant _MAX_DIAGNOSES = 12; // X12 837P HI diagnosis codes
     uint256 private constant _MAX_UNITS = 9_999; // R-4
     uint256 private constant _MAX_BILLED = 1e12; // cents, R-4: ten billion dollars
+    uint32 private constant _LAST_DAY = 2_932_896; // 9999-12-31, the last date A-1.3 writes (R-50)
     uint8 private constant _ORIGINAL = 1;
     uint8 private constant _REPLACEMENT = 7;
     uint8 private constant _VOID = 8;
@@ -171,6 +172,8 @@ contract ClaimsEngine is Appeals {
         if (lines == 0) return RejectReason.NoLines;
         if (lines > _MAX_LINES) return RejectReason.TooManyLines;
         uint32 received = ClaimCodec.receivedDate(c);
+        // R-50: no date of service after it either, so every plan year fits the engine's uint16
+        if (received > _LAST_DAY) return RejectReason.ReceivedDateOutOfRange;
         uint256 at = ClaimCodec.linesAt(c);
         uint256 stride = ClaimCodec.lineBytes(c);
         for (uint256 i; i < lines; ++i) {

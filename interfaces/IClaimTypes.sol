@@ -43,7 +43,8 @@ interface IClaimTypes {
         TooManyUnits,
         BilledTooLarge,
         OriginalNotSupplied, // a correction came without the recorded content of its original (R-17)
-        OtherPayerInvalid // a line's prior payer amounts are incomplete or inconsistent (A-11.1, R-40)
+        OtherPayerInvalid, // a line's prior payer amounts are incomplete or inconsistent (A-11.1, R-40)
+        ReceivedDateOutOfRange // received after 9999-12-31, the last date A-1.3 writes (R-50)
     }
 
     /// @notice Where a line's appeal stands (R-13); one appeal per line.

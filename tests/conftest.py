@@ -115,8 +115,9 @@ def dev_keys():
     return dev_private_keys(5)
 
 
-def day(text: str) -> int:
-    return parse_day(text)
+def day(text: str | int) -> int:
+    """An ISO date as days since 1970-01-01; a number of days as it is (dates no ISO text writes)."""
+    return text if isinstance(text, int) else parse_day(text)
 
 
 def claim(claim_id="CX1", member="M100", npi=NPI_IN, received="2026-03-02", lines=None,

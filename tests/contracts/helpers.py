@@ -64,6 +64,7 @@ class Reason(IntEnum):
     BILLED_TOO_LARGE = 18
     ORIGINAL_NOT_SUPPLIED = 19
     OTHER_PAYER_INVALID = 20
+    RECEIVED_DATE_OUT_OF_RANGE = 21
 
 
 class Lookup(IntEnum):

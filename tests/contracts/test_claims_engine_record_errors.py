@@ -7,6 +7,7 @@ import brownie
 import pytest
 
 from claimledger.codec import content_hash
+from claimledger.intake import LAST_DAY
 
 from tests.contracts.helpers import (
     NPI_IMAGING, NPI_IN, Reason, State, Status, accumulators, account, cid, claim, claim_state, err, events,
@@ -45,6 +46,10 @@ STATELESS = [
                  id="billed-above-ten-billion-dollars"),
     pytest.param(lambda: claim("CX1", lines=[(DOS, "99213", 1, 120_00), (DOS, "80053", 0, 40_00)]),
                  Reason.UNITS_NOT_POSITIVE, id="bad-second-line-rejects-whole-claim"),
+    pytest.param(lambda: claim("CX1", received=LAST_DAY + 1), Reason.RECEIVED_DATE_OUT_OF_RANGE,
+                 id="received-after-9999-12-31"),
+    pytest.param(lambda: claim("CX1", received=2**32 - 1, lines=[(2**32 - 1, "99213", 1, 120_00)]),
+                 Reason.RECEIVED_DATE_OUT_OF_RANGE, id="dates-at-the-encodings-last-day"),
 ]
 
 
@@ -64,13 +69,14 @@ def test_invalid_record_is_rejected(loaded, biller, build, reason):
 
 def test_boundaries_are_accepted(loaded, biller):
     """R-4: 50 lines, 12 diagnoses, 9,999 units and 10^12 cents billed are within the limits;
-    DOS == received is valid."""
+    DOS == received is valid; R-50: a claim received on 9999-12-31 is too."""
     tx = submit(loaded, biller,
                 claim("CX1", lines=_lines(50, "71046")),
                 claim("CX2", diagnoses=[f"J0{i % 10}.{i}" for i in range(12)]),
                 claim("CX3", received=DOS, lines=[(DOS, "99213", 1, 120_00)]),
-                claim("CX4", lines=[(DOS, "71046", 9_999, 10**12)]))
-    assert names(tx) == ["ClaimAccepted"] * 4
+                claim("CX4", lines=[(DOS, "71046", 9_999, 10**12)]),
+                claim("CX5", received=LAST_DAY))
+    assert names(tx) == ["ClaimAccepted"] * 5
     assert loaded.claim(cid("CX1"))[1] == 50
 
 
@@ -345,13 +351,12 @@ def test_the_tests_enums_are_the_contracts():
     for contract_enum, ours in (("RejectReason", Reason), ("LineStatus", Status), ("ClaimState", State),
                                 ("AppealState", Appeal), ("Lookup", Lookup)):
         assert [upper(m) for m in enums[contract_enum]] == [m.name for m in ours], contract_enum
-    assert len(Reason) == 21
+    assert len(Reason) == 22  # None and 21 reasons
 
 
 def test_every_reject_reason_is_tested():
     """A-3: each RejectReason is met by a test: above, or (OriginalNotSupplied, R-17) in
-    test_claims_engine_corrections.py, or (OtherPayerInvalid, R-40) in
-    test_claims_engine_coordination.py."""
+    test_claims_engine_corrections.py, or (OtherPayerInvalid, R-40) in test_claims_engine_coordination.py."""
     tested = ({p.values[1] for p in STATELESS} | {p.values[2] for p in STATEFUL}
               | {Reason.ORIGINAL_NOT_SUPPLIED, Reason.OTHER_PAYER_INVALID})
     assert tested == set(Reason) - {Reason.NONE}

@@ -5,7 +5,7 @@ others earn and give back (A-12) included.
 
 Runs on its own anvil (free port), so the long profile can run beside other test runs:
 `make test` runs a small profile; the full one is
-`HYPOTHESIS_PROFILE=full .venv/bin/python -m pytest -p no:brownie tests/property/test_chain_vs_reference.py -s`.
+`HYPOTHESIS_PROFILE=full .venv/bin/python -m pytest -p no:pytest-brownie tests/property/test_chain_vs_reference.py -s`.
 """
 import os
 
@@ -17,15 +17,13 @@ from web3.exceptions import ContractLogicError
 from claimledger import chain
 from claimledger.events import REWARD_EVENTS, EventDecoder, reward_row
 from claimledger.recorded import recorded_claim
-from claimledger.money import parse_day
-from claimledger.node import AnvilNode, connect, dev_private_keys
-from claimledger.records import (
-    COB_MODES, Authorization, Claim, ClaimLine, FeeEntry, Frequency, Member, Plan, Provider,
-)
+from claimledger.records import Claim, ClaimLine, Frequency
 from claimledger.reference import ReferenceEngine, ReviewError
 from claimledger.replay import replay
-from claimledger.scenario import Scenario
 from claimledger.sender import TxSender
+
+from tests.property.ledger_checks import KEYS, rpc
+from tests.property.scenario_strategies import BASE, CODES, DX, NPIS, reference_data
 
 settings.register_profile("ci", max_examples=40, deadline=None,
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
@@ -34,58 +32,11 @@ settings.register_profile("full", max_examples=10_000,  # >= 100,000 lines compa
                           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "ci")
 
-CODES = ["99213", "71046", "70553", "97110", "20610", "27447"]
-CATEGORIES = ["office_visit", "imaging", "therapy", "procedure"]
-DX = ["M17.11", "J06.9", "R05.9", "M25.561"]
-NPIS = ["1234567893", "1659478212", "1098765432"]  # two in network, one out
-BASE = parse_day("2026-01-01")
-KEYS = chain.Keys.from_list(dev_private_keys(5))
-
-cents = st.integers(min_value=100, max_value=60_000)
-
-
-@st.composite
-def plans(draw):
-    ded = draw(st.integers(0, 80_000))
-    oop = draw(st.integers(ded, 200_000))
-    fees = {}
-    for code in draw(st.lists(st.sampled_from(CODES), min_size=3, max_size=6, unique=True)):
-        fees[code] = FeeEntry(
-            allowed=draw(cents), category=draw(st.sampled_from(CATEGORIES)),
-            prior_auth=draw(st.booleans()) and draw(st.booleans()),
-            review=draw(st.integers(0, 9)) == 0,
-            max_units_per_day=draw(st.none() | st.integers(1, 4)),
-            annual_limit=draw(st.none() | st.integers(1, 3)),
-            dx_prefixes=tuple(draw(st.lists(st.sampled_from(["M17", "J06", "R05", "M25"]), max_size=2, unique=True))),
-        )
-    copays = {c: draw(st.integers(0, 5_000)) for c in draw(st.lists(st.sampled_from(CATEGORIES), max_size=2, unique=True))}
-    incentives = {c: draw(st.integers(1, 9_000))  # at least one code rewarded, so that rewards are common
-                  for c in draw(st.lists(st.sampled_from(sorted(fees)), min_size=1, max_size=3, unique=True))}
-    return Plan(
-        plan_id="P1", deductible_individual=ded, deductible_family=ded * draw(st.integers(1, 3)),
-        oop_max_individual=oop, oop_max_family=oop * draw(st.integers(1, 3)),
-        coinsurance_bps=draw(st.integers(0, 5_000)), out_of_network_covered=draw(st.booleans()),
-        out_of_network_coinsurance_bps=draw(st.integers(0, 6_000)), copays=copays,
-        timely_filing_days=draw(st.integers(20, 200)),
-        pend_above=draw(st.none() | st.integers(10_000, 80_000)), fee_schedule=fees,
-        cob=draw(st.sampled_from(COB_MODES)), incentives=incentives,
-    )
-
 
 @st.composite
 def scenarios(draw):
-    plan = draw(plans())
-    members = {}
-    for i in range(draw(st.integers(1, 4))):
-        start = BASE + draw(st.integers(0, 40))
-        end = draw(st.none() | st.integers(start + 10, start + 120))
-        members[f"M{i}"] = Member(f"M{i}", f"S{i % 2}", "P1", start, end)
-    providers = {npi: Provider(npi, npi, npi != "1098765432") for npi in NPIS[:draw(st.integers(2, 3))]}
-    auths = [
-        Authorization(f"A{i}", draw(st.sampled_from(sorted(members))), draw(st.sampled_from(CODES)),
-                      draw(st.integers(1, 3)), BASE + draw(st.integers(0, 30)), BASE + draw(st.integers(30, 120)))
-        for i in range(draw(st.integers(0, 4)))
-    ]
+    scenario = draw(reference_data())
+    members = scenario.members
     claims: list[Claim] = []
     for i in range(draw(st.integers(1, 14))):
         kind = draw(st.sampled_from(["new", "new", "new", "resubmit", "duplicate", "correct"]))
@@ -112,7 +63,7 @@ def scenarios(draw):
         dx = tuple(draw(st.lists(st.sampled_from(DX), min_size=1, max_size=2, unique=True)))
         claims.append(Claim(f"C{i}", Frequency.ORIGINAL, "", member, npi, received, dx, claim_lines))
     decisions = draw(st.lists(st.tuples(st.booleans(), st.sampled_from(["50", "B5"])), max_size=6))
-    return Scenario({"P1": plan}, members, providers, auths), claims, decisions
+    return scenario, claims, decisions
 
 
 @st.composite
@@ -133,12 +84,6 @@ def lines():
 
 
 @pytest.fixture(scope="module")
-def deployed():
-    with AnvilNode() as node:
-        yield chain.deploy(connect(node.url), KEYS)
-
-
-@pytest.fixture(scope="module")
 def lines_compared(request):
     """Counts the lines the property compared and says how many at the end of the module's
     run (read in the closing note); a property that compared none has tested nothing."""
@@ -153,10 +98,6 @@ def lines_compared(request):
                                 f"in {counter['examples']} examples")
     assert counter["n"] > counter["examples"], "the scenarios drawn have (almost) no lines"
     assert counter["secondary"] and counter["rewards"], "no line paid second or no reward was compared"
-
-
-def rpc(w3, method, *params):
-    return w3.provider.make_request(method, list(params))["result"]
 
 
 @settings.get_profile(PROFILE)

@@ -29,7 +29,7 @@ from claimledger import chain
 from claimledger.events import EventDecoder
 from claimledger.recorded import recorded_claim
 from claimledger.money import CENT_UNITS, parse_day
-from claimledger.node import AnvilNode, connect, dev_private_keys
+from claimledger.node import AnvilNode, connect
 from claimledger.records import COB_NON_DUPLICATION, COB_STANDARD, Claim, ClaimLine, Frequency, LineStatus
 from claimledger.reference import ReferenceEngine, ReviewError
 from claimledger.replay import replay
@@ -39,8 +39,10 @@ from claimledger.scenario import load_scenario
 from claimledger.sender import TxSender
 
 from tests.conftest import EXAMPLES
+from tests.property.ledger_checks import (
+    KEYS, Cashbook, check_accumulators, check_money_conserved, check_no_line_paid_twice, rpc,
+)
 
-KEYS = chain.Keys.from_list(dev_private_keys(5))
 MEMBERS = ["M100", "M101", "M200", "M300", "M999"]
 SIGNED = MEMBERS[:3]  # members with a key of their own
 INCENTIVES = {"GOLD-PPO-2026": {"99213": 10_00, "80053": 5_00}, "BRONZE-HMO-2026": {"99213": 15_00}}
@@ -101,19 +103,16 @@ class SettlementMachine(RuleBasedStateMachine):
     def start(self):
         self.dep = Ledger.get()
         self.w3 = self.dep.w3
-        self.snapshot = self.w3.provider.make_request("evm_snapshot", [])["result"]
+        self.snapshot = rpc(self.w3, "evm_snapshot")
         self.model = ReferenceEngine.from_scenario(SCENARIO)
         self.claims: list[Claim] = []
         self.serial = 0
-        self.funded = 0
-        self.paid_out = 0
-        self.pool_funded = 0
-        self.rewards_paid = 0
+        self.cash = Cashbook()
         self.model.rewards.drain()
 
     def teardown(self):
         if hasattr(self, "snapshot"):
-            self.w3.provider.make_request("evm_revert", [self.snapshot])
+            rpc(self.w3, "evm_revert", self.snapshot)
 
     def _submit(self, claim: Claim):
         expected, expected_reject = self.model.submit(claim)
@@ -177,14 +176,14 @@ class SettlementMachine(RuleBasedStateMachine):
     def fund_escrow(self, cents):
         chain.fund_escrow(self.dep, KEYS, cents * CENT_UNITS)
         self.model.fund(cents)
-        self.funded += cents
+        self.cash.funded += cents
 
     @rule(npis=st.lists(st.sampled_from(NPIS[:-1]), min_size=1, max_size=4, unique=True))
     def settle(self, npis):
         paid = chain.settle_providers(self.dep, KEYS, npis)
         expected = sum(self.model.settle(n) for n in npis)
         assert paid == expected * CENT_UNITS
-        self.paid_out += expected
+        self.cash.paid_out += expected
 
     @precondition(lambda self: [m for m in SIGNED if m not in self.model.rewards.payees])
     @rule(data=st.data())
@@ -199,7 +198,7 @@ class SettlementMachine(RuleBasedStateMachine):
     def fund_incentive_pool(self, cents):
         fund_pool(self.dep, KEYS, cents * CENT_UNITS)
         self.model.rewards.fund(cents)
-        self.pool_funded += cents
+        self.cash.pool_funded += cents
 
     @rule(members=st.lists(st.sampled_from(MEMBERS), min_size=1, max_size=3, unique=True))
     def pay_rewards(self, members):
@@ -207,55 +206,24 @@ class SettlementMachine(RuleBasedStateMachine):
         expected = [c for c in (self.model.rewards.pay(m) for m in members) if c]
         assert [r.amount for r in rows] == expected
         self.model.rewards.drain()
-        self.rewards_paid += sum(expected)
+        self.cash.rewards_paid += sum(expected)
 
     @invariant()
     def balances_match_and_add_up(self):
         if not hasattr(self, "dep"):
             return
         CHECKED["states"] += 1
-        escrow, token = self.dep["ClaimsEngine"], self.dep["SettlementToken"]
-        positive = 0
-        for npi in NPIS[:-1]:
-            owed = escrow.functions.owed(int(npi)).call()
-            assert owed == self.model.accounts[npi].balance * CENT_UNITS
-            positive += max(0, owed)
-        assert escrow.functions.totalOutstanding().call() == positive
-        assert escrow.functions.escrowBalance().call() == (self.funded - self.paid_out) * CENT_UNITS
-        assert escrow.functions.incentivePool().call() == (self.pool_funded - self.rewards_paid) * CENT_UNITS
-        assert token.functions.balanceOf(escrow.address).call() == (
-            self.funded - self.paid_out + self.pool_funded - self.rewards_paid) * CENT_UNITS
+        check_money_conserved(self.dep, self.model, NPIS[:-1], self.cash)
 
     @invariant()
     def accumulators_stay_within_plan_maxima(self):
-        if not hasattr(self, "dep"):
-            return
-        registry = self.dep["ClaimsEngine"]
-        for member_id in MEMBERS[:-1]:
-            member = SCENARIO.members[member_id]
-            plan = SCENARIO.plans[member.plan_id]
-            ind, fam = registry.functions.accumulators(self.dep.ids.member(member_id), 2026).call()
-            assert 0 <= ind[0] <= plan.deductible_individual and 0 <= ind[1] <= plan.oop_max_individual
-            assert 0 <= fam[0] <= plan.deductible_family and 0 <= fam[1] <= plan.oop_max_family
-            model_ind = self.model.individual[(member_id, 2026)]
-            assert (ind[0], ind[1]) == (model_ind.deductible, model_ind.oop)
+        if hasattr(self, "dep"):
+            check_accumulators(self.dep, SCENARIO, self.model, years_of=lambda member: {2026})
 
     @invariant()
     def no_line_is_paid_twice(self):
-        if not hasattr(self, "dep"):
-            return
-        escrow = self.dep["ClaimsEngine"]
-        approved_now = sum(
-            record.result.paid
-            for claim in self.model.claims.values() if not claim.reversed
-            for record in claim.lines if record.result.status == LineStatus.APPROVED
-        )
-        net = 0
-        for npi in NPIS[:-1]:
-            account = escrow.functions.account(int(npi)).call()
-            net += account[0] - account[1]  # accrued - recouped
-        assert net == approved_now * CENT_UNITS
-
+        if hasattr(self, "dep"):
+            check_no_line_paid_twice(self.dep, self.model, NPIS[:-1])
 
     @invariant()
     def no_reward_is_paid_twice(self):
