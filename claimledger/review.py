@@ -17,7 +17,7 @@ from .money import CENT_UNITS
 from .pipeline import DEPLOYMENTS_FILE
 from .records import Adjustment, LineResult, LineStatus, RESULT_COLUMNS
 from .recorded import recorded_claims
-from .results import RESULTS_FILE
+from .results import RESULTS_FILE, result_row
 
 DECISIONS_FILE = "review_results.csv"
 
@@ -85,7 +85,7 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
         writer = csv.writer(fh)
         if new:
             writer.writerow(RESULT_COLUMNS)
-        writer.writerow(row.row())
+        writer.writerow(result_row(row))
     return row
 
 

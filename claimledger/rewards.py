@@ -23,7 +23,7 @@ from .chain import ENGINE, Deployment, Keys
 from .events import EventDecoder
 from .money import CENT_UNITS
 from .records import RewardRow, RewardStatus
-from .results import INCENTIVES_FILE
+from .results import INCENTIVES_FILE, reward_row_cells
 from .sender import TxSender
 
 REGISTRATION_SECONDS = 3600  # how long a registration's signature stays valid
@@ -140,7 +140,7 @@ def pay(dep: Deployment, keys: Keys, member_ids: list[str], fund: bool = False) 
 def append_incentives(run_dir: Path, rows: list[RewardRow]) -> None:
     """Appends rows to the run's incentives.csv (A-12.3), in the order they happened."""
     with open(Path(run_dir) / INCENTIVES_FILE, "a", newline="") as fh:
-        csv.writer(fh).writerows(row.row() for row in rows)
+        csv.writer(fh).writerows(reward_row_cells(row) for row in rows)
 
 
 def _transact(dep: Deployment, key: str, fn, what: str) -> dict:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
+from ..csv_safety import text_row
 from ..codesets import ICD9_PREFIX
 
 
@@ -141,7 +142,7 @@ class ImportReport:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(ISSUE_COLUMNS)
             for i in self.issues:
-                writer.writerow([i.source, i.record, i.path, i.severity, i.message])
+                writer.writerow(text_row([i.source, i.record, i.path, i.severity, i.message]))
         return path
 
 

@@ -53,6 +53,12 @@ def _read_entries(path: Path, report: ImportReport) -> list[_Entry]:
         report.issues.append(Issue(source, "", "$", "error",
                                    f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
         return []
+    except ValueError as exc:  # a number past Python's 4,300-digit limit for int()
+        report.issues.append(Issue(source, "", "$", "error", f"not usable JSON: {str(exc).split(';')[0]}"))
+        return []
+    except RecursionError:
+        report.issues.append(Issue(source, "", "$", "error", "not usable JSON: nested too deeply"))
+        return []
     if not isinstance(document, dict):
         report.issues.append(Issue(source, "", "$", "error", "expected a JSON object (a FHIR resource)"))
         return []
