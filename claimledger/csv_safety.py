@@ -36,3 +36,16 @@ def read_text_cell(value: str) -> str:
 def text_row(row) -> list[str]:
     """A row of a file with no amount in it (members, providers, roster, issues): every cell text."""
     return [text_cell(v) for v in row]
+
+
+MAX_MESSAGE = 400  # characters of a reason or message kept (a 10 MB field quoted in full helps no one)
+
+
+def single_line(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` on one line (line breaks and NULs written as ``\\n``, ``\\r``, ``\\0``), at most
+    ``limit`` characters: what a reject reason, an input error or an import issue quotes from
+    a bad input."""
+    text = str(text)
+    if "\n" in text or "\r" in text or "\x00" in text:
+        text = text.replace("\r", "\\r").replace("\n", "\\n").replace("\x00", "\\0")
+    return text if len(text) <= limit else text[: limit - 3] + "..."

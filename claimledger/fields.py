@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .csv_safety import single_line
 from .codesets import ICD10_FORMAT  # noqa: F401 - re-exported: R-4's diagnosis form
 from .money import FormatError, parse_cents, parse_day
 
@@ -37,6 +38,10 @@ class InputError:
     record_id: str
     field: str
     reason: str
+
+    def __post_init__(self) -> None:  # one line each, however the input quoted reads
+        object.__setattr__(self, "record_id", single_line(self.record_id, 100))
+        object.__setattr__(self, "reason", single_line(self.reason))
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.row}" if self.row else self.file
@@ -82,6 +87,8 @@ def _count(row: dict, name: str) -> int:
     text = _require(row, name)
     if not re.fullmatch(r"-?\d+", text):
         raise _FieldError(name, f"{name} must be a whole number")
+    if len(text) > 12:  # int() of thousands of digits is refused by Python itself
+        raise _FieldError(name, f"{name} must be at most {MAX_UNITS}")
     value = int(text)
     if value <= 0:
         raise _FieldError(name, f"{name} must be positive")

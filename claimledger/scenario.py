@@ -256,6 +256,8 @@ def read_yaml(path: Path):
         raise ScenarioError(f"{path.name}: not valid YAML ({exc.__class__.__name__})") from None
     except RecursionError:
         raise ScenarioError(f"{path.name}: nested too deeply to be read") from None
+    except ValueError as exc:  # an integer past Python's 4,300-digit limit for int()
+        raise ScenarioError(f"{path.name}: not usable YAML ({str(exc).split(';')[0][:120]})") from None
 
 
 def load_plans(path: Path, errors: list[InputError]) -> tuple[dict[str, Plan], dict]:

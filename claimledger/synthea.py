@@ -307,7 +307,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
                 errors.append((f"{path}:PROCEDURECODE", f"mapped code {code!r} is not 4-8 letters or digits"))
                 continue
             units = ch.units or "1"
-            if not re.fullmatch(r"\d+", units) or not 1 <= int(units) <= MAX_UNITS:
+            if not re.fullmatch(r"\d{1,9}", units) or not 1 <= int(units) <= MAX_UNITS:
                 errors.append((f"{path}:UNITS", f"units {ch.units!r} must be a whole number 1..{MAX_UNITS}"))
                 continue
             try:

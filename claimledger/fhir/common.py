@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
-from ..csv_safety import text_row
+from ..csv_safety import MAX_MESSAGE, single_line, text_row
 from ..codesets import ICD9_PREFIX
 
 
@@ -82,6 +82,10 @@ class Issue:
     path: str  # FHIR path (``Claim.item[1].quantity``) or ``file.csv:COLUMN``
     severity: str  # "error" or "warning"
     message: str
+
+    def __post_init__(self) -> None:  # one line each, however the input quoted reads
+        for name, limit in (("record", 100), ("path", 200), ("message", MAX_MESSAGE)):
+            object.__setattr__(self, name, single_line(getattr(self, name), limit))
 
     def __str__(self) -> str:
         record = f" {self.record}" if self.record else ""

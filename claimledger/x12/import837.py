@@ -176,8 +176,11 @@ def _drop_consecutive_repeats(claims: list[ImportedClaim], issues: list[Issue]) 
 def _read_ids(path: Path, column: str) -> dict[str, dict]:
     if not path.is_file():
         return {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {row.get(column, "").strip(): row for row in csv.DictReader(fh)}
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            return {str(row.get(column) or "").strip(): row for row in csv.DictReader(fh)}
+    except (UnicodeDecodeError, csv.Error) as exc:  # csv.Error: a field past 128 KiB, a NUL byte
+        raise FormatError(f"--plans-from {path}: not a readable UTF-8 CSV ({str(exc).splitlines()[0][:120]})") from None
 
 
 def _check_against(source: Path, claims: list[ImportedClaim], issues: list[Issue]) -> None:

@@ -362,7 +362,7 @@ class _Mapper:
                 if value != int(value) or "e" in quantity.lower():
                     raise ValueError
                 units = int(value)
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: 1e400 or inf is a float, no int
                 self.error(svc, f"2400/{ref}", f"service unit count {quantity!r} is not a whole number", n)
             else:
                 if not 1 <= units <= MAX_UNITS:

@@ -82,8 +82,10 @@ def test_a_bad_claim_in_a_bundle_leaves_the_claims_around_it_unchanged(data):
     nesting, duplicate keys, huge numbers): the two are written exactly as without it."""
     bad = data.draw(json_mutation(json.dumps(_middle_claim()).encode()), label="middle claim")
     try:
-        json.loads(bad)
         middle = bad.decode("utf-8")
+        json.loads(middle)
+        if "\x00" in middle:  # UTF-16 read as UTF-8: not the claim's text
+            raise ValueError(middle)
     except (ValueError, RecursionError):  # no longer JSON on its own: it would break the file, not a record
         middle = json.dumps({"resourceType": "Claim", "id": "fuzz-middle", "item": bad.decode("utf-8", "replace")[:1000]})
     with scratch() as tmp:
