@@ -3,7 +3,7 @@ claims and per-resource issues, or refused with one one-line error; never a trac
 (100,000-level nesting, duplicate keys, 5,000-digit numbers, 1e400, wrong types...). A bad
 Claim in the middle of a Bundle leaves the Claims before and after it exactly as they were.
 
-CI: `.venv/bin/python -m pytest -p no:brownie tests/fuzz/test_fhir_files.py`;
+CI: `.venv/bin/python -m pytest -p no:pytest-brownie tests/fuzz/test_fhir_files.py`;
 full: `HYPOTHESIS_PROFILE=full` in front of it.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@ mutated real scenarios: every input is read into records and per-record errors, 
 with one one-line error naming the file; never a traceback. A bad record in the middle of a
 valid file leaves the records before and after it exactly as they were.
 
-CI: `.venv/bin/python -m pytest -p no:brownie tests/fuzz/test_scenario_files.py`;
+CI: `.venv/bin/python -m pytest -p no:pytest-brownie tests/fuzz/test_scenario_files.py`;
 full: `HYPOTHESIS_PROFILE=full` in front of it.
 """
 from __future__ import annotations

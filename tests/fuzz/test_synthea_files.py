@@ -3,7 +3,7 @@ input is mapped into claims and per-claim issues, or refused with one one-line e
 traceback. A bad claim row in the middle of claims.csv leaves the claims before and after it
 exactly as they were.
 
-CI: `.venv/bin/python -m pytest -p no:brownie tests/fuzz/test_synthea_files.py`;
+CI: `.venv/bin/python -m pytest -p no:pytest-brownie tests/fuzz/test_synthea_files.py`;
 full: `HYPOTHESIS_PROFILE=full` in front of it.
 """
 from __future__ import annotations

@@ -3,7 +3,7 @@ read into claims/members and issues (per claim, per member), or refused with one
 FormatError; never a traceback. A bad claim or member in the middle of a file leaves the ones
 before and after it exactly as they were.
 
-CI: `.venv/bin/python -m pytest -p no:brownie tests/fuzz/test_x12_files.py`;
+CI: `.venv/bin/python -m pytest -p no:pytest-brownie tests/fuzz/test_x12_files.py`;
 full: `HYPOTHESIS_PROFILE=full` in front of it.
 """
 from __future__ import annotations
@@ -108,3 +108,21 @@ def test_a_bad_member_in_an_834_leaves_the_members_around_it_unchanged(data):
     assert not isinstance(after, Exception), f"one bad member cost the whole file: {after}"
     others = ("M500", "M502", "M600")
     assert {k: v for k, v in after.members.items() if k in others} == {k: v for k, v in before.items() if k in others}
+
+
+def test_an_unreadable_plans_from_file_is_one_line(tmp_path):
+    """The 837 import reads --plans-from's members.csv with the csv module: a 200 KB field (past
+    its limit) or latin-1 text is one FormatError naming the file, not a csv.Error."""
+    import shutil
+
+    from claimledger.x12 import import_837
+
+    scenario = SAMPLES / "scenario-a10"
+    for damage in (b"M9," + b"9" * 200_000 + b",P,2026-01-01,\n", "Zoë,S1,P,2026-01-01,\n".encode("latin-1")):
+        plans = tmp_path / f"plans-{len(damage)}"
+        shutil.copytree(scenario, plans)
+        with open(plans / "members.csv", "ab") as fh:
+            fh.write(damage)
+        outcome = read_or_refuse(FAMILY_837, lambda: import_837([DEPENDENTS], tmp_path / "out", plans_from=plans,
+                                                                answer=False))
+        assert isinstance(outcome, Exception) and "members.csv" in str(outcome)
