@@ -123,6 +123,6 @@ def test_an_unreadable_plans_from_file_is_one_line(tmp_path):
         shutil.copytree(scenario, plans)
         with open(plans / "members.csv", "ab") as fh:
             fh.write(damage)
-        outcome = read_or_refuse(FAMILY_837, lambda: import_837([DEPENDENTS], tmp_path / "out", plans_from=plans,
-                                                                answer=False))
+        outcome = read_or_refuse(FAMILY_837, lambda plans=plans: import_837([DEPENDENTS], tmp_path / "out",
+                                                                            plans_from=plans, answer=False))
         assert isinstance(outcome, Exception) and "members.csv" in str(outcome)
