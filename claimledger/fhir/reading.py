@@ -45,7 +45,7 @@ def _json_files(paths: Iterable[str | Path]) -> list[Path]:
 def _read_entries(path: Path, report: ImportReport) -> list[_Entry]:
     source = path.name
     try:
-        document = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        document = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)  # a BOM is allowed
     except UnicodeDecodeError:
         report.issues.append(Issue(source, "", "$", "error", "not UTF-8 text"))
         return []

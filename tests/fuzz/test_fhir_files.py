@@ -97,3 +97,12 @@ def test_a_bad_claim_in_a_bundle_leaves_the_claims_around_it_unchanged(data):
         rows = _rows_by_claim(tmp / "damaged")
     assert set(before) >= set(NEIGHBOURS_IDS)
     assert {k: rows.get(k) for k in NEIGHBOURS_IDS} == {k: before[k] for k in NEIGHBOURS_IDS}
+
+
+def test_a_byte_order_mark_is_allowed(tmp_path):
+    """A Bundle saved with a UTF-8 byte-order mark (as Windows tools write it) imports as
+    without one."""
+    (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + FAMILY_BUNDLE.read_bytes())
+    import_one(FAMILY_BUNDLE, tmp_path / "plain")
+    import_one(tmp_path / "bom.json", tmp_path / "bom")
+    assert _rows_by_claim(tmp_path / "bom") == _rows_by_claim(tmp_path / "plain") != {}
