@@ -57,6 +57,16 @@ def one_line(text: str) -> bool:
     return "\n" not in text and "\r" not in text
 
 
+def pytest_runtest_teardown(item):
+    """With FUZZ_COUNTS=FILE, each test appends its inputs so far and the time taken, so a long
+    full-profile run shows its figures as it goes."""
+    path = os.environ.get("FUZZ_COUNTS")
+    if path and INPUTS:
+        with open(path, "a") as fh:
+            counts = ", ".join(f"{family}: {count}" for family, count in sorted(INPUTS.items()))
+            fh.write(f"{time.monotonic() - _STARTED:7.0f} s  after {item.name}: {counts}\n")
+
+
 def pytest_terminal_summary(terminalreporter):
     if not INPUTS:
         return
