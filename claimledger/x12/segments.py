@@ -46,8 +46,8 @@ class Issue:
     line: int = 0  # service line (2400 loop) within the claim, 1-based; 0: claim level
 
     def __post_init__(self) -> None:  # one line each, however the input quoted reads
-        object.__setattr__(self, "claim_id", single_line(self.claim_id, 100))
-        object.__setattr__(self, "message", single_line(self.message))
+        for name, limit in (("file", 200), ("claim_id", 100), ("path", 100), ("message", 400)):
+            object.__setattr__(self, name, single_line(getattr(self, name), limit))
 
     def __str__(self) -> str:
         where = f"{self.file}" + (f" segment {self.segment}" if self.segment else "")
