@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Iterator
 
-import pandas as pd
 
 from .codesets import code_set_error, diagnosis_error
+from .csv_safety import text_cell
 from .fields import (
-    MAX_CENTS, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, NPI_FORMAT, CODE_FORMAT, ScenarioError, _FieldError,
-    _cents, _count, _day, _identifier, _require,
+    MAX_CENTS, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, NPI_FORMAT, CODE_FORMAT, _FieldError,
+    _cents, _count, _day, _identifier, _require, read_csv_text,
 )
 from .records import Claim, ClaimLine, Frequency, Reject
 
@@ -132,14 +132,8 @@ def parse_claim(rows: list[dict]) -> Claim | Reject:
 
 def iter_claim_rows(path: Path, chunksize: int = 50_000) -> Iterator[list[dict]]:
     """Yield the rows of each claim: consecutive rows sharing a claim_id, streamed."""
-    if not path.is_file():
-        raise ScenarioError(f"{path.name}: file not found in {path.parent}")
-    reader = pd.read_csv(path, dtype=str, keep_default_na=False, chunksize=chunksize)
     pending: list[dict] = []
-    for chunk in reader:
-        missing = [c for c in CLAIM_COLUMNS if c not in chunk.columns]
-        if missing:
-            raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
+    for chunk in read_csv_text(path, CLAIM_COLUMNS, chunksize=chunksize):
         for row in chunk.to_dict("records"):
             if pending and row["claim_id"] != pending[0]["claim_id"]:
                 yield pending
@@ -171,5 +165,8 @@ def write_claims_csv(path: Path, rows: list[dict]) -> Path:
     with open(path, "w", newline="", encoding="utf-8") as fh:
         writer = csv.DictWriter(fh, columns_for(rows), lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
-        writer.writerows(rows)
+        # R-46: importers check every row (parse_claim) first, so no text cell of a written row
+        # begins with a formula character; made safe all the same, amounts (never negative) as given
+        amounts = {"billed", *OTHER_PAYER_COLUMNS}
+        writer.writerows({k: v if k in amounts else text_cell(v) for k, v in row.items()} for row in rows)
     return path

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .csv_safety import single_line
 from .codesets import ICD10_FORMAT  # noqa: F401 - re-exported: R-4's diagnosis form
 from .money import FormatError, parse_cents, parse_day
 
@@ -16,7 +17,9 @@ MAX_DIAGNOSES = 12  # X12 837P HI segment: 12 diagnosis codes
 MAX_ID_LENGTH = 64
 MAX_UNITS = 9_999
 MAX_CENTS = 10**12  # ten billion dollars: anything larger is a keying error
-ID_FORMAT = re.compile(r"^[A-Za-z0-9._\-]{1,64}$")  # R-4: ids of claims, members, plans, ...
+# R-4: ids of claims, members, plans, ...; R-46: not beginning with '-' (a spreadsheet formula)
+ID_FORMAT = re.compile(r"^[A-Za-z0-9._][A-Za-z0-9._\-]{0,63}$")
+ID_RULE = f"1-{MAX_ID_LENGTH} letters, digits, '.', '_' or '-', not beginning with '-'"
 NPI_FORMAT = re.compile(r"^\d{10}$")
 CODE_FORMAT = re.compile(r"^[A-Z0-9]{4,8}$")
 _BOOL = {"true": True, "false": False, "1": True, "0": False, "yes": True, "no": False}
@@ -35,6 +38,10 @@ class InputError:
     record_id: str
     field: str
     reason: str
+
+    def __post_init__(self) -> None:  # one line each, however the input quoted reads
+        object.__setattr__(self, "record_id", single_line(self.record_id, 100))
+        object.__setattr__(self, "reason", single_line(self.reason))
 
     def __str__(self) -> str:
         where = f"{self.file}:{self.row}" if self.row else self.file
@@ -58,7 +65,7 @@ def _require(row: dict, name: str) -> str:
 def _identifier(row: dict, name: str) -> str:
     value = _require(row, name)
     if not ID_FORMAT.match(value):
-        raise _FieldError(name, f"{name} must be 1-{MAX_ID_LENGTH} letters, digits, '.', '_' or '-'")
+        raise _FieldError(name, f"{name} must be {ID_RULE}")
     return value
 
 
@@ -80,6 +87,8 @@ def _count(row: dict, name: str) -> int:
     text = _require(row, name)
     if not re.fullmatch(r"-?\d+", text):
         raise _FieldError(name, f"{name} must be a whole number")
+    if len(text) > 12:  # int() of thousands of digits is refused by Python itself
+        raise _FieldError(name, f"{name} must be at most {MAX_UNITS}")
     value = int(text)
     if value <= 0:
         raise _FieldError(name, f"{name} must be positive")
@@ -95,14 +104,58 @@ def _bool(row: dict, name: str) -> bool:
     return _BOOL[text]
 
 
-def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+def not_csv_error(path: Path, exc: Exception) -> ScenarioError:
+    """Why ``path`` cannot be read as UTF-8 CSV at all, in one line naming the file."""
+    if isinstance(exc, UnicodeError):
+        return ScenarioError(f"{path.name}: not UTF-8 text ({exc.__class__.__name__} at byte "
+                             f"{getattr(exc, 'start', '?')}); save it as UTF-8 CSV")
+    if isinstance(exc, pd.errors.EmptyDataError):
+        return ScenarioError(f"{path.name}: empty file (no header row)")
+    lines = str(exc).strip().splitlines()
+    reason = lines[0].removeprefix("Error tokenizing data. ") if lines else exc.__class__.__name__
+    return ScenarioError(f"{path.name}: not readable as CSV: {reason[:200]} (a field with a comma, quote "
+                         f"or line break must be quoted)")
+
+
+# what pandas raises for a file that is not UTF-8 CSV text (ParserError and EmptyDataError are
+# ValueErrors; a NUL byte or a field past the C parser's limits can give either)
+CSV_FAILURES = (UnicodeError, ValueError, pd.errors.ParserError, OverflowError, MemoryError)
+
+
+def read_csv_text(path: Path, columns: list[str], chunksize: int | None = None, **options):
+    """``path`` read as CSV text (every cell a string, nothing taken as NA): a DataFrame, or an
+    iterator of DataFrames of ``chunksize`` rows. A file that is not UTF-8 CSV, lacks one of
+    ``columns`` or has one of them twice is one :class:`ScenarioError` naming the file (R-10)."""
     if not path.is_file():
         raise ScenarioError(f"{path.name}: file not found in {path.parent}")
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in columns if c not in frame.columns]
+    try:
+        header = list(pd.read_csv(path, nrows=0, dtype=str, encoding="utf-8").columns)
+    except CSV_FAILURES as exc:
+        raise not_csv_error(path, exc) from None
+    missing = [c for c in columns if c not in header]
     if missing:
         raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
-    return frame
+    twice = [c for c in columns if f"{c}.1" in header]  # pandas renames a repeated column "name.1"
+    if twice:
+        raise ScenarioError(f"{path.name}: column(s) {', '.join(twice)} appear more than once")
+    if chunksize is None:
+        try:
+            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **options)
+        except CSV_FAILURES as exc:
+            raise not_csv_error(path, exc) from None
+    return _chunks(path, chunksize, options)
+
+
+def _chunks(path: Path, chunksize: int, options: dict):
+    try:
+        yield from pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", chunksize=chunksize,
+                               **options)
+    except CSV_FAILURES as exc:
+        raise not_csv_error(path, exc) from None
+
+
+def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    return read_csv_text(path, columns)
 
 
 def _load_rows(path: Path, columns: list[str], id_column: str, parse) -> tuple[list, list[tuple[int, str, str, str]]]:

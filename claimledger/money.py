@@ -21,6 +21,15 @@ class FormatError(ValueError):
     """A value that does not have the form the spec requires."""
 
 
+MAX_AMOUNT_DIGITS = 30  # far past any limit (R-4: 10^12 cents), far short of int()'s 4,300
+
+
+def _shown(value, limit: int = 40) -> str:
+    """``value`` as a message quotes it: repr, at most ``limit`` characters."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 4] + "...'"
+
+
 def parse_cents(text: str | float | int) -> int:
     """Decimal dollars with at most two decimals -> integer cents (A-1.1).
 
@@ -33,8 +42,10 @@ def parse_cents(text: str | float | int) -> int:
         text = repr(text)
     match = _DOLLARS.match(str(text).strip())
     if not match:
-        raise FormatError(f"not an amount with at most two decimals: {text!r}")
+        raise FormatError(f"not an amount with at most two decimals: {_shown(text)}")
     sign, whole, frac = match.groups()
+    if len(whole) > MAX_AMOUNT_DIGITS:  # int() of a 10 MB digit string is refused by Python itself
+        raise FormatError(f"amount has {len(whole)} digits before the point: {_shown(text)}")
     cents = int(whole) * 100 + int((frac or "").ljust(2, "0"))
     return -cents if sign else cents
 
@@ -44,7 +55,7 @@ def parse_bps(text: str | float | int) -> int:
     try:
         bps = parse_cents(text)
     except FormatError:
-        raise FormatError(f"not a percentage with at most two decimals: {text!r}") from None
+        raise FormatError(f"not a percentage with at most two decimals: {_shown(text)}") from None
     if not 0 <= bps <= BPS_DENOMINATOR:
         raise FormatError(f"percentage out of range 0..100: {text!r}")
     return bps
@@ -66,7 +77,7 @@ def parse_day(text: str) -> int:
     """ISO ``YYYY-MM-DD`` -> days since 1970-01-01 (A-1.3)."""
     text = str(text).strip()
     if not _ISO_DATE.match(text):
-        raise FormatError(f"not an ISO date YYYY-MM-DD: {text!r}")
+        raise FormatError(f"not an ISO date YYYY-MM-DD: {_shown(text)}")
     try:
         day = _dt.date.fromisoformat(text)
     except ValueError:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+from .csv_safety import single_line
 from .money import format_cents
 
 
@@ -182,6 +183,10 @@ class Reject:
     claim_id: str
     field: str
     reason: str
+
+    def __post_init__(self) -> None:  # one line each, however the input quoted reads
+        object.__setattr__(self, "claim_id", single_line(self.claim_id, 100))
+        object.__setattr__(self, "reason", single_line(self.reason))
 
     def row(self) -> list[str]:
         return [self.claim_id, self.field, self.reason]

@@ -11,6 +11,7 @@ from typing import Iterator
 import pandas as pd
 
 from .atomic import atomic_output, close_quietly, failure, fsync_dir
+from .csv_safety import text_cell, text_cells
 from .records import REJECT_COLUMNS, RESULT_COLUMNS, REWARD_COLUMNS, Claim, LineResult, LineStatus, Reject, RewardRow
 from .scenario import InputError
 
@@ -18,6 +19,23 @@ RESULTS_FILE = "results.csv"
 REJECTS_FILE = "rejects.csv"
 INCENTIVES_FILE = "incentives.csv"  # A-12.3
 INPUT_ERRORS_FILE = "input_errors.csv"
+# R-46: the text cells of each file (spreadsheet-safe); amounts, counts and dates as A-9 writes them
+RESULT_TEXT = {0, 2, 9}  # claim_id, status, adjustments
+REWARD_TEXT = {0, 1, 3, 5}  # member_id, claim_id, code, status (not amount: -160.00 stays)
+
+
+def result_row(row: LineResult) -> list[str]:
+    """A results.csv row (A-9) with its text cells made spreadsheet-safe (R-46)."""
+    return text_cells(row.row(), RESULT_TEXT)
+
+
+def reject_row(reject: Reject) -> list[str]:
+    """A rejects.csv row: claim id (as read, possibly not an id), field and reason, all text."""
+    return [text_cell(v) for v in reject.row()]
+
+
+def reward_row_cells(row: RewardRow) -> list[str]:
+    return text_cells(row.row(), REWARD_TEXT)
 
 
 PARTIAL_SUFFIX = ".partial"  # the name a run's output has until the run has written all of it
@@ -86,17 +104,17 @@ class ResultWriter:
             for row in rows:
                 if claim is not None and row.status != LineStatus.REVERSED:
                     self.billed += claim.lines[row.line - 1].billed
-                self._results.writerow(row.row())
+                self._results.writerow(result_row(row))
                 self.counts[row.status.value] = self.counts.get(row.status.value, 0) + 1
 
     def rewards(self, rows: list[RewardRow]) -> None:
         """Rows of incentives.csv (A-12.3), in the order they happened."""
         with self._writing(2):
-            self._incentives.writerows(row.row() for row in rows)
+            self._incentives.writerows(reward_row_cells(row) for row in rows)
 
     def reject(self, reject: Reject) -> None:
         with self._writing(1):
-            self._rejects.writerow(reject.row())
+            self._rejects.writerow(reject_row(reject))
             self.counts["REJECTED"] = self.counts.get("REJECTED", 0) + 1
 
     def __exit__(self, exc_type, *exc) -> None:
@@ -147,7 +165,7 @@ def write_input_errors(out_dir: Path, errors: list[InputError]) -> None:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(["file", "row", "record_id", "field", "reason"])
         for e in errors:
-            writer.writerow([e.file, e.row, e.record_id, e.field, e.reason])
+            writer.writerow([text_cell(e.file), e.row, text_cell(e.record_id), text_cell(e.field), text_cell(e.reason)])
 
 
 def read_results(out_dir: Path) -> pd.DataFrame:

@@ -18,7 +18,7 @@ from .pipeline import DEPLOYMENTS_FILE
 from .records import Adjustment, LineResult, LineStatus, RESULT_COLUMNS
 from .recorded import recorded_claims
 from .atomic import atomic_output
-from .results import RESULTS_FILE, partial_path
+from .results import RESULTS_FILE, partial_path, result_row
 
 DECISIONS_FILE = "review_results.csv"
 
@@ -88,7 +88,7 @@ def decide(dep: Deployment, keys: Keys, run_dir: Path, claim_id: str, line: int,
         writer = csv.writer(fh)
         if new:
             writer.writerow(RESULT_COLUMNS)
-        writer.writerow(row.row())
+        writer.writerow(result_row(row))
     return row
 
 

@@ -25,7 +25,7 @@ from .events import EventDecoder
 from .money import CENT_UNITS
 from .records import RewardRow, RewardStatus
 from .atomic import atomic_output
-from .results import INCENTIVES_FILE
+from .results import INCENTIVES_FILE, reward_row_cells
 from .sender import TxSender
 
 REGISTRATION_SECONDS = 3600  # how long a registration's signature stays valid
@@ -145,7 +145,7 @@ def pay(dep: Deployment, keys: Keys, member_ids: list[str], fund: bool = False) 
 def append_incentives(run_dir: Path, rows: list[RewardRow]) -> None:
     """Appends rows to the run's incentives.csv (A-12.3), in the order they happened."""
     with atomic_output(Path(run_dir) / INCENTIVES_FILE, newline="", copy_existing=True) as fh:  # R-48
-        csv.writer(fh).writerows(row.row() for row in rows)
+        csv.writer(fh).writerows(reward_row_cells(row) for row in rows)
 
 
 def _transact(dep: Deployment, key: str, fn, what: str) -> dict:

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
+from .csv_safety import read_text_cell
 from .fields import _FieldError, _day, _identifier, _load_records, _require
 from .money import format_day
 
@@ -74,8 +75,10 @@ def load_roster(path: Path, errors: list) -> Roster | None:
         member_id = _identifier(row, "member_id")
         if member_id in seen:
             raise _FieldError("member_id", "member_id listed twice")
-        entry = RosterEntry(member_id, _identifier(row, "subscriber_id"), _require(row, "first_name"),
-                            str(row.get("last_name", "")).strip(), _day(row, "birth_date"))
+        # names as the 834 import wrote them: a quote it put before a formula character is not
+        # part of the name (R-46), so "=Ann" in roster.csv as "'=Ann" still finds claims for "=Ann"
+        entry = RosterEntry(member_id, _identifier(row, "subscriber_id"), read_text_cell(_require(row, "first_name")),
+                            read_text_cell(str(row.get("last_name", "")).strip()), _day(row, "birth_date"))
         seen.add(member_id)
         return entry
 

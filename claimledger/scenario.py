@@ -21,7 +21,7 @@ from .claims_csv import (  # noqa: F401 - re-exported for the importers, exporte
 from .codesets import prefix_error
 from .fields import (  # noqa: F401 - re-exported: formats and limits of R-4
     CODE_FORMAT, ICD10_FORMAT, ID_FORMAT, MAX_CENTS, MAX_DIAGNOSES, MAX_ID_LENGTH, MAX_LINES_PER_CLAIM,
-    MAX_UNITS, NPI_FORMAT, InputError, ScenarioError, _FieldError, _bool, _count, _day, _identifier,
+    MAX_UNITS, NPI_FORMAT, InputError, ScenarioError, ID_RULE, _FieldError, _bool, _count, _day, _identifier,
     _load_records, _read_csv, _require,
 )
 from .money import FormatError, parse_bps, parse_cents, parse_day
@@ -245,13 +245,25 @@ def load_revisions(document: dict, raw_plans: dict[str, dict], plans: dict[str, 
     return revisions
 
 
+def read_yaml(path: Path):
+    """The YAML document of ``path``; a file that is not UTF-8 YAML, or nests too deeply for
+    the parser, is one :class:`ScenarioError` naming the file."""
+    try:
+        return yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(f"{path.name}: not UTF-8 text (byte {exc.start}); save it as UTF-8") from None
+    except yaml.YAMLError as exc:
+        raise ScenarioError(f"{path.name}: not valid YAML ({exc.__class__.__name__})") from None
+    except RecursionError:
+        raise ScenarioError(f"{path.name}: nested too deeply to be read") from None
+    except ValueError as exc:  # an integer past Python's 4,300-digit limit for int()
+        raise ScenarioError(f"{path.name}: not usable YAML ({str(exc).split(';')[0][:120]})") from None
+
+
 def load_plans(path: Path, errors: list[InputError]) -> tuple[dict[str, Plan], dict]:
     if not path.is_file():
         raise ScenarioError(f"{path.name}: file not found in {path.parent}")
-    try:
-        document = yaml.safe_load(path.read_text())
-    except yaml.YAMLError as exc:
-        raise ScenarioError(f"{path.name}: not valid YAML ({exc.__class__.__name__})") from None
+    document = read_yaml(path)
     if not isinstance(document, dict) or not isinstance(document.get("plans"), dict):
         raise ScenarioError(f"{path.name}: expected a top-level 'plans:' mapping")
     plans = {}
@@ -259,7 +271,7 @@ def load_plans(path: Path, errors: list[InputError]) -> tuple[dict[str, Plan], d
         plan_id = str(plan_id)
         try:
             if not ID_FORMAT.match(plan_id):
-                raise _FieldError("plan_id", "plan id must be letters, digits, '.', '_' or '-'")
+                raise _FieldError("plan_id", f"plan id must be {ID_RULE}")
             plans[plan_id] = _plan(plan_id, raw)
         except _FieldError as exc:
             errors.append(InputError(PLANS_FILE, 0, plan_id, exc.field, exc.reason))

@@ -42,6 +42,8 @@ import yaml
 
 from .fhir import ClaimImport, ImportReport, Issue
 from .fhir.mapping import _normalize_icd10
+from .csv_safety import text_row
+from .fields import CSV_FAILURES, not_csv_error
 from .money import FormatError, format_cents, parse_cents, parse_day
 from .synthea_codes import DIAGNOSES, procedure_for, synthetic_npi
 from .scenario import (
@@ -70,17 +72,35 @@ def _read(path: Path, wanted: list[str], required: list[str], chunksize: int | N
     """Read only the ``wanted`` columns (case-insensitive names) as strings."""
     if not path.is_file():
         raise ScenarioError(f"{path.name}: file not found in {path.parent}")
-    header = pd.read_csv(path, nrows=0, dtype=str).columns
-    by_upper = {c.upper(): c for c in header}
+    try:
+        header = pd.read_csv(path, nrows=0, dtype=str, encoding="utf-8").columns
+    except CSV_FAILURES as exc:
+        raise not_csv_error(path, exc) from None
+    by_upper: dict[str, str] = {}
+    for column in header:
+        if column.upper() in by_upper and column.upper() in {c.upper() for c in wanted}:
+            raise ScenarioError(f"{path.name}: column {column} appears more than once")
+        by_upper.setdefault(str(column).upper(), column)
     missing = [c for c in required if c.upper() not in by_upper]
     if missing:
         raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
     present = [by_upper[c.upper()] for c in wanted if c.upper() in by_upper]
     rename = {by_upper[c.upper()]: c for c in wanted if c.upper() in by_upper}
-    kwargs = dict(usecols=present, dtype=str, keep_default_na=False)
+    kwargs = dict(usecols=present, dtype=str, keep_default_na=False, encoding="utf-8")
     if chunksize:
-        return (chunk.rename(columns=rename) for chunk in pd.read_csv(path, chunksize=chunksize, **kwargs))
-    return pd.read_csv(path, **kwargs).rename(columns=rename)
+        return _chunks(path, rename, chunksize, kwargs)
+    try:
+        return pd.read_csv(path, **kwargs).rename(columns=rename)
+    except CSV_FAILURES as exc:
+        raise not_csv_error(path, exc) from None
+
+
+def _chunks(path: Path, rename: dict, chunksize: int, kwargs: dict):
+    try:
+        for chunk in pd.read_csv(path, chunksize=chunksize, **kwargs):
+            yield chunk.rename(columns=rename)
+    except CSV_FAILURES as exc:
+        raise not_csv_error(path, exc) from None
 
 
 def _crosswalk(given, default: Path, columns: tuple[str, str]) -> tuple[dict[str, str], str]:
@@ -93,7 +113,10 @@ def _crosswalk(given, default: Path, columns: tuple[str, str]) -> tuple[dict[str
         if given is not None:
             raise ScenarioError(f"{path}: crosswalk file not found")
         return {}, "none"
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    try:
+        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    except CSV_FAILURES as exc:
+        raise not_csv_error(path, exc) from None
     if frame.shape[1] < 2:
         raise ScenarioError(f"{path.name}: a crosswalk needs two columns ({columns[0]},{columns[1]})")
     src = columns[0] if columns[0] in frame.columns else frame.columns[0]
@@ -284,7 +307,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
                 errors.append((f"{path}:PROCEDURECODE", f"mapped code {code!r} is not 4-8 letters or digits"))
                 continue
             units = ch.units or "1"
-            if not re.fullmatch(r"\d+", units) or not 1 <= int(units) <= MAX_UNITS:
+            if not re.fullmatch(r"\d{1,9}", units) or not 1 <= int(units) <= MAX_UNITS:
                 errors.append((f"{path}:UNITS", f"units {ch.units!r} must be a whole number 1..{MAX_UNITS}"))
                 continue
             try:
@@ -365,7 +388,7 @@ def _write_members(out_dir: Path, member_payer: dict, member_first: dict, payers
                 report.issues.append(Issue(MEMBERS_FILE, member, f"{MEMBERS_FILE}:plan_id", "warning",
                                            f"payer {payers.get(payer, payer)!r}: the only plan {plan} is used"))
             start = f"{member_first[member][:4]}-01-01"
-            writer.writerow([member, member, plan, start, ""])  # Synthea has no families
+            writer.writerow(text_row([member, member, plan, start, ""]))  # Synthea has no families
     report.members = len(member_payer)
     with open(out_dir / AUTHORIZATIONS_FILE, "w", newline="", encoding="utf-8") as fh:
         csv.writer(fh, lineterminator="\n").writerow(AUTHORIZATION_COLUMNS)
@@ -392,7 +415,7 @@ def _write_providers(out_dir: Path, provider_rows: dict[str, str], plans_dir: Pa
     with open(out_dir / PROVIDERS_FILE, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(PROVIDER_COLUMNS)
-        writer.writerows(rows)
+        writer.writerows(text_row(r) for r in rows)
     report.providers = len(rows)
 
 

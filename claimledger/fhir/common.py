@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
+from ..csv_safety import MAX_MESSAGE, single_line, text_row
 from ..codesets import ICD9_PREFIX
 
 
@@ -82,6 +83,10 @@ class Issue:
     severity: str  # "error" or "warning"
     message: str
 
+    def __post_init__(self) -> None:  # one line each, however the input quoted reads
+        for name, limit in (("record", 100), ("path", 200), ("message", MAX_MESSAGE)):
+            object.__setattr__(self, name, single_line(getattr(self, name), limit))
+
     def __str__(self) -> str:
         record = f" {self.record}" if self.record else ""
         return f"{self.source}{record}: {self.path}: {self.message} [{self.severity}]"
@@ -141,7 +146,7 @@ class ImportReport:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(ISSUE_COLUMNS)
             for i in self.issues:
-                writer.writerow([i.source, i.record, i.path, i.severity, i.message])
+                writer.writerow(text_row([i.source, i.record, i.path, i.severity, i.message]))
         return path
 
 

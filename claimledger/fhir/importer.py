@@ -6,6 +6,7 @@ import shutil
 from pathlib import Path
 
 from ..claims_csv import write_claims_csv
+from ..csv_safety import text_row
 from ..roster import ROSTER_FILE, load_roster
 from ..scenario import (
     AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, CLAIMS_FILE, MEMBER_COLUMNS, MEMBERS_FILE,
@@ -170,14 +171,14 @@ def _write_derived(out_dir: Path, members: dict, providers: dict, report: Import
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(MEMBER_COLUMNS)
         for m in members.values():
-            writer.writerow([m[c] for c in MEMBER_COLUMNS])
+            writer.writerow(text_row(m[c] for c in MEMBER_COLUMNS))
             for severity, column, message in m["_gaps"]:
                 report.issues.append(Issue(MEMBERS_FILE, m["member_id"], f"{MEMBERS_FILE}:{column}", severity, message))
     with open(out_dir / PROVIDERS_FILE, "w", newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(PROVIDER_COLUMNS)
         for p in providers.values():
-            writer.writerow([p[c] for c in PROVIDER_COLUMNS])
+            writer.writerow(text_row(p[c] for c in PROVIDER_COLUMNS))
             report.issues.append(Issue(PROVIDERS_FILE, p["npi"], f"{PROVIDERS_FILE}:in_network", "error",
                                        "network status is not in FHIR Claims: in_network left empty"))
     with open(out_dir / AUTHORIZATIONS_FILE, "w", newline="", encoding="utf-8") as fh:

@@ -6,7 +6,7 @@ from decimal import Decimal, InvalidOperation
 from ..money import format_cents, format_day
 from ..records import Reject
 from ..roster import Roster
-from ..scenario import MAX_LINES_PER_CLAIM, MAX_UNITS, ID_FORMAT, NPI_FORMAT, parse_claim
+from ..scenario import MAX_LINES_PER_CLAIM, MAX_UNITS, ID_FORMAT, ID_RULE, NPI_FORMAT, parse_claim
 from .common import CPT_SYSTEMS, HCPCS_SYSTEMS, MEMBER_ID_SYSTEM, NPI_SYSTEM, _CODE, _Gap
 from .elements import (  # noqa: F401 - re-exported for the importer, exporters and synthea
     _cents, _codings, _date, _diagnoses, _money, _normalize_icd10,
@@ -135,7 +135,7 @@ def _correction(claim: dict, index: _Index, warnings: list[tuple[str, str]]) -> 
     if not original:
         raise _Gap(path, "the related claim has no identifier")
     if not ID_FORMAT.match(original):
-        raise _Gap(path, f"{original!r} is not a usable claim id (1-64 of A-Z a-z 0-9 . _ -)")
+        raise _Gap(path, f"{original!r} is not a usable claim id ({ID_RULE})")
     return frequency, original
 
 
@@ -187,7 +187,7 @@ def _member(claim: dict, index: _Index, warnings: list[tuple[str, str]]) -> str:
         if warning:
             warnings.append(("Claim.patient", warning))
     if not ID_FORMAT.match(member):
-        raise _Gap("Claim.patient", f"member id {member!r} is not usable (1-64 of A-Z a-z 0-9 . _ -)")
+        raise _Gap("Claim.patient", f"member id {member!r} is not usable ({ID_RULE})")
     return member
 
 
@@ -247,7 +247,7 @@ def claim_rows(claim: dict, index: _Index | None = None,
         raise _Gaps([_Gap("Claim.identifier", "no identifier value and no id")])
     if not ID_FORMAT.match(claim_id):
         raise _Gaps([_Gap("Claim.identifier[0].value",
-                          f"{claim_id!r} is not a usable claim id (1-64 of A-Z a-z 0-9 . _ -)")])
+                          f"{claim_id!r} is not a usable claim id ({ID_RULE})")])
     if claim.get("use") != "claim":
         raise _Gaps([_Gap("Claim.use", f"use {claim.get('use')!r}: only 'claim' asks for payment")])
     correction = attempt(_correction, claim, index, warnings)

@@ -45,13 +45,19 @@ def _json_files(paths: Iterable[str | Path]) -> list[Path]:
 def _read_entries(path: Path, report: ImportReport) -> list[_Entry]:
     source = path.name
     try:
-        document = json.loads(path.read_text(encoding="utf-8"), parse_float=Decimal)
+        document = json.loads(path.read_text(encoding="utf-8-sig"), parse_float=Decimal)  # a BOM is allowed
     except UnicodeDecodeError:
         report.issues.append(Issue(source, "", "$", "error", "not UTF-8 text"))
         return []
     except json.JSONDecodeError as exc:
         report.issues.append(Issue(source, "", "$", "error",
                                    f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"))
+        return []
+    except ValueError as exc:  # a number past Python's 4,300-digit limit for int()
+        report.issues.append(Issue(source, "", "$", "error", f"not usable JSON: {str(exc).split(';')[0]}"))
+        return []
+    except RecursionError:
+        report.issues.append(Issue(source, "", "$", "error", "not usable JSON: nested too deeply"))
         return []
     if not isinstance(document, dict):
         report.issues.append(Issue(source, "", "$", "error", "expected a JSON object (a FHIR resource)"))

@@ -16,8 +16,10 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..csv_safety import text_row
 from ..money import format_day, parse_day
 from ..roster import ROSTER_COLUMNS, ROSTER_FILE
+from ..fields import ID_RULE
 from ..scenario import ID_FORMAT, MEMBER_COLUMNS, MEMBERS_FILE
 from .read837 import _read
 from .segments import ERROR, GAP, VALIDATOR, FormatError, Issue, Segment, parse_date, tokenize, transactions
@@ -143,8 +145,8 @@ class _Mapper:
         if not subscriber_id:
             self.issue(r.ins, "2000/REF*0F", "no subscriber identifier (REF*0F): the member's family is unknown")
         elif not ID_FORMAT.match(subscriber_id):
-            self.issue(subscriber, "2000/REF*0F", f"subscriber identifier {subscriber_id!r} must be 1-64 letters, "
-                                                  f"digits, '.', '_' or '-' (R-4)")
+            self.issue(subscriber, "2000/REF*0F", f"subscriber identifier {subscriber_id!r} must be {ID_RULE} "
+                                                  f"(R-4, R-46)")
         first = r.name.el(4) if r.name is not None else ""
         if not first:
             self.issue(r.name, "2100A/NM104", "no first name: the roster needs it to find the member in claims (A-10.3)")
@@ -181,7 +183,7 @@ class _Mapper:
                                             "SSN (NM108 34) is never used as a member id")
             return ""
         if not ID_FORMAT.match(member_id):
-            self.issue(name, "2100A/NM109", f"member id {member_id!r} must be 1-64 letters, digits, '.', '_' or '-' (R-4)")
+            self.issue(name, "2100A/NM109", f"member id {member_id!r} must be {ID_RULE} (R-4, R-46)")
             return ""
         return member_id
 
@@ -275,17 +277,17 @@ def _write(report: Report834) -> None:
     with open(out / MEMBERS_FILE, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(MEMBER_COLUMNS)
-        w.writerows([m.member_id, m.subscriber_id, m.plan_id, format_day(m.start) if m.start else "",
-                     format_day(m.end) if m.end is not None else ""] for m in members)
+        w.writerows(text_row([m.member_id, m.subscriber_id, m.plan_id, format_day(m.start) if m.start else "",
+                     format_day(m.end) if m.end is not None else ""]) for m in members)
     with open(out / ROSTER_FILE, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(ROSTER_COLUMNS)
-        w.writerows([m.member_id, m.subscriber_id, m.first_name, m.last_name, format_day(m.birth_date)]
+        w.writerows(text_row([m.member_id, m.subscriber_id, m.first_name, m.last_name, format_day(m.birth_date)])
                     for m in members)
     with open(out / ISSUES_FILE, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(ISSUE_COLUMNS)
-        w.writerows([i.file, i.segment, i.claim_id, i.path, i.severity, i.message] for i in report.issues)
+        w.writerows(text_row([i.file, i.segment, i.claim_id, i.path, i.severity, i.message]) for i in report.issues)
 
 
 def run_import_834(paths, out, plan: str | None = None) -> int:

@@ -14,6 +14,7 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..csv_safety import text_row
 from ..roster import ROSTER_FILE, Roster, load_roster
 from ..scenario import (
     AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIMS_FILE, MEMBER_COLUMNS,
@@ -136,7 +137,7 @@ def import_837(paths, out_dir, plans_from=None, plan: str | None = None, roster=
     with open(out / ISSUES_FILE, "w", newline="", encoding="utf-8") as fh:
         w = csv.writer(fh, lineterminator="\n")
         w.writerow(ISSUE_COLUMNS)
-        w.writerows(i.row() for i in issues)
+        w.writerows(text_row(i.row()) for i in issues)
     written[ISSUES_FILE] = out / ISSUES_FILE
     return ImportReport(out, [p.name for p in paths], claims, issues, written, library_version())
 
@@ -175,8 +176,11 @@ def _drop_consecutive_repeats(claims: list[ImportedClaim], issues: list[Issue]) 
 def _read_ids(path: Path, column: str) -> dict[str, dict]:
     if not path.is_file():
         return {}
-    with open(path, newline="", encoding="utf-8") as fh:
-        return {row.get(column, "").strip(): row for row in csv.DictReader(fh)}
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as fh:
+            return {str(row.get(column) or "").strip(): row for row in csv.DictReader(fh)}
+    except (UnicodeDecodeError, csv.Error) as exc:  # csv.Error: a field past 128 KiB, a NUL byte
+        raise FormatError(f"--plans-from {path}: not a readable UTF-8 CSV ({str(exc).splitlines()[0][:120]})") from None
 
 
 def _check_against(source: Path, claims: list[ImportedClaim], issues: list[Issue]) -> None:
@@ -236,7 +240,7 @@ def _derive_reference_data(out: Path, claims: list[ImportedClaim], plan: str | N
         with open(out / name, "w", newline="", encoding="utf-8") as fh:
             w = csv.writer(fh, lineterminator="\n")
             w.writerow(header)
-            w.writerows(rows)
+            w.writerows(text_row(r) for r in rows)
         written[name] = out / name
     issues.append(Issue("", 0, "", PLANS_FILE, "plans.yaml not written: benefit plans are not in an "
                                                "837; pass --plans-from SCENARIO_DIR", GAP))

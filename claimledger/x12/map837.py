@@ -11,7 +11,7 @@ from ..money import parse_day
 from ..records import Reject
 from ..roster import Roster
 from ..scenario import (
-    CODE_FORMAT, ID_FORMAT, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, NPI_FORMAT, parse_claim,
+    CODE_FORMAT, ID_FORMAT, ID_RULE, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, MAX_UNITS, NPI_FORMAT, parse_claim,
 )
 from .cob837 import line_other_payer
 from .drafts837 import ImportedClaim, _Draft, _Line  # noqa: F401 - re-exported
@@ -89,8 +89,7 @@ class _Mapper:
         if not self.claim_id:
             self.error(clm, "2300/CLM01", "claim id (CLM01, patient control number) is missing")
         elif not ID_FORMAT.match(self.claim_id):
-            self.error(clm, "2300/CLM01", f"claim id {self.claim_id!r} must be 1-64 letters, digits, "
-                                          f"'.', '_' or '-' (R-4)")
+            self.error(clm, "2300/CLM01", f"claim id {self.claim_id!r} must be {ID_RULE} (R-4, R-46)")
         if d.incomplete:
             self.error(clm, "SE", "the file ends inside this claim (no SE after it): it may be "
                                   "incomplete, so it is not imported")
@@ -363,7 +362,7 @@ class _Mapper:
                 if value != int(value) or "e" in quantity.lower():
                     raise ValueError
                 units = int(value)
-            except ValueError:
+            except (ValueError, OverflowError):  # OverflowError: 1e400 or inf is a float, no int
                 self.error(svc, f"2400/{ref}", f"service unit count {quantity!r} is not a whole number", n)
             else:
                 if not 1 <= units <= MAX_UNITS:

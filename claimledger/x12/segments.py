@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Iterable, Iterator
 
+from ..csv_safety import single_line
 from ..money import FormatError as _MoneyFormatError
 
 SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
@@ -43,6 +44,10 @@ class Issue:
     message: str
     severity: str = ERROR
     line: int = 0  # service line (2400 loop) within the claim, 1-based; 0: claim level
+
+    def __post_init__(self) -> None:  # one line each, however the input quoted reads
+        for name, limit in (("file", 200), ("claim_id", 100), ("path", 100), ("message", 400)):
+            object.__setattr__(self, name, single_line(getattr(self, name), limit))
 
     def __str__(self) -> str:
         where = f"{self.file}" + (f" segment {self.segment}" if self.segment else "")
@@ -342,6 +347,8 @@ def parse_amount(text: str) -> int:
     if not text.strip() or not match or not (match.group(2) or match.group(3)):
         raise ValueError(f"{text!r} is not a decimal amount")
     sign, whole, frac = match.groups()
+    if len(whole) > 30:
+        raise ValueError(f"{text[:20]!r}... has {len(whole)} digits before the point")
     frac = (frac or "").rstrip("0")
     if len(frac) > 2:
         raise ValueError(f"{text!r} has more than two decimals")
