@@ -164,6 +164,8 @@ def adjudicate_on_chain(
             on_start(count_records(scenario, skip))
         # why the claims in flight at the checkpoint cannot be read back, if the node dropped them
         dropped_since_checkpoint = _dropped_since(dep, checkpoint, out_dir) if checkpoint else None
+        # claim ids whose rows the files kept: a later record with one of them is a resubmission
+        written_before = _claim_ids(scenario, skip) if checkpoint else set()
         with ResultWriter(out_dir, resume_from=checkpoint) as writer:
             recovered: set[str] = set()  # claims whose rows this session has written
 
@@ -172,6 +174,14 @@ def adjudicate_on_chain(
                     if dropped_since_checkpoint:
                         raise chain.ChainError(dropped_since_checkpoint)
                     found = recorded_rows(dep, outcome.claim, checkpoint["position"])
+                    if found is None and outcome.claim_id not in written_before:
+                        # not a resubmission, so its rows are in no file: they must come from the
+                        # chain wherever it accepted the claim (R-49), or the resume stops
+                        found = recorded_rows(dep, outcome.claim, (dep.from_block, -1))
+                        if found is None:
+                            raise chain.ChainError(
+                                f"{outcome.claim_id}: recorded on chain but no event of its acceptance is "
+                                "found: the node's state and its blocks disagree, so its rows cannot be read back")
                     if found is not None:  # accepted while the previous run was in flight
                         outcome.rows, outcome.rewards = found[0], found[2]
                 recovered.add(outcome.claim_id)
@@ -283,6 +293,11 @@ def _read_progress(out_dir: Path) -> dict:
     if not path.exists():
         raise chain.ChainError(f"{out_dir}: nothing to resume (no {PROGRESS_FILE})")
     return json.loads(path.read_text())
+
+
+def _claim_ids(scenario, records: int) -> set[str]:
+    """The claim ids of a scenario's first ``records`` records (those a checkpoint has written)."""
+    return {item.claim_id for item in islice(iter_claims(scenario.claims_path), records) if isinstance(item, Claim)}
 
 
 def _write_progress(out_dir: Path, state: dict) -> None:

@@ -14,6 +14,7 @@ from eth_account import Account
 from claimledger.chain import Deployment
 from claimledger.node import connect, dev_private_keys
 
+from tests.faults.rpc_proxy import RpcProxy
 from tests.faults.conftest import (senders_in_block_order, SECOND_BILLER_ENV, SECOND_BILLER_KEY, assert_each_claim_accepted_once, claims_csv_of, families,
                                    accrued_on_chain, reference_accrued, results_on_chain, start_cli)
 
@@ -31,10 +32,13 @@ def test_two_billers_submitting_overlapping_files_at_once_record_every_claim_onc
     both = {row[0] for row in csv.reader(file_a.open())} & {row[0] for row in csv.reader(file_b.open())}
     assert len(both) > 50  # the overlap: claims both billers send
     env = {**os.environ, SECOND_BILLER_ENV: SECOND_BILLER_KEY}
-    first = start_cli("submit", file_a, "--deployment", deployment, "--batch", "3")
-    second = start_cli("submit", file_b, "--deployment", deployment, "--batch", "3", "--key-env", SECOND_BILLER_ENV,
-                       env=env)
-    outputs = [proc.communicate(timeout=300) for proc in (first, second)]
+    # each transaction held 100 ms on its way, so that neither process can finish before the
+    # other has started, however fast or loaded the machine
+    with RpcProxy(node.url, delay_methods={"eth_sendRawTransaction": 0.1}) as proxy:
+        first = start_cli("submit", file_a, "--deployment", deployment, "--rpc", proxy.url, "--batch", "3")
+        second = start_cli("submit", file_b, "--deployment", deployment, "--rpc", proxy.url, "--batch", "3",
+                           "--key-env", SECOND_BILLER_ENV, env=env)
+        outputs = [proc.communicate(timeout=300) for proc in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outputs
 
     w3 = connect(node.url)
