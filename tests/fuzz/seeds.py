@@ -40,3 +40,12 @@ def csv_bytes(rows: list[list[str]]) -> bytes:
     out = io.StringIO(newline="")
     csv.writer(out, lineterminator="\n").writerows(rows)
     return out.getvalue().encode("utf-8", "surrogatepass")
+
+
+def rows_by_claim(out) -> dict[str, list[dict]]:
+    """An import's claims.csv rows, grouped by claim id, in file order."""
+    rows: dict[str, list[dict]] = {}
+    with open(out / "claims.csv", newline="", encoding="utf-8") as fh:
+        for row in csv.DictReader(fh):
+            rows.setdefault(row["claim_id"], []).append(row)
+    return rows

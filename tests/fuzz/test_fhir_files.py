@@ -8,7 +8,6 @@ full: `HYPOTHESIS_PROFILE=full` in front of it.
 """
 from __future__ import annotations
 
-import csv
 import json
 
 from hypothesis import given, strategies as st
@@ -17,7 +16,7 @@ from claimledger.fhir import import_fhir
 
 from .conftest import FUZZ, NEIGHBOURS, one_line, read_or_refuse
 from .mutations import json_mutation, mutated_json
-from .seeds import FHIR, SAMPLES, scratch
+from .seeds import FHIR, SAMPLES, rows_by_claim, scratch
 
 FAMILY = "FHIR JSON"
 CLAIM = SAMPLES / "fhir" / "claim-example-professional.json"
@@ -67,14 +66,6 @@ def _middle_claim() -> dict:
     return claim
 
 
-def _rows_by_claim(out) -> dict[str, list[dict]]:
-    rows: dict[str, list[dict]] = {}
-    with open(out / "claims.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            rows.setdefault(row["claim_id"], []).append(row)
-    return rows
-
-
 @given(st.data())
 @NEIGHBOURS
 def test_a_bad_claim_in_a_bundle_leaves_the_claims_around_it_unchanged(data):
@@ -90,11 +81,11 @@ def test_a_bad_claim_in_a_bundle_leaves_the_claims_around_it_unchanged(data):
         middle = json.dumps({"resourceType": "Claim", "id": "fuzz-middle", "item": bad.decode("utf-8", "replace")[:1000]})
     with scratch() as tmp:
         import_one(FAMILY_BUNDLE, tmp / "clean")
-        before = _rows_by_claim(tmp / "clean")
+        before = rows_by_claim(tmp / "clean")
         (tmp / "damaged.json").write_text(_with_middle_claim(middle))
         after = read_or_refuse(FAMILY, lambda: import_one(tmp / "damaged.json", tmp / "damaged"))
         assert not isinstance(after, Exception), f"one bad claim cost the whole Bundle: {after}"
-        rows = _rows_by_claim(tmp / "damaged")
+        rows = rows_by_claim(tmp / "damaged")
     assert set(before) >= set(NEIGHBOURS_IDS)
     assert {k: rows.get(k) for k in NEIGHBOURS_IDS} == {k: before[k] for k in NEIGHBOURS_IDS}
 
@@ -105,4 +96,4 @@ def test_a_byte_order_mark_is_allowed(tmp_path):
     (tmp_path / "bom.json").write_bytes(b"\xef\xbb\xbf" + FAMILY_BUNDLE.read_bytes())
     import_one(FAMILY_BUNDLE, tmp_path / "plain")
     import_one(tmp_path / "bom.json", tmp_path / "bom")
-    assert _rows_by_claim(tmp_path / "bom") == _rows_by_claim(tmp_path / "plain") != {}
+    assert rows_by_claim(tmp_path / "bom") == rows_by_claim(tmp_path / "plain") != {}

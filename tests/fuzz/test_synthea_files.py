@@ -8,7 +8,6 @@ full: `HYPOTHESIS_PROFILE=full` in front of it.
 """
 from __future__ import annotations
 
-import csv
 
 from hypothesis import given, strategies as st
 
@@ -16,7 +15,7 @@ from claimledger.synthea import import_synthea
 
 from .conftest import FUZZ, NEIGHBOURS, one_line, read_or_refuse
 from .mutations import NASTY_TEXT, TEN_MB, mutated_csv
-from .seeds import SYNTHEA, SYNTHEA_FILES, copy_dir, csv_bytes, csv_rows, scratch
+from .seeds import SYNTHEA, SYNTHEA_FILES, copy_dir, csv_bytes, csv_rows, rows_by_claim, scratch
 
 FAMILY = "Synthea CSV"
 BAD_CELLS = NASTY_TEXT + ["X" * 70_000, "9" * TEN_MB, "=cmd|'/C calc'!A0"]
@@ -40,14 +39,6 @@ def test_a_mutated_synthea_export_is_read_or_refused_in_one_line(data, name):
         read_or_refuse(FAMILY, lambda: import_dir(directory, tmp / "out"))
 
 
-def _rows_by_claim(out) -> dict[str, list[dict]]:
-    rows: dict[str, list[dict]] = {}
-    with open(out / "claims.csv", newline="", encoding="utf-8") as fh:
-        for row in csv.DictReader(fh):
-            rows.setdefault(row["claim_id"], []).append(row)
-    return rows
-
-
 @given(st.data())
 @NEIGHBOURS
 def test_a_bad_claim_row_leaves_the_claims_around_it_unchanged(data):
@@ -65,10 +56,10 @@ def test_a_bad_claim_row_leaves_the_claims_around_it_unchanged(data):
         damaged = copy_dir(SYNTHEA, tmp / "damaged")
         (damaged / "claims.csv").write_bytes(csv_bytes(rows))
         import_dir(SYNTHEA, tmp / "clean")
-        before = _rows_by_claim(tmp / "clean")
+        before = rows_by_claim(tmp / "clean")
         after = read_or_refuse(FAMILY, lambda: import_dir(damaged, tmp / "damaged-out"))
         assert not isinstance(after, Exception), f"one bad row cost the whole export: {after}"
-        rows_after = _rows_by_claim(tmp / "damaged-out")
+        rows_after = rows_by_claim(tmp / "damaged-out")
     others = {k: v for k, v in before.items() if k != victim_id}
     assert others, "the untouched export maps no claim"
     assert {k: v for k, v in rows_after.items() if k in others} == others
