@@ -97,7 +97,11 @@ def lines_compared(request):
                                 f"and {counter['rewards']} incentive rows chain vs reference "
                                 f"in {counter['examples']} examples")
     assert counter["n"] > counter["examples"], "the scenarios drawn have (almost) no lines"
-    assert counter["secondary"] and counter["rewards"], "no line paid second or no reward was compared"
+    assert counter["secondary"], "no line paid second was compared"
+    # rewards need an approved line of a rewarded code, the member's first of the year: the CI
+    # profile's 40 small examples may draw none (the examples and contract tests cover them
+    # every run); the full profile compares over a thousand
+    assert counter["rewards"] or PROFILE != "full", "no reward was compared"
 
 
 @settings.get_profile(PROFILE)
