@@ -209,6 +209,8 @@ def validation_errors(resource: dict, prefix: str | None = None, model_name: str
                 message = "element is not defined for this resource"
             out.append((_fhir_path(prefix, err.get("loc", ())), message))
         return out or [(prefix, str(exc).splitlines()[0])]
+    except TypeError as exc:  # fhir.resources on a contained resource whose resourceType is not text
+        return [(prefix, f"not a valid FHIR resource ({exc})")]
     return []
 
 
