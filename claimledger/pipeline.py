@@ -173,15 +173,16 @@ def adjudicate_on_chain(
                 if outcome.already_recorded and checkpoint and outcome.claim_id not in recovered:
                     if dropped_since_checkpoint:
                         raise chain.ChainError(dropped_since_checkpoint)
-                    found = recorded_rows(dep, outcome.claim, checkpoint["position"])
-                    if found is None and outcome.claim_id not in written_before:
-                        # not a resubmission, so its rows are in no file: they must come from the
-                        # chain wherever it accepted the claim, or the resume stops
-                        found = recorded_rows(dep, outcome.claim, (dep.from_block, -1))
-                        if found is None:
-                            raise chain.ChainError(
-                                f"{outcome.claim_id}: recorded on chain but no event of its acceptance is "
-                                "found: the node's state and its blocks disagree, so its rows cannot be read back")
+                    resubmitted = outcome.claim_id in written_before
+                    # a resubmission's rows are in the kept files unless the chain accepted it only
+                    # after the checkpoint; any other claim's are in no file, so they come from
+                    # the chain wherever it accepted the claim, or the resume stops
+                    since = checkpoint["position"] if resubmitted else (dep.from_block, -1)
+                    found = recorded_rows(dep, outcome.claim, since)
+                    if found is None and not resubmitted:
+                        raise chain.ChainError(
+                            f"{outcome.claim_id}: recorded on chain but no event of its acceptance is "
+                            "found: the node's state and its blocks disagree, so its rows cannot be read back")
                     if found is not None:  # accepted while the previous run was in flight
                         outcome.rows, outcome.rewards = found[0], found[2]
                 recovered.add(outcome.claim_id)
