@@ -162,3 +162,13 @@ def registered(ledger, plan_manager, member_account):
 
     ledger.registerMemberKey(MEMBER, member_account.address, {"from": plan_manager})
     return ledger
+
+
+@pytest.fixture(scope="module")
+def reference(scenario, tmp_path_factory):
+    """The reference model's run of the module's ``scenario`` (a fixture the module defines)."""
+    from claimledger.pipeline import adjudicate_reference
+
+    out = tmp_path_factory.mktemp("reference")
+    adjudicate_reference(scenario, out)
+    return out

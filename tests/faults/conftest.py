@@ -16,7 +16,6 @@ from claimledger import chain
 from claimledger.chain import Deployment
 from claimledger.money import CENT_UNITS
 from claimledger.node import AnvilNode, connect, dev_private_keys
-from claimledger.pipeline import adjudicate_reference
 from claimledger.records import RESULT_COLUMNS, Claim
 from claimledger.recorded import recorded_rows
 from claimledger.scenario import iter_claims, load_scenario
@@ -63,13 +62,6 @@ def scenario(tmp_path_factory):
     """200 claims with corrections, resubmissions, duplicates and two pended lines."""
     out = tmp_path_factory.mktemp("scenario")
     generate(out, SynthConfig(claims=200, seed=3))
-    return out
-
-
-@pytest.fixture(scope="module")
-def reference(scenario, tmp_path_factory):
-    out = tmp_path_factory.mktemp("reference")
-    adjudicate_reference(scenario, out)
     return out
 
 

@@ -1,7 +1,7 @@
 """Issue 18, concurrency: real processes sending to one deployment at the same time.
 
-Two billers (two keys holding BILLER) submit overlapping claim files at once; a replay runs
-while a reviewer approves pended lines. The files are cut along families (a family's claims are
+Two billers (two keys holding BILLER) submit overlapping claim files at once (a replay while a
+reviewer approves: test_concurrent_review.py). The files are cut along families (a family's claims are
 in one file, or all of them in both, in the file's order), since a family's accumulators make
 the outcome of its claims depend on their order; across families the order does not matter. So
 whatever the interleaving, each claim must be accepted once, with the rows the reference model

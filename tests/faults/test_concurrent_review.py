@@ -1,11 +1,8 @@
-"""Issue 18, concurrency: real processes sending to one deployment at the same time.
-
-Two billers (two keys holding BILLER) submit overlapping claim files at once; a replay runs
-while a reviewer approves pended lines. The files are cut along families (a family's claims are
-in one file, or all of them in both, in the file's order), since a family's accumulators make
-the outcome of its claims depend on their order; across families the order does not matter. So
-whatever the interleaving, each claim must be accepted once, with the rows the reference model
-gives it, and the escrow must owe each provider what the reference model does."""
+"""Issue 18, concurrency: a replay runs while a reviewer approves pended lines, each a process
+of its own on one deployment. The replay's families are not those of the pended lines (their
+claims and accumulators are independent, so the interleaving cannot change an outcome); the
+results, the review decisions and what the escrow owes and pays must be the reference model's,
+each claim accepted once (the billers' case: test_concurrent_billers.py)."""
 import csv
 import time
 

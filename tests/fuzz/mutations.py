@@ -144,14 +144,17 @@ def mutated_csv(data: bytes):
     return _stacked(data, csv_mutation)
 
 
-def _stacked(data: bytes, mutation):
+def _stacked(data: bytes, mutation, most: int = 3, unparsable=(UnicodeDecodeError,)):
+    """1 to ``most`` stacked mutations of ``data``; where ``mutation`` cannot parse what an earlier
+    one left (``unparsable``: a CSV mutation after a byte one broke the text, a JSON document
+    nested near the limit), a byte mutation instead."""
     @st.composite
     def build(draw):
         out = data
-        for _ in range(draw(st.integers(1, 3))):
+        for _ in range(draw(st.integers(1, most))):
             try:
                 out = draw(mutation(out))
-            except UnicodeDecodeError:  # a CSV mutation after a byte one broke the text
+            except unparsable:
                 out = draw(byte_mutation(out))
         return out
     return build()
@@ -247,13 +250,17 @@ def _replace_at(document, target, raw: str) -> bytes:
 
 def mutated_json(data: bytes):
     """1-2 stacked JSON or byte mutations of ``data``."""
-    @st.composite
-    def build(draw):
-        out = data
-        for _ in range(draw(st.integers(1, 2))):
-            try:
-                out = draw(json_mutation(out))
-            except RecursionError:  # a document nested near the limit: damage its bytes instead
-                out = draw(byte_mutation(out))
-        return out
-    return build()
+    return _stacked(data, json_mutation, most=2, unparsable=(RecursionError,))
+
+
+BAD_CELLS = NASTY_TEXT + ["X" * 70_000, "9" * TEN_MB, "=cmd|'/C calc'!A0"]  # one cell of a CSV record
+
+
+def damage_row(data, rows: list[list[str]], index: int, first_column: int) -> None:
+    """Damages row ``index`` of a parsed CSV in place: cut short at a drawn column, or one cell
+    (from ``first_column`` on) replaced by a hostile value."""
+    column = data.draw(st.integers(first_column, len(rows[0]) - 1), label="column")
+    if data.draw(st.booleans(), label="short row"):
+        rows[index] = rows[index][:column]
+    else:
+        rows[index][column] = data.draw(st.sampled_from(BAD_CELLS), label="value")

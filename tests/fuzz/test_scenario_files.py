@@ -16,12 +16,11 @@ from claimledger.records import Reject
 from claimledger.scenario import iter_claims, load_scenario
 
 from .conftest import FUZZ, NEIGHBOURS, one_line, read_or_refuse
-from .mutations import NASTY_TEXT, TEN_MB, deep, mutated_bytes, mutated_csv
+from .mutations import BAD_CELLS, damage_row, deep, mutated_bytes, mutated_csv
 from .seeds import ROSTER, SCENARIOS, copy_dir, csv_bytes, csv_rows, scratch
 
 CSV_FILES = ["claims.csv", "members.csv", "providers.csv", "authorizations.csv", "roster.csv"]
 FAMILY_CSV, FAMILY_YAML = "scenario CSV", "scenario YAML"
-BAD_CELLS = NASTY_TEXT + ["X" * 70_000, "9" * TEN_MB, "=cmd|'/C calc'!A0"]
 
 
 def load_all(directory):
@@ -93,12 +92,7 @@ def test_a_bad_claim_row_leaves_the_claims_around_it_unchanged(data, seed):
     ids = list(dict.fromkeys(r[0] for r in rows[1:]))
     victim = ids[len(ids) // 2]
     victim_rows = [n for n, r in enumerate(rows) if n and r[0] == victim]
-    row = data.draw(st.sampled_from(victim_rows), label="row")
-    column = data.draw(st.integers(1, len(rows[0]) - 1), label="column")
-    if data.draw(st.booleans(), label="short row"):
-        rows[row] = rows[row][:column]
-    else:
-        rows[row][column] = data.draw(st.sampled_from(BAD_CELLS), label="value")
+    damage_row(data, rows, data.draw(st.sampled_from(victim_rows), label="row"), first_column=1)
     with scratch() as tmp:
         clean = copy_dir(seed, tmp / "clean")
         damaged = copy_dir(seed, tmp / "damaged")

@@ -16,7 +16,7 @@ import time
 
 import pytest
 
-from claimledger.pipeline import PROGRESS_FILE, adjudicate_reference
+from claimledger.pipeline import PROGRESS_FILE
 from claimledger.chain import Deployment
 from claimledger.money import CENT_UNITS
 from claimledger.node import run_chain
@@ -37,13 +37,6 @@ def run_cli(*args, env=None):
 def scenario(tmp_path_factory):
     out = tmp_path_factory.mktemp("scenario")
     generate(out, SynthConfig(claims=CLAIMS, seed=21, correction_rate=0.05, resubmit_rate=0.03, duplicate_rate=0.03))
-    return out
-
-
-@pytest.fixture(scope="module")
-def reference(scenario, tmp_path_factory):
-    out = tmp_path_factory.mktemp("reference")
-    adjudicate_reference(scenario, out)
     return out
 
 
