@@ -6,69 +6,20 @@ leaves open are decided as written in ``docs/RULES.md`` and cited here as "R-n".
 """
 from __future__ import annotations
 
-import enum
 from collections import defaultdict
 from dataclasses import dataclass, field
-from typing import NamedTuple
 
 from .codesets import matches_prefix
 from .intake import intake_reject
-from .money import share, year_of
+from .line_pricing import Carc, Pricing, adjustments_for, coordinate, price_line
+from .money import year_of
 from .records import (
     COB_NON_DUPLICATION, Adjustment, Authorization, Claim, ClaimLine, FeeEntry, Frequency, LineResult, LineStatus,
     Member, Plan, Provider, Reject, RejectReason,
 )
+from .reference_review import Appeal, ReviewAndAppeals
 from .reward_book import RewardBook
 from .scenario import Scenario
-
-
-class Carc(str, enum.Enum):
-    """Claim adjustment reason codes used by the rules."""
-
-    DEDUCTIBLE = "1"
-    COINSURANCE = "2"
-    COPAY = "3"
-    DX_MISMATCH = "11"
-    DUPLICATE = "18"
-    PRIOR_PAYER = "23"  # the impact of prior payer(s) adjudication (A-11.4)
-    BEFORE_COVERAGE = "26"
-    AFTER_COVERAGE = "27"
-    LATE_FILING = "29"
-    MEMBER_UNKNOWN = "31"
-    OVER_FEE_SCHEDULE = "45"
-    NOT_COVERED = "96"
-    ANNUAL_LIMIT = "119"
-    UNITS_PER_DAY = "151"
-    NO_AUTHORIZATION = "197"
-    AUTH_EXCEEDED = "198"
-    OUT_OF_NETWORK = "242"
-    PROVIDER_UNKNOWN = "B7"
-
-
-class ReviewError(Exception):
-    """A reviewer decision that cannot be applied (R-6)."""
-
-
-class AppealError(ReviewError):
-    """An appeal, or an appeal decision, that cannot be applied (R-13); the chain reverts."""
-
-
-class AppealState(str, enum.Enum):
-    """Where a line's appeal stands (R-13); a line is appealed at most once."""
-
-    OPEN = "OPEN"
-    UPHELD = "UPHELD"
-    OVERTURNED = "OVERTURNED"
-
-
-@dataclass
-class Appeal:
-    """A line's appeal (R-13): the CARC of the denial appealed and the hash of the off-chain
-    appeal letter and records."""
-
-    carc: str
-    document_hash: bytes
-    state: AppealState = AppealState.OPEN
 
 
 @dataclass
@@ -76,81 +27,6 @@ class Accumulator:
     deductible: int = 0
     oop: int = 0
 
-
-@dataclass
-class Pricing:
-    allowed: int
-    deductible: int
-    copay: int
-    coinsurance: int
-
-    @property
-    def patient(self) -> int:
-        return self.deductible + self.copay + self.coinsurance
-
-    @property
-    def paid(self) -> int:
-        return self.allowed - self.patient
-
-
-def price_line(
-    billed: int,
-    fee_allowed: int,
-    units: int,
-    copay: int | None,
-    coinsurance_bps: int,
-    deductible_left: int,
-    oop_left: int,
-) -> Pricing:
-    """A-6.1 to A-6.5 for one approved line; ``copay`` is None when A-6.3 does not apply."""
-    allowed = min(billed, fee_allowed * units)
-    if copay is not None:
-        return Pricing(allowed, 0, min(copay, allowed, oop_left), 0)
-    deductible = min(allowed, deductible_left, oop_left)
-    coinsurance = min(share(allowed - deductible, coinsurance_bps), oop_left - deductible)
-    return Pricing(allowed, deductible, 0, coinsurance)
-
-
-class Coordinated(NamedTuple):
-    """What a line reports (A-6.5; A-11.3 when this plan pays second): the prior payer's amount
-    (OA-23), the paid amount, and the patient share as PR-1, PR-3, PR-2."""
-
-    prior: int
-    paid: int
-    deductible: int
-    copay: int
-    coinsurance: int
-
-
-def coordinate(pricing: Pricing, other_payer_paid: int | None, non_duplication: bool) -> Coordinated:
-    """A-11.3: the line priced as if this plan paid first, paid second; unchanged without a
-    prior payer's result."""
-    if other_payer_paid is None:
-        return Coordinated(0, pricing.paid, pricing.deductible, pricing.copay, pricing.coinsurance)
-    prior = min(other_payer_paid, pricing.allowed)
-    if non_duplication:
-        paid = max(0, pricing.paid - prior)
-    else:
-        paid = min(pricing.paid, pricing.allowed - prior)
-    patient = pricing.allowed - prior - paid
-    split = []
-    for normal in (pricing.deductible, pricing.copay, pricing.coinsurance):  # PR-1, PR-3, PR-2
-        part = min(normal, patient)
-        split.append(part)
-        patient -= part
-    return Coordinated(prior, paid, *split)
-
-
-def adjustments_for(billed: int, allowed: int, line: Coordinated) -> tuple[Adjustment, ...]:
-    """A-6.7 and A-11.4: CO-45, OA-23, PR-1, PR-3, PR-2, each only when > 0."""
-    items = (
-        ("CO", Carc.OVER_FEE_SCHEDULE, billed - allowed),
-        ("OA", Carc.PRIOR_PAYER, line.prior),
-        ("PR", Carc.DEDUCTIBLE, line.deductible),
-        ("PR", Carc.COPAY, line.copay),
-        ("PR", Carc.COINSURANCE, line.coinsurance),
-    )
-    return tuple(Adjustment(group, carc.value, amount) for group, carc, amount in items if amount > 0)
 
 
 @dataclass
@@ -188,7 +64,7 @@ class ProviderAccount:
         return self.accrued - self.recouped - self.paid_out
 
 
-class ReferenceEngine:
+class ReferenceEngine(ReviewAndAppeals):
     """The adjudication and settlement rules of the spec, as plain Python state."""
 
     def __init__(
@@ -473,81 +349,6 @@ class ReferenceEngine:
         year_key = (claim.member_id, line.procedure_code, year)
         self.lines_per_year[year_key] = max(0, self.lines_per_year[year_key] - 1)
         self.accounts[claim.provider_npi].recouped += result.paid
-
-    # ---------------------------------------------------------------------------- A-5 review
-
-    def pending_lines(self) -> list[tuple[str, int]]:
-        """The review queue, oldest first."""
-        return list(self.pending)
-
-    def decide(self, claim_id: str, number: int, approve: bool, carc: str = "") -> LineResult:
-        """A reviewer's decision on a pended line (A-5, R-6); returns the line's new row."""
-        record = self.pending.get((claim_id, number))
-        if record is None:
-            raise ReviewError(f"{claim_id} line {number} is not pending")
-        claim = self.claims[claim_id].claim
-        if approve:
-            _, fee = self._plan_and_fee(claim.member_id, record.line)
-            denial = self._limit_denial(claim.member_id, record.line, fee)
-            if denial is not None:
-                raise ReviewError(f"{claim_id} line {number} cannot be approved: CARC {denial.value}")
-            self._approve(claim, record)
-        else:
-            if not carc:
-                raise ReviewError("a denial needs a CARC")
-            record.result = self._denied(claim_id, number, record.line, carc)
-            self.duplicates[record.duplicate_key] -= 1
-            record.duplicate_key = None
-        del self.pending[(claim_id, number)]
-        return record.result
-
-    # ---------------------------------------------------------------------------- R-13 appeals
-
-    def appeal(self, claim_id: str, number: int, document_hash: bytes) -> Appeal:
-        """The biller appeals a DENIED line once, with the hash of the off-chain appeal letter
-        and records (R-13); the line stays denied while the appeal is open."""
-        if not any(document_hash):
-            raise AppealError(f"{claim_id} line {number}: an appeal needs a document hash")
-        if (claim_id, number) in self.appeals:
-            raise AppealError(f"{claim_id} line {number} was already appealed")
-        record = self._denied_line(claim_id, number)
-        if record is None:
-            raise AppealError(f"{claim_id} line {number} is not denied")
-        appeal = Appeal(record.result.adjustments[0].code, bytes(document_hash))
-        self.appeals[(claim_id, number)] = appeal
-        return appeal
-
-    def decide_appeal(self, claim_id: str, number: int, overturn: bool) -> LineResult:
-        """A reviewer upholds or overturns an open appeal (R-13); returns the line's row after
-        the decision. Overturning re-runs the A-4 checks without the appealed one against the
-        state of this moment: if none fails the line is approved and priced (A-6), never pended;
-        else it stays denied with the CARC of the check that failed."""
-        appeal = self.appeals.get((claim_id, number))
-        record = self._denied_line(claim_id, number)
-        if appeal is None or appeal.state != AppealState.OPEN or record is None:
-            raise AppealError(f"{claim_id} line {number} has no open appeal")
-        if not overturn:
-            appeal.state = AppealState.UPHELD
-            return record.result
-        appeal.state = AppealState.OVERTURNED
-        claim = self.claims[claim_id].claim
-        skip = next((c for c in Carc if c.value == appeal.carc), None)  # None for a reviewer's own CARC
-        denial = self._denial(claim, record.line, skip)
-        if denial is not None:
-            record.result = self._denied(claim_id, number, record.line, denial.value)
-            return record.result
-        record.duplicate_key = self._duplicate_key(claim, record.line)
-        self.duplicates[record.duplicate_key] += 1
-        self._approve(claim, record)
-        return record.result
-
-    def _denied_line(self, claim_id: str, number: int) -> LineRecord | None:
-        """The line if it is DENIED and its claim not reversed (R-7 takes a reversed line back)."""
-        claim = self.claims.get(claim_id)
-        if claim is None or claim.reversed or not 1 <= number <= len(claim.lines):
-            return None
-        record = claim.lines[number - 1]
-        return record if record.result.status == LineStatus.DENIED else None
 
     # ---------------------------------------------------------------------------- A-8 settlement
 

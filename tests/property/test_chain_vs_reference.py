@@ -18,7 +18,8 @@ from claimledger import chain
 from claimledger.events import REWARD_EVENTS, EventDecoder, reward_row
 from claimledger.recorded import recorded_claim
 from claimledger.records import Claim, ClaimLine, Frequency
-from claimledger.reference import ReferenceEngine, ReviewError
+from claimledger.reference import ReferenceEngine
+from claimledger.reference_review import ReviewError
 from claimledger.replay import replay
 from claimledger.sender import TxSender
 

@@ -31,7 +31,8 @@ from claimledger.recorded import recorded_claim
 from claimledger.money import CENT_UNITS, parse_day
 from claimledger.node import AnvilNode, connect
 from claimledger.records import COB_NON_DUPLICATION, COB_STANDARD, Claim, ClaimLine, Frequency, LineStatus
-from claimledger.reference import ReferenceEngine, ReviewError
+from claimledger.reference import ReferenceEngine
+from claimledger.reference_review import ReviewError
 from claimledger.replay import replay
 from claimledger.rewards import demo_member_key, fund_pool, register_payee
 from claimledger.rewards import pay as pay_rewards

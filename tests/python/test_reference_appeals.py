@@ -4,7 +4,7 @@ without the appealed one and approves and prices the line when none other fails.
 import pytest
 
 from claimledger.records import Frequency, LineStatus
-from claimledger.reference import AppealError, AppealState, ReviewError
+from claimledger.reference_review import AppealError, AppealState, ReviewError
 
 from .builders import IN_NET, auth, claim, engine, line, rows
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from claimledger.records import COB_NON_DUPLICATION, RewardRow, RewardStatus
-from claimledger.reference import Coordinated, Pricing, coordinate
+from claimledger.line_pricing import Coordinated, Pricing, coordinate
 from claimledger.reward_book import RewardBook
 
 from tests.python.builders import claim, csv_rows, engine, line, rows

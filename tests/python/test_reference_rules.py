@@ -3,7 +3,7 @@ import pytest
 
 from claimledger.money import share
 from claimledger.records import Frequency, LineStatus
-from claimledger.reference import ReviewError
+from claimledger.reference_review import ReviewError
 
 from .builders import IN_NET, OUT_NET, auth, claim, csv_rows, engine, line, rows
 
