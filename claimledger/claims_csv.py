@@ -171,7 +171,9 @@ def write_claims_csv(path: Path, rows: list[dict]) -> Path:
     """Write claims.csv rows (dicts by column name) as the importers do."""
     import csv
 
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    from .atomic import atomic_output
+
+    with atomic_output(path, newline="", encoding="utf-8") as fh:  # R-48
         writer = csv.DictWriter(fh, columns_for(rows), lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         # R-46: importers check every row (parse_claim) first, so no text cell of a written row

@@ -33,12 +33,12 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
+from .atomic import atomic_output, copy_atomically, write_csv_atomically
 from .fhir import ClaimImport, ImportReport, Issue
 from .fhir.mapping import _normalize_icd10
 from .csv_safety import text_row
@@ -302,7 +302,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
         provider_rows.setdefault(npi, names.get(provider, ""))
 
     mapped.sort(key=lambda m: (m[0], m[1]))  # submission order: by the billed date
-    with open(out_dir / CLAIMS_FILE, "w", newline="", encoding="utf-8") as fh:
+    with atomic_output(out_dir / CLAIMS_FILE, newline="", encoding="utf-8") as fh:  # R-48, as every file here
         writer = csv.DictWriter(fh, fieldnames=CLAIM_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for _, _, rows in mapped:
@@ -321,7 +321,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
 def _write_members(out_dir: Path, member_payer: dict, member_first: dict, payers: dict, plan_ids: list[str],
                    plan_id: str | None, plans_dir: Path | None, report: ImportReport) -> None:
     if plans_dir is not None:
-        shutil.copyfile(plans_dir / PLANS_FILE, out_dir / PLANS_FILE)
+        copy_atomically(plans_dir / PLANS_FILE, out_dir / PLANS_FILE)
     else:
         report.issues.append(Issue(PLANS_FILE, "", PLANS_FILE, "error",
                                    "benefit plans are not in a Synthea export: no plans.yaml written (pass plans_from); "
@@ -330,7 +330,7 @@ def _write_members(out_dir: Path, member_payer: dict, member_first: dict, payers
         report.issues.append(Issue(MEMBERS_FILE, "", f"{MEMBERS_FILE}:coverage_start", "warning",
                                    "Synthea's CSV gives no coverage dates: coverage_start is 1 January of the year of "
                                    "the member's first insured claim, coverage open-ended"))
-    with open(out_dir / MEMBERS_FILE, "w", newline="", encoding="utf-8") as fh:
+    with atomic_output(out_dir / MEMBERS_FILE, newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(MEMBER_COLUMNS)
         for member in sorted(member_payer):
@@ -348,8 +348,7 @@ def _write_members(out_dir: Path, member_payer: dict, member_first: dict, payers
             start = f"{member_first[member][:4]}-01-01"
             writer.writerow(text_row([member, member, plan, start, ""]))  # Synthea has no families
     report.members = len(member_payer)
-    with open(out_dir / AUTHORIZATIONS_FILE, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, lineterminator="\n").writerow(AUTHORIZATION_COLUMNS)
+    write_csv_atomically(out_dir / AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, [])
 
 
 def _write_providers(out_dir: Path, provider_rows: dict[str, str], plans_dir: Path | None,
@@ -370,10 +369,7 @@ def _write_providers(out_dir: Path, provider_rows: dict[str, str], plans_dir: Pa
                                        "network status is not in a Synthea export: in_network left empty "
                                        "(pass in_network)"))
         rows.append([npi, name, status])
-    with open(out_dir / PROVIDERS_FILE, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(PROVIDER_COLUMNS)
-        writer.writerows(text_row(r) for r in rows)
+    write_csv_atomically(out_dir / PROVIDERS_FILE, PROVIDER_COLUMNS, (text_row(r) for r in rows))
     report.providers = len(rows)
 
 
