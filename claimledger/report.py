@@ -19,13 +19,13 @@ import html
 import io
 import math
 import numbers
-import os
 from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from .atomic import write_text_atomically
 from .report_rewards import incentive_cards, incentives_section
 from .results import REJECTS_FILE, RESULTS_FILE, denial_reasons
 
@@ -111,9 +111,7 @@ def write_report(
         body="\n".join(s for s in sections if s),
     )
     out = run_dir / REPORT_FILE
-    tmp = run_dir / (REPORT_FILE + ".tmp")
-    tmp.write_text(document, encoding="utf-8")
-    os.replace(tmp, out)
+    write_text_atomically(out, document, encoding="utf-8")
     return out
 
 
