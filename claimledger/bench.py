@@ -20,6 +20,7 @@ from typing import Callable
 from eth_account import Account
 
 from . import chain
+from .atomic import write_text_atomically
 from .chain import ENGINE
 from .codec import encode_claim
 from .events import EventDecoder
@@ -268,7 +269,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         "latency_s_single": _percentiles([t[4] for t in single.timeline]),
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
     }
-    (out_dir / "bench.json").write_text(json.dumps(result, indent=2) + "\n")
+    write_text_atomically(out_dir / "bench.json", json.dumps(result, indent=2) + "\n")  # R-48
     _write_bench_report(out_dir, result, [eth, erc20, single, batched])
     return result
 
@@ -368,5 +369,5 @@ probe's {result['gas_floor_probe']:,} on the same claims). A chain giving {resul
 <img src="data:image/png;base64,{throughput}"><img src="data:image/png;base64,{gas}">
 <img src="data:image/png;base64,{latency}"><h2>bench.json</h2><table>{rows}</table></body></html>"""
     path = out_dir / "report.html"
-    path.write_text(page)
+    write_text_atomically(path, page)
     return path

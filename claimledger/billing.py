@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
 import tempfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import atomic_output
 from .chain import Deployment
+from .csv_safety import text_cell
 from .events import ClaimOutcome
 from .money import format_cents
 from .records import Claim, Reject
@@ -123,3 +127,19 @@ def remittance(run_dir: Path, npi: str) -> list[dict]:
                          "allowed": row["allowed"], "paid": row["paid"], "patient": row["patient"],
                          "adjustments": row["adjustments"]})
     return rows
+
+
+REMITTANCE_COLUMNS = ["claim_id", "line", "procedure_code", "units", "billed", "status", "allowed", "paid", "patient",
+                      "adjustments"]
+REMITTANCE_TEXT = {"claim_id", "procedure_code", "status", "adjustments"}  # R-46: amounts stay as A-9 writes them
+
+
+def write_remittance(run_dir: Path, npi: str, out: Path | None) -> int:
+    """The provider's remittance (:func:`remittance`) as CSV to ``out``, whole or as it was
+    (R-48), else to stdout; the number of lines."""
+    rows = remittance(run_dir, npi)
+    with (atomic_output(out, newline="", encoding="utf-8") if out else nullcontext(sys.stdout)) as fh:
+        writer = csv.DictWriter(fh, fieldnames=REMITTANCE_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows({k: text_cell(v) if k in REMITTANCE_TEXT else v for k, v in row.items()} for row in rows)
+    return len(rows)

@@ -9,8 +9,8 @@ from typing import Iterator
 from .codesets import code_set_error, diagnosis_error
 from .csv_safety import text_cell
 from .fields import (
-    MAX_CENTS, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, NPI_FORMAT, CODE_FORMAT, _FieldError,
-    _cents, _count, _day, _identifier, _require, read_csv_text,
+    MAX_CENTS, MAX_DIAGNOSES, MAX_LINES_PER_CLAIM, NPI_FORMAT, CODE_FORMAT, ROW_PROBLEM, _FieldError,
+    _cents, _count, _day, _identifier, _require, csv_rows,
 )
 from .records import Claim, ClaimLine, Frequency, Reject
 
@@ -85,11 +85,19 @@ def _other_payer(row: dict) -> tuple[int | None, int | None]:
     return allowed, paid
 
 
+def row_problem(rows: list[dict]) -> str | None:
+    """Why a row of the claim is no record (more fields than the header, R-46), or None."""
+    return next((r[ROW_PROBLEM] for r in rows if ROW_PROBLEM in r), None)
+
+
 def parse_claim(rows: list[dict]) -> Claim | Reject:
     """Turn the contiguous rows of one claim into a Claim, or the first field error."""
     head = rows[0]
     claim_id = str(head.get("claim_id", "")).strip()
     try:
+        wide = row_problem(rows)
+        if wide:  # R-46: which cell is which cannot be told; the id is read where its column is
+            raise _FieldError("row", wide)
         claim_id = _identifier(head, "claim_id")
         for name in CLAIM_LEVEL_FIELDS:
             values = {str(r.get(name, "")).strip() for r in rows}
@@ -130,15 +138,16 @@ def parse_claim(rows: list[dict]) -> Claim | Reject:
     return Claim(claim_id, frequency, original, member_id, npi, received, diagnoses, lines)
 
 
-def iter_claim_rows(path: Path, chunksize: int = 50_000) -> Iterator[list[dict]]:
-    """Yield the rows of each claim: consecutive rows sharing a claim_id, streamed."""
+def iter_claim_rows(path: Path) -> Iterator[list[dict]]:
+    """Yield the rows of each claim: consecutive rows sharing a claim_id, streamed. A row with
+    more fields than the header carries why under ``fields.ROW_PROBLEM`` (its claim is
+    rejected by :func:`parse_claim`)."""
     pending: list[dict] = []
-    for chunk in read_csv_text(path, CLAIM_COLUMNS, chunksize=chunksize):
-        for row in chunk.to_dict("records"):
-            if pending and row["claim_id"] != pending[0]["claim_id"]:
-                yield pending
-                pending = []
-            pending.append(row)
+    for _, _, row in csv_rows(path, CLAIM_COLUMNS):
+        if pending and row["claim_id"] != pending[0]["claim_id"]:
+            yield pending
+            pending = []
+        pending.append(row)
     if pending:
         yield pending
 
@@ -162,7 +171,9 @@ def write_claims_csv(path: Path, rows: list[dict]) -> Path:
     """Write claims.csv rows (dicts by column name) as the importers do."""
     import csv
 
-    with open(path, "w", newline="", encoding="utf-8") as fh:
+    from .atomic import atomic_output
+
+    with atomic_output(path, newline="", encoding="utf-8") as fh:  # R-48
         writer = csv.DictWriter(fh, columns_for(rows), lineterminator="\n", extrasaction="ignore")
         writer.writeheader()
         # R-46: importers check every row (parse_claim) first, so no text cell of a written row

@@ -16,7 +16,6 @@ from .cli_networks import add_commands, add_network_options, configure_sending
 from .cli_rewards import add_rewards_command
 from .privacy.cli import KNOWN_ERRORS as PRIVACY_ERRORS, add_commands as add_privacy_commands
 from .clients import CLIENTS
-from .csv_safety import text_cell
 
 EXIT_USAGE = 2
 EXIT_FAILED = 1
@@ -223,22 +222,13 @@ def _anchor_export(kind: str, run: Path, out: Path) -> int:
 
 
 def _write_remittance(run: Path, out: Path | None, provider: str | None) -> int:
-    import csv
-
-    from .billing import remittance
+    from .billing import write_remittance
 
     if not provider:
         raise ValueError("a CSV remittance needs --provider NPI")
-    rows = remittance(run, provider)
-    header = ["claim_id", "line", "procedure_code", "units", "billed", "status", "allowed", "paid", "patient", "adjustments"]
-    fh = open(out, "w", newline="") if out else sys.stdout
-    writer = csv.DictWriter(fh, fieldnames=header, lineterminator="\n")
-    writer.writeheader()
-    text = {"claim_id", "procedure_code", "status", "adjustments"}  # amounts stay as A-9 writes them
-    writer.writerows({k: text_cell(v) if k in text else v for k, v in row.items()} for row in rows)
+    lines = write_remittance(run, provider, out)
     if out:
-        fh.close()
-        print(f"wrote {out}: {len(rows)} line(s) for provider {provider}")
+        print(f"wrote {out}: {lines} line(s) for provider {provider}")
     return 0
 
 

@@ -1,12 +1,13 @@
 """Field parsing shared by the scenario files (A-2, R-4): formats, limits and the one error
-type a bad field raises. No I/O beyond reading a CSV whole."""
+type a bad field raises, and reading an input CSV into rows (R-46). No other I/O."""
 from __future__ import annotations
 
+import csv
+import io
 import re
 from dataclasses import dataclass
 from pathlib import Path
-
-import pandas as pd
+from typing import Iterator
 
 from .csv_safety import single_line
 from .codesets import ICD10_FORMAT  # noqa: F401 - re-exported: R-4's diagnosis form
@@ -104,65 +105,92 @@ def _bool(row: dict, name: str) -> bool:
     return _BOOL[text]
 
 
-def not_csv_error(path: Path, exc: Exception) -> ScenarioError:
-    """Why ``path`` cannot be read as UTF-8 CSV at all, in one line naming the file."""
-    if isinstance(exc, UnicodeError):
-        return ScenarioError(f"{path.name}: not UTF-8 text ({exc.__class__.__name__} at byte "
-                             f"{getattr(exc, 'start', '?')}); save it as UTF-8 CSV")
-    if isinstance(exc, pd.errors.EmptyDataError):
-        return ScenarioError(f"{path.name}: empty file (no header row)")
-    lines = str(exc).strip().splitlines()
-    reason = lines[0].removeprefix("Error tokenizing data. ") if lines else exc.__class__.__name__
-    return ScenarioError(f"{path.name}: not readable as CSV: {reason[:200]} (a field with a comma, quote "
-                         f"or line break must be quoted)")
+# The key under which a row read by :func:`csv_rows` holds why it is no record: more fields
+# than the header (R-46). Never a column name (those are text), and where csv.DictReader puts
+# the cells past the header.
+ROW_PROBLEM = None
+_BLANK = " \t"  # a line of only these is skipped, as an empty one
+csv.field_size_limit(2**31 - 1)  # a cell of 10 MB is a bad cell of its record, not a bad file
 
 
-# what pandas raises for a file that is not UTF-8 CSV text (ParserError and EmptyDataError are
-# ValueErrors; a NUL byte or a field past the C parser's limits can give either)
-CSV_FAILURES = (UnicodeError, ValueError, pd.errors.ParserError, OverflowError, MemoryError)
+def _not_utf8(path: Path, exc: UnicodeError, offset) -> ScenarioError:
+    return ScenarioError(f"{path.name}: not UTF-8 text ({exc.__class__.__name__} at byte {offset}); "
+                         f"save it as UTF-8 CSV")
 
 
-def read_csv_text(path: Path, columns: list[str], chunksize: int | None = None, **options):
-    """``path`` read as CSV text (every cell a string, nothing taken as NA): a DataFrame, or an
-    iterator of DataFrames of ``chunksize`` rows. A file that is not UTF-8 CSV, lacks one of
-    ``columns`` or has one of them twice is one :class:`ScenarioError` naming the file (R-10)."""
+def csv_records(path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(the line it starts on, its cells) for each record of the UTF-8 CSV file ``path`` (a
+    byte-order mark allowed), the header first; empty lines and lines of blanks skipped. A file
+    that is not UTF-8 text or leaves a quote open is one :class:`ScenarioError` naming it."""
     if not path.is_file():
         raise ScenarioError(f"{path.name}: file not found in {path.parent}")
-    try:
-        header = list(pd.read_csv(path, nrows=0, dtype=str, encoding="utf-8").columns)
-    except CSV_FAILURES as exc:
-        raise not_csv_error(path, exc) from None
+    with open(path, "rb") as raw, io.TextIOWrapper(raw, encoding="utf-8-sig", newline="") as text:
+        ended = []
+
+        def lines():
+            yield from text
+            ended.append(True)  # the reader asks past the last line only inside an open quote
+
+        reader = csv.reader(lines(), strict=False)
+        start = 1
+        try:
+            for cells in reader:
+                if ended:
+                    raise ScenarioError(f"{path.name}: not readable as CSV: the quote opened in the record on line "
+                                        f"{start} is never closed (a quote inside a cell is written twice)")
+                if cells and not (len(cells) == 1 and cells[0] and not cells[0].strip(_BLANK)):
+                    yield start, cells
+                start = reader.line_num + 1
+        except UnicodeDecodeError as exc:  # where in the file: the chunk being decoded ends at tell()
+            raise _not_utf8(path, exc, raw.tell() - len(exc.object) + exc.start) from None
+        except UnicodeError as exc:
+            raise _not_utf8(path, exc, "?") from None
+        except csv.Error as exc:
+            raise ScenarioError(f"{path.name}: not readable as CSV: {single_line(str(exc), 200)} "
+                                f"(line {reader.line_num})") from None
+
+
+def csv_rows(path: Path, columns: list[str]) -> Iterator[tuple[int, int, dict]]:
+    """(data row number from 1, the line it starts on, the row by column name) for each row of
+    ``path``; missing cells are empty. A row with more fields than the header has the first
+    ones by name and, under :data:`ROW_PROBLEM`, why it is no record (R-10, R-46). A file that
+    lacks one of ``columns`` or has one twice is one :class:`ScenarioError` naming it."""
+    records = csv_records(path)
+    first = next(records, None)
+    if first is None:
+        raise ScenarioError(f"{path.name}: empty file (no header row)")
+    header = first[1]
+    check_columns(path, header, columns)
+    width = len(header)
+    padding = [""] * width
+    for row_no, (line, cells) in enumerate(records, start=1):
+        row = dict(zip(header, cells + padding if len(cells) < width else cells))
+        if len(cells) > width:
+            row[ROW_PROBLEM] = wide_row(len(cells), width)
+        yield row_no, line, row
+
+
+def wide_row(fields: int, width: int) -> str:
+    return f"row has {fields} fields, the header {width} (a cell with a comma must be quoted)"
+
+
+def check_columns(path: Path, header: list[str], columns: list[str]) -> None:
     missing = [c for c in columns if c not in header]
     if missing:
         raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
-    twice = [c for c in columns if f"{c}.1" in header]  # pandas renames a repeated column "name.1"
+    twice = [c for c in columns if header.count(c) > 1]
     if twice:
         raise ScenarioError(f"{path.name}: column(s) {', '.join(twice)} appear more than once")
-    if chunksize is None:
-        try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", **options)
-        except CSV_FAILURES as exc:
-            raise not_csv_error(path, exc) from None
-    return _chunks(path, chunksize, options)
-
-
-def _chunks(path: Path, chunksize: int, options: dict):
-    try:
-        yield from pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8", chunksize=chunksize,
-                               **options)
-    except CSV_FAILURES as exc:
-        raise not_csv_error(path, exc) from None
-
-
-def _read_csv(path: Path, columns: list[str]) -> pd.DataFrame:
-    return read_csv_text(path, columns)
 
 
 def _load_rows(path: Path, columns: list[str], id_column: str, parse) -> tuple[list, list[tuple[int, str, str, str]]]:
     """Parse each row of a reference-data CSV with ``parse(row)``: the records, and for each
     row whose field is bad (row, record id, field, reason), skipped (R-10)."""
     records, bad = [], []
-    for row_no, row in enumerate(_read_csv(path, columns).to_dict("records"), start=1):
+    for row_no, _, row in csv_rows(path, columns):
+        if ROW_PROBLEM in row:
+            bad.append((row_no, str(row.get(id_column, "")).strip(), "row", row[ROW_PROBLEM]))
+            continue
         try:
             records.append(parse(row))
         except _FieldError as exc:

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from eth_account import Account
 
+from .atomic import atomic_output
 from .chain import Keys, role_key_env
 from .node import dev_private_keys
 
@@ -88,12 +89,11 @@ def write_keystore(path: Path, private_key: str, password: str, iterations: int 
         raise KeyFailed("refusing to write a keystore with an empty password")
     document = Account.encrypt(private_key, password, iterations=iterations)
     path = Path(path)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:  # whole or absent, never a key file cut short that blocks the next attempt
+        with atomic_output(path, private=True, exclusive=True) as fh:
+            json.dump(document, fh)
     except FileExistsError:
         raise KeyFailed(f"{path}: exists already; not overwritten") from None
-    with os.fdopen(fd, "w") as fh:
-        json.dump(document, fh)
     return Account.from_key(private_key).address
 
 

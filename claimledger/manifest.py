@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable
 
+from .atomic import write_text_atomically
 from .money import format_day
 from .records import Authorization, Member, Plan, Provider, canonical_fields
 from .scenario import InputError, Scenario
@@ -55,10 +55,8 @@ class Manifest:
                    data.get("plans", {}), data.get("block", 0))
 
     def write(self, deploy_dir: Path) -> None:
-        path = Path(deploy_dir) / MANIFEST_FILE
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(asdict(self), sort_keys=True) + "\n")
-        os.replace(tmp, path)  # atomic: a crash leaves the old manifest or the new one
+        # R-48: a crash leaves the old manifest or the new one
+        write_text_atomically(Path(deploy_dir) / MANIFEST_FILE, json.dumps(asdict(self), sort_keys=True) + "\n")
 
     def record(self, loaded: "Changes", scenario: Scenario, block: int) -> None:
         """Adds what the chain confirmed: the records of ``loaded`` and the scenario's plans."""

@@ -18,6 +18,7 @@ from typing import Iterator
 from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 
+from .atomic import write_text_atomically
 from .rpc import RetryingProvider
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -140,7 +141,7 @@ class AnvilNode:
             if lock is not None:
                 os.close(lock)  # anvil holds the lock now, until it exits
         if self.upstream is not None:
-            self.upstream.node_file.write_text(str(self.process.pid))
+            write_text_atomically(self.upstream.node_file, str(self.process.pid), durable=False)
         saved = self.state_path.stat().st_size if self.state_path is not None and self.state_path.exists() else 0
         timeout += saved / STATE_LOAD_BYTES_PER_S  # the file is complete: we held its lock
         try:

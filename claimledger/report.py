@@ -14,13 +14,13 @@ seconds; a long timeline is downsampled before it is drawn. Every string that co
 from __future__ import annotations
 
 import datetime as _dt
-import os
 from pathlib import Path
 from typing import Sequence
 
 import numpy as np
 import pandas as pd
 
+from .atomic import write_text_atomically
 from .report_rewards import incentive_cards, incentives_section
 from .report_html import AMOUNT_COLUMNS, PAGE_CSS, PAGE_HTML, RESULT_COLUMNS, STATUS_ORDER, esc, fmt_cents, table
 from .report_replay import replay_section
@@ -75,9 +75,7 @@ def write_report(
         body="\n".join(s for s in sections if s),
     )
     out = run_dir / REPORT_FILE
-    tmp = run_dir / (REPORT_FILE + ".tmp")
-    tmp.write_text(document, encoding="utf-8")
-    os.replace(tmp, out)
+    write_text_atomically(out, document, encoding="utf-8")
     return out
 
 

@@ -22,7 +22,7 @@ from .codesets import prefix_error
 from .fields import (  # noqa: F401 - re-exported: formats and limits of R-4
     CODE_FORMAT, ICD10_FORMAT, ID_FORMAT, MAX_CENTS, MAX_DIAGNOSES, MAX_ID_LENGTH, MAX_LINES_PER_CLAIM,
     MAX_UNITS, NPI_FORMAT, InputError, ScenarioError, ID_RULE, _FieldError, _bool, _count, _day, _identifier,
-    _load_records, _read_csv, _require,
+    _load_records, _require,
 )
 from .money import FormatError, parse_bps, parse_cents, parse_day
 from .records import COB_MODES, COB_STANDARD, Authorization, FeeEntry, Member, Plan, Provider

@@ -33,19 +33,19 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-import pandas as pd
 import yaml
 
+from .atomic import atomic_output, copy_atomically, write_csv_atomically
 from .fhir import ClaimImport, ImportReport, Issue
 from .fhir.mapping import _normalize_icd10
 from .csv_safety import text_row
-from .fields import CSV_FAILURES, not_csv_error
+from .fields import ROW_PROBLEM
 from .money import FormatError, format_cents, parse_cents, parse_day
 from .synthea_codes import DIAGNOSES, procedure_for, synthetic_npi
+from .synthea_read import crosswalk, read_records, read_rows, skip_wide_rows
 from .scenario import (
     AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIM_COLUMNS, CLAIMS_FILE, MAX_DIAGNOSES,
     MAX_LINES_PER_CLAIM, MAX_UNITS, MEMBER_COLUMNS, MEMBERS_FILE, PLANS_FILE, PROVIDER_COLUMNS,
@@ -66,62 +66,6 @@ _CPT_LIKE = re.compile(r"^(?:\d{4}[0-9A-Z]|[A-Z]\d{4})$")  # SNOMED concept ids 
 _ICD10 = re.compile(r"^[A-Z][0-9][0-9A-Z](?:\.[0-9A-Z]{1,4})?$")
 _DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})")
 _UNINSURED = {"", "0", "NO_INSURANCE"}
-
-
-def _read(path: Path, wanted: list[str], required: list[str], chunksize: int | None = None):
-    """Read only the ``wanted`` columns (case-insensitive names) as strings."""
-    if not path.is_file():
-        raise ScenarioError(f"{path.name}: file not found in {path.parent}")
-    try:
-        header = pd.read_csv(path, nrows=0, dtype=str, encoding="utf-8").columns
-    except CSV_FAILURES as exc:
-        raise not_csv_error(path, exc) from None
-    by_upper: dict[str, str] = {}
-    for column in header:
-        if column.upper() in by_upper and column.upper() in {c.upper() for c in wanted}:
-            raise ScenarioError(f"{path.name}: column {column} appears more than once")
-        by_upper.setdefault(str(column).upper(), column)
-    missing = [c for c in required if c.upper() not in by_upper]
-    if missing:
-        raise ScenarioError(f"{path.name}: missing column(s) {', '.join(missing)}")
-    present = [by_upper[c.upper()] for c in wanted if c.upper() in by_upper]
-    rename = {by_upper[c.upper()]: c for c in wanted if c.upper() in by_upper}
-    kwargs = dict(usecols=present, dtype=str, keep_default_na=False, encoding="utf-8")
-    if chunksize:
-        return _chunks(path, rename, chunksize, kwargs)
-    try:
-        return pd.read_csv(path, **kwargs).rename(columns=rename)
-    except CSV_FAILURES as exc:
-        raise not_csv_error(path, exc) from None
-
-
-def _chunks(path: Path, rename: dict, chunksize: int, kwargs: dict):
-    try:
-        for chunk in pd.read_csv(path, chunksize=chunksize, **kwargs):
-            yield chunk.rename(columns=rename)
-    except CSV_FAILURES as exc:
-        raise not_csv_error(path, exc) from None
-
-
-def _crosswalk(given, default: Path, columns: tuple[str, str]) -> tuple[dict[str, str], str]:
-    """A mapping from a dict, a CSV path (first two columns, or the named ones), or the
-    default file in the export directory; with a description for the report."""
-    if isinstance(given, dict):
-        return {str(k).strip(): str(v).strip() for k, v in given.items()}, "given mapping"
-    path = Path(given) if given is not None else default
-    if not path.is_file():
-        if given is not None:
-            raise ScenarioError(f"{path}: crosswalk file not found")
-        return {}, "none"
-    try:
-        frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    except CSV_FAILURES as exc:
-        raise not_csv_error(path, exc) from None
-    if frame.shape[1] < 2:
-        raise ScenarioError(f"{path.name}: a crosswalk needs two columns ({columns[0]},{columns[1]})")
-    src = columns[0] if columns[0] in frame.columns else frame.columns[0]
-    dst = columns[1] if columns[1] in frame.columns else frame.columns[1]
-    return {str(a).strip(): str(b).strip() for a, b in zip(frame[src], frame[dst]) if str(a).strip()}, path.name
 
 
 def _day(value: str) -> str | None:
@@ -182,44 +126,51 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
         if plan_id is not None and plan_id not in plan_ids:
             raise ScenarioError(f"plan {plan_id!r} is not in {plans_dir / PLANS_FILE}")
     report = ImportReport(out_dir=out_dir, files=0, plans_from=plans_dir)
-    procedures, proc_src = _crosswalk(procedure_map, csv_dir / PROCEDURE_MAP_FILE, ("snomed", "code"))
-    diagnoses_map, dx_src = _crosswalk(diagnosis_map, csv_dir / DIAGNOSIS_MAP_FILE, ("snomed", "icd10"))
-    npis, npi_src = _crosswalk(npi_map, csv_dir / NPI_MAP_FILE, ("synthea_id", "npi"))
+    procedures, proc_src = crosswalk(procedure_map, csv_dir / PROCEDURE_MAP_FILE, ("snomed", "code"), report)
+    diagnoses_map, dx_src = crosswalk(diagnosis_map, csv_dir / DIAGNOSIS_MAP_FILE, ("snomed", "icd10"), report)
+    npis, npi_src = crosswalk(npi_map, csv_dir / NPI_MAP_FILE, ("synthea_id", "npi"), report)
 
-    patients_frame = _read(csv_dir / PATIENTS, ["Id", "BIRTHDATE"], ["Id"])
-    patients = set(patients_frame["Id"].str.strip())
+    # a row with more fields than its header is skipped with an issue naming file and line (R-46)
+    patient_rows = read_records(csv_dir / PATIENTS, ["Id", "BIRTHDATE"], ["Id"], report)
+    patients = {r["Id"].strip() for r in patient_rows}
     # the birth date only picks an age-dependent CPT code (preventive visits); it is never written
-    born = {k.strip(): _day(v) for k, v in zip(patients_frame["Id"], patients_frame.get("BIRTHDATE", ""))}
-    payers_frame = _read(csv_dir / PAYERS, ["Id", "NAME"], ["Id", "NAME"])
-    payers = dict(zip(payers_frame["Id"].str.strip(), payers_frame["NAME"].str.strip()))
-    enc = _read(csv_dir / ENCOUNTERS, ["Id", "PROVIDER", "ORGANIZATION"], ["Id"])
-    encounters = {r["Id"]: (r.get("PROVIDER", ""), r.get("ORGANIZATION", "")) for r in enc.to_dict("records")}
+    born = {r["Id"].strip(): _day(r["BIRTHDATE"]) for r in patient_rows}
+    payer_rows = read_records(csv_dir / PAYERS, ["Id", "NAME"], ["Id", "NAME"], report)
+    payers = {r["Id"].strip(): r["NAME"].strip() for r in payer_rows}
+    encounters = {r["Id"]: (r["PROVIDER"], r["ORGANIZATION"])
+                  for r in read_records(csv_dir / ENCOUNTERS, ["Id", "PROVIDER", "ORGANIZATION"], ["Id"], report)}
     names: dict[str, str] = {}
     for extra in ("organizations.csv", "providers.csv"):  # optional: names, and NPI where a variant has it
         path = csv_dir / extra
         if path.is_file():
-            frame = _read(path, ["Id", "NAME", "NPI"], ["Id"])
             report.files += 1
-            for r in frame.to_dict("records"):
-                names[r["Id"].strip()] = r.get("NAME", "").strip()
-                if r.get("NPI", "").strip() and r["Id"].strip() not in npis:
+            for r in read_records(path, ["Id", "NAME", "NPI"], ["Id"], report):
+                names[r["Id"].strip()] = r["NAME"].strip()
+                if r["NPI"].strip() and r["Id"].strip() not in npis:
                     npis[r["Id"].strip()] = r["NPI"].strip()
     charges: dict[str, list[_Charge]] = {}
-    for chunk in _read(csv_dir / TRANSACTIONS, ["CLAIMID", "CHARGEID", "TYPE", "AMOUNT", "FROMDATE",
-                                                 "PROCEDURECODE", "UNITS", "NOTES"],
-                       ["CLAIMID", "CHARGEID", "TYPE", "AMOUNT", "FROMDATE", "PROCEDURECODE"], chunksize=200_000):
-        for r in chunk[chunk["TYPE"].str.strip().str.upper() == "CHARGE"].to_dict("records"):
-            try:
-                charge_id = int(r["CHARGEID"])
-            except ValueError:
-                charge_id = 1 << 30
-            charges.setdefault(r["CLAIMID"].strip(), []).append(_Charge(
-                charge_id, r["PROCEDURECODE"].strip(), r.get("NOTES", "").strip(), r.get("UNITS", "").strip(),
-                r["AMOUNT"].strip(), r["FROMDATE"].strip()))
+    unread: dict[str, str] = {}  # claim id -> the line of a transaction of it that could not be read
+
+    def unread_charge(line: int, r: dict) -> None:
+        unread.setdefault(r["CLAIMID"].strip(), f"{TRANSACTIONS}:{line}")
+
+    transactions = read_rows(csv_dir / TRANSACTIONS, ["CLAIMID", "CHARGEID", "TYPE", "AMOUNT", "FROMDATE",
+                                                      "PROCEDURECODE", "UNITS", "NOTES"],
+                             ["CLAIMID", "CHARGEID", "TYPE", "AMOUNT", "FROMDATE", "PROCEDURECODE"])
+    for _, r in skip_wide_rows(csv_dir / TRANSACTIONS, transactions, report, "CLAIMID", unread_charge):
+        if r["TYPE"].strip().upper() != "CHARGE":
+            continue
+        try:
+            charge_id = int(r["CHARGEID"])
+        except ValueError:
+            charge_id = 1 << 30
+        charges.setdefault(r["CLAIMID"].strip(), []).append(_Charge(
+            charge_id, r["PROCEDURECODE"].strip(), r["NOTES"].strip(), r["UNITS"].strip(),
+            r["AMOUNT"].strip(), r["FROMDATE"].strip()))
     claim_cols = ["Id", "PATIENTID", "PROVIDERID", "PRIMARYPATIENTINSURANCEID", "APPOINTMENTID",
                   "SERVICEDATE", "LASTBILLEDDATE1"] + [f"DIAGNOSIS{k}" for k in range(1, 9)]
-    claims = _read(csv_dir / CLAIMS, claim_cols, ["Id", "PATIENTID", "PROVIDERID", "PRIMARYPATIENTINSURANCEID",
-                                                  "SERVICEDATE", "LASTBILLEDDATE1", "DIAGNOSIS1"])
+    claims = list(read_rows(csv_dir / CLAIMS, claim_cols, ["Id", "PATIENTID", "PROVIDERID", "PRIMARYPATIENTINSURANCEID",
+                                                          "SERVICEDATE", "LASTBILLEDDATE1", "DIAGNOSIS1"]))
     report.files += 5
     report.resources = len(claims)
 
@@ -229,13 +180,20 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
     member_first: dict[str, str] = {}
     provider_rows: dict[str, str] = {}  # npi -> name
     unmapped_procedures: dict[str, int] = {}
-    for row_no, r in enumerate(claims.to_dict("records"), start=1):
-        r = {k: str(v).strip() for k, v in r.items()}
+    for row_no, (line, r) in enumerate(claims, start=1):
+        r = {k: v.strip() for k, v in r.items()}
         claim_id = r["Id"] or f"{CLAIMS}:{row_no}"
-        where = f"{CLAIMS}:{row_no + 1}"
+        where = f"{CLAIMS}:{line}"
         lines = charges.get(r["Id"], [])
         errors: list[tuple[str, str]] = []
         warnings: list[tuple[str, str]] = []
+        if ROW_PROBLEM in r:  # R-46: which cell is which cannot be told; the id is read where its column is
+            report.issues.append(Issue(where, claim_id, CLAIMS, "error", r[ROW_PROBLEM]))
+            report.claims.append(ClaimImport(claim_id, where, len(lines), False))
+            continue
+        if r["Id"] in unread:
+            errors.append((f"{TRANSACTIONS}:CLAIMID", f"a transaction of the claim ({unread[r['Id']]}) has more fields "
+                                                      "than the header: its lines cannot be known"))
         if not ID_FORMAT.match(r["Id"]):
             errors.append((f"{CLAIMS}:Id", "claim Id is not a usable claim id"))
         payer = r["PRIMARYPATIENTINSURANCEID"]
@@ -344,7 +302,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
         provider_rows.setdefault(npi, names.get(provider, ""))
 
     mapped.sort(key=lambda m: (m[0], m[1]))  # submission order (A-1.4): by the billed date
-    with open(out_dir / CLAIMS_FILE, "w", newline="", encoding="utf-8") as fh:
+    with atomic_output(out_dir / CLAIMS_FILE, newline="", encoding="utf-8") as fh:  # R-48, as every file here
         writer = csv.DictWriter(fh, fieldnames=CLAIM_COLUMNS, lineterminator="\n")
         writer.writeheader()
         for _, _, rows in mapped:
@@ -363,7 +321,7 @@ def import_synthea(csv_dir, out_dir, plans_from=None, *, plan_id: str | None = N
 def _write_members(out_dir: Path, member_payer: dict, member_first: dict, payers: dict, plan_ids: list[str],
                    plan_id: str | None, plans_dir: Path | None, report: ImportReport) -> None:
     if plans_dir is not None:
-        shutil.copyfile(plans_dir / PLANS_FILE, out_dir / PLANS_FILE)
+        copy_atomically(plans_dir / PLANS_FILE, out_dir / PLANS_FILE)
     else:
         report.issues.append(Issue(PLANS_FILE, "", PLANS_FILE, "error",
                                    "benefit plans are not in a Synthea export: no plans.yaml written (pass plans_from); "
@@ -372,7 +330,7 @@ def _write_members(out_dir: Path, member_payer: dict, member_first: dict, payers
         report.issues.append(Issue(MEMBERS_FILE, "", f"{MEMBERS_FILE}:coverage_start", "warning",
                                    "Synthea's CSV gives no coverage dates: coverage_start is 1 January of the year of "
                                    "the member's first insured claim, coverage open-ended"))
-    with open(out_dir / MEMBERS_FILE, "w", newline="", encoding="utf-8") as fh:
+    with atomic_output(out_dir / MEMBERS_FILE, newline="", encoding="utf-8") as fh:
         writer = csv.writer(fh, lineterminator="\n")
         writer.writerow(MEMBER_COLUMNS)
         for member in sorted(member_payer):
@@ -390,8 +348,7 @@ def _write_members(out_dir: Path, member_payer: dict, member_first: dict, payers
             start = f"{member_first[member][:4]}-01-01"
             writer.writerow(text_row([member, member, plan, start, ""]))  # Synthea has no families
     report.members = len(member_payer)
-    with open(out_dir / AUTHORIZATIONS_FILE, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, lineterminator="\n").writerow(AUTHORIZATION_COLUMNS)
+    write_csv_atomically(out_dir / AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, [])
 
 
 def _write_providers(out_dir: Path, provider_rows: dict[str, str], plans_dir: Path | None,
@@ -412,10 +369,7 @@ def _write_providers(out_dir: Path, provider_rows: dict[str, str], plans_dir: Pa
                                        "network status is not in a Synthea export: in_network left empty "
                                        "(pass in_network)"))
         rows.append([npi, name, status])
-    with open(out_dir / PROVIDERS_FILE, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(PROVIDER_COLUMNS)
-        writer.writerows(text_row(r) for r in rows)
+    write_csv_atomically(out_dir / PROVIDERS_FILE, PROVIDER_COLUMNS, (text_row(r) for r in rows))
     report.providers = len(rows)
 
 

@@ -1,10 +1,11 @@
 """:func:`export_fhir_claims`: a scenario's claims -> a Bundle of Claim resources."""
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..claims_csv import row_problem
+from ..fields import ROW_PROBLEM, csv_rows
 from ..scenario import CLAIMS_FILE, MEMBERS_FILE, PROVIDERS_FILE, ScenarioError, iter_claim_rows
 from .common import (
     CLAIM_ID_SYSTEM, CLAIM_TYPE, COVERAGE_CLASS, MEMBER_ID_SYSTEM, NPI_SYSTEM, diagnosis_coding, serviced,
@@ -32,10 +33,11 @@ class ExportReport:
 
 
 def _read_reference_csv(path: Path) -> list[dict]:
-    if not path.is_file():
+    """The rows of members.csv or providers.csv, but for one with more fields than the header
+    (the loader skips it too, R-46)."""
+    if not path.is_file() or not path.stat().st_size:
         return []
-    with open(path, newline="", encoding="utf-8") as fh:
-        return [{k: (v or "").strip() for k, v in r.items()} for r in csv.DictReader(fh)]
+    return [{k: v.strip() for k, v in r.items()} for _, _, r in csv_rows(path, []) if ROW_PROBLEM not in r]
 
 
 def export_fhir_claims(scenario_dir, out_path) -> ExportReport:
@@ -94,6 +96,8 @@ def export_fhir_claims(scenario_dir, out_path) -> ExportReport:
         for n, rows in enumerate(iter_claim_rows(scenario_dir / CLAIMS_FILE), start=1):
             claim_id = str(rows[0].get("claim_id", "")).strip()
             try:
+                if row_problem(rows):  # R-46: the loader rejects it
+                    raise _Gap("row", row_problem(rows))
                 resource = _claim_resource(rows, n, patients, orgs, coverages)
                 bundle.add(f"urn:uuid:{resource['id']}", resource)
             except (ValueError, _Gap) as exc:

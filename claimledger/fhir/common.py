@@ -1,15 +1,16 @@
 """Shared by the FHIR modules: code and identifier systems, the import report, validation with ``fhir.resources`` and the JSON writing helpers."""
 from __future__ import annotations
 
-import csv
 import json
 import re
 import uuid
+from contextlib import ExitStack
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 from typing import Iterable
 
+from ..atomic import atomic_output, write_csv_atomically
 from ..csv_safety import MAX_MESSAGE, single_line, text_row
 from ..codesets import ICD9_PREFIX
 
@@ -142,11 +143,8 @@ class ImportReport:
 
     def write_issues(self) -> Path:
         path = self.out_dir / ISSUES_FILE
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            writer = csv.writer(fh, lineterminator="\n")
-            writer.writerow(ISSUE_COLUMNS)
-            for i in self.issues:
-                writer.writerow(text_row([i.source, i.record, i.path, i.severity, i.message]))
+        write_csv_atomically(path, ISSUE_COLUMNS, (text_row([i.source, i.record, i.path, i.severity, i.message])
+                                                   for i in self.issues))
         return path
 
 
@@ -246,7 +244,8 @@ def _uuid(kind: str, key: str) -> str:
 
 
 class _BundleWriter:
-    """Streams a ``collection`` Bundle, validating each resource before it is written."""
+    """Streams a ``collection`` Bundle, validating each resource before it is written; the file
+    takes the Bundle only once it is complete (R-48)."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -256,8 +255,10 @@ class _BundleWriter:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         shell = {"resourceType": "Bundle", "type": "collection"}
         validate_resource(shell)
-        self._fh = open(self.path, "w", encoding="utf-8")
-        self._fh.write('{\n  "resourceType": "Bundle",\n  "type": "collection",\n  "entry": [')
+        with ExitStack() as stack:
+            self._fh = stack.enter_context(atomic_output(self.path, encoding="utf-8"))
+            self._fh.write('{\n  "resourceType": "Bundle",\n  "type": "collection",\n  "entry": [')
+            self._output = stack.pop_all()
         return self
 
     def add(self, full_url: str, resource: dict) -> None:
@@ -266,9 +267,12 @@ class _BundleWriter:
         self._fh.write(("," if self.count else "") + "\n    " + entry)
         self.count += 1
 
-    def __exit__(self, *exc) -> None:
-        self._fh.write("\n  ]\n}\n")
-        self._fh.close()
+    def __exit__(self, *exc) -> bool:
+        if exc[0] is not None:  # the Bundle is not written: the file stays as it was
+            return self._output.__exit__(*exc)
+        with self._output:
+            self._fh.write("\n  ]\n}\n")
+        return False
 
 
 def _procedure_coding(code: str) -> dict:

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import csv
-import shutil
 from pathlib import Path
 
+from ..atomic import copy_atomically, write_csv_atomically
 from ..claims_csv import write_claims_csv
 from ..csv_safety import text_row
 from ..roster import ROSTER_FILE, load_roster
@@ -90,7 +90,7 @@ def _copy_reference_data(plans_dir: Path, out_dir: Path, report: ImportReport) -
     for name in (PLANS_FILE, MEMBERS_FILE, PROVIDERS_FILE, AUTHORIZATIONS_FILE, ROSTER_FILE):
         src = plans_dir / name
         if src.is_file():
-            shutil.copyfile(src, out_dir / name)
+            copy_atomically(src, out_dir / name)
         elif name not in (AUTHORIZATIONS_FILE, ROSTER_FILE):  # both optional
             raise ScenarioError(f"{plans_dir}: {name} not found")
     known_members = _column(out_dir / MEMBERS_FILE, "member_id")
@@ -167,20 +167,15 @@ def _derive_reference_data(e: _Entry, row: dict, index: _Index, members: dict, p
 def _write_derived(out_dir: Path, members: dict, providers: dict, report: ImportReport) -> None:
     report.issues.append(Issue(PLANS_FILE, "", PLANS_FILE, "error",
                                "benefit plans are not in FHIR Claims: no plans.yaml written (pass plans_from)"))
-    with open(out_dir / MEMBERS_FILE, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(MEMBER_COLUMNS)
-        for m in members.values():
-            writer.writerow(text_row(m[c] for c in MEMBER_COLUMNS))
-            for severity, column, message in m["_gaps"]:
-                report.issues.append(Issue(MEMBERS_FILE, m["member_id"], f"{MEMBERS_FILE}:{column}", severity, message))
-    with open(out_dir / PROVIDERS_FILE, "w", newline="", encoding="utf-8") as fh:
-        writer = csv.writer(fh, lineterminator="\n")
-        writer.writerow(PROVIDER_COLUMNS)
-        for p in providers.values():
-            writer.writerow(text_row(p[c] for c in PROVIDER_COLUMNS))
-            report.issues.append(Issue(PROVIDERS_FILE, p["npi"], f"{PROVIDERS_FILE}:in_network", "error",
-                                       "network status is not in FHIR Claims: in_network left empty"))
-    with open(out_dir / AUTHORIZATIONS_FILE, "w", newline="", encoding="utf-8") as fh:
-        csv.writer(fh, lineterminator="\n").writerow(AUTHORIZATION_COLUMNS)
+    write_csv_atomically(out_dir / MEMBERS_FILE, MEMBER_COLUMNS,
+                         [text_row(m[c] for c in MEMBER_COLUMNS) for m in members.values()])
+    for m in members.values():
+        for severity, column, message in m["_gaps"]:
+            report.issues.append(Issue(MEMBERS_FILE, m["member_id"], f"{MEMBERS_FILE}:{column}", severity, message))
+    write_csv_atomically(out_dir / PROVIDERS_FILE, PROVIDER_COLUMNS,
+                         [text_row(p[c] for c in PROVIDER_COLUMNS) for p in providers.values()])
+    for p in providers.values():
+        report.issues.append(Issue(PROVIDERS_FILE, p["npi"], f"{PROVIDERS_FILE}:in_network", "error",
+                                   "network status is not in FHIR Claims: in_network left empty"))
+    write_csv_atomically(out_dir / AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, [])
     report.members, report.providers = len(members), len(providers)

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from eth_utils import keccak
 
-from ..atomic import write_text_atomically
+from ..atomic import write_bytes_atomically, write_text_atomically
 from . import merkle
 
 ANCHORS_FILE = "anchors.json"
@@ -139,7 +139,7 @@ def anchor_leaves(dep, records_officer_key: str, run_dir: Path, found: LeafSet) 
     anchor_id = keccak(b"claimledger-anchor" + root + secrets.token_bytes(16))
     digests = f"{DIGESTS_DIR}/{len(anchors) + 1}.digests"
     (run_dir / DIGESTS_DIR).mkdir(exist_ok=True)
-    (run_dir / digests).write_bytes(b"".join(digest for _, _, digest in found.items))
+    write_bytes_atomically(run_dir / digests, b"".join(digest for _, _, digest in found.items))
     ledger = dep[PRIVACY]
     data = ledger.encode_abi("anchor", args=[anchor_id, root, len(found.items)])
     receipt = TxSender(dep.w3, records_officer_key).transact(ledger.address, data, ANCHOR_GAS)

@@ -34,6 +34,8 @@ from pathlib import Path
 
 from eth_utils import keccak
 
+from ..atomic import atomic_output
+
 KEYSTORE_FILE = "pseudonyms.keys"
 KEYSTORE_ENV = "CLAIMLEDGER_PSEUDONYM_KEYS"
 HEADER = "claimledger-pseudonyms 1"
@@ -115,14 +117,11 @@ class Pseudonyms:
             raise PseudonymError(f"{path}: only a keyed key store held in memory can be written")
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:  # whole or absent
+            with atomic_output(path, private=True, exclusive=True) as fh:
+                fh.write(self._text(self._salts))
         except FileExistsError:
             raise PseudonymError(f"{path}: a pseudonym key store exists already; not overwritten") from None
-        with os.fdopen(fd, "w") as fh:
-            fh.write(self._text(self._salts))
-            fh.flush()
-            os.fsync(fh.fileno())
         self.path = path
         self._read_to, self._inode = path.stat().st_size, path.stat().st_ino
 
@@ -238,18 +237,8 @@ class Pseudonyms:
         return gone
 
     def _rewrite(self) -> None:
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
+        with atomic_output(self.path, private=True) as fh:
             fh.write(self._text(self._salts))
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, self.path)
-        directory = os.open(self.path.parent, os.O_RDONLY)
-        try:
-            os.fsync(directory)
-        finally:
-            os.close(directory)
         self._read_to, self._inode = self.path.stat().st_size, self.path.stat().st_ino
         self._unsynced = False
 

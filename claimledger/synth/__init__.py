@@ -76,6 +76,7 @@ from pathlib import Path
 
 import yaml
 
+from ..atomic import atomic_output
 from ..claims_csv import OTHER_PAYER_COLUMNS
 from ..scenario import (
     AUTHORIZATION_COLUMNS, AUTHORIZATIONS_FILE, CLAIM_COLUMNS, CLAIMS_FILE, MEMBER_COLUMNS, MEMBERS_FILE,
@@ -138,13 +139,14 @@ def generate(out_dir: str | Path, config: SynthConfig) -> SynthSummary:
     gen = _Generator(config)
     paths = {name: out / name for name in FILES}
 
-    with open(paths[PLANS_FILE], "w", encoding="utf-8", newline="\n") as fh:
+    # each file whole or as it was
+    with atomic_output(paths[PLANS_FILE], encoding="utf-8", newline="\n") as fh:
         fh.write(f"# Synthetic benefit plans (claimledger.synth, seed {config.seed}).\n")
         yaml.safe_dump(gen.plans_document(), fh, sort_keys=False, default_flow_style=None,
                        width=1000, allow_unicode=False)
 
     def write_csv(name: str, header, rows) -> None:
-        with open(paths[name], "w", encoding="utf-8", newline="") as fh:
+        with atomic_output(paths[name], encoding="utf-8", newline="") as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(header)
             writer.writerows(rows)
@@ -153,8 +155,8 @@ def generate(out_dir: str | Path, config: SynthConfig) -> SynthSummary:
     write_csv(PROVIDERS_FILE, PROVIDER_COLUMNS, gen.provider_rows())
 
     n_claims = n_lines = 0
-    with open(paths[CLAIMS_FILE], "w", encoding="utf-8", newline="") as cf, \
-            open(paths[AUTHORIZATIONS_FILE], "w", encoding="utf-8", newline="") as af:
+    with atomic_output(paths[CLAIMS_FILE], encoding="utf-8", newline="") as cf, \
+            atomic_output(paths[AUTHORIZATIONS_FILE], encoding="utf-8", newline="") as af:
         claims_out = csv.writer(cf, lineterminator="\n")
         auths_out = csv.writer(af, lineterminator="\n")
         claims_out.writerow(CLAIM_COLUMNS + (OTHER_PAYER_COLUMNS if config.secondary_rate > 0 else []))

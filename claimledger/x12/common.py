@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_text_atomically
 from .segments import FormatError
 from .validate import library_version, validate
 
@@ -73,5 +74,5 @@ def check_and_write(text: str, out_path: Path, what: str) -> str:
         raise FormatError(f"{what} failed {library_version()} validation, not written: {shown}")
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
-    out_path.write_text(text, encoding="ascii")
+    write_text_atomically(out_path, text, encoding="ascii")
     return library_version()

@@ -12,10 +12,10 @@ docs/FORMATS-X12.md.
 """
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_csv_atomically
 from ..csv_safety import text_row
 from ..money import format_day, parse_day
 from ..roster import ROSTER_COLUMNS, ROSTER_FILE
@@ -274,20 +274,15 @@ def _write(report: Report834) -> None:
     out = report.out_dir
     out.mkdir(parents=True, exist_ok=True)
     members = list(report.members.values())
-    with open(out / MEMBERS_FILE, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(MEMBER_COLUMNS)
-        w.writerows(text_row([m.member_id, m.subscriber_id, m.plan_id, format_day(m.start) if m.start else "",
-                     format_day(m.end) if m.end is not None else ""]) for m in members)
-    with open(out / ROSTER_FILE, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(ROSTER_COLUMNS)
-        w.writerows(text_row([m.member_id, m.subscriber_id, m.first_name, m.last_name, format_day(m.birth_date)])
-                    for m in members)
-    with open(out / ISSUES_FILE, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(ISSUE_COLUMNS)
-        w.writerows(text_row([i.file, i.segment, i.claim_id, i.path, i.severity, i.message]) for i in report.issues)
+    # R-48: each file whole or as it was
+    write_csv_atomically(out / MEMBERS_FILE, MEMBER_COLUMNS, (
+        text_row([m.member_id, m.subscriber_id, m.plan_id, format_day(m.start) if m.start else "",
+                  format_day(m.end) if m.end is not None else ""]) for m in members))
+    write_csv_atomically(out / ROSTER_FILE, ROSTER_COLUMNS, (
+        text_row([m.member_id, m.subscriber_id, m.first_name, m.last_name, format_day(m.birth_date)])
+        for m in members))
+    write_csv_atomically(out / ISSUES_FILE, ISSUE_COLUMNS, (
+        text_row([i.file, i.segment, i.claim_id, i.path, i.severity, i.message]) for i in report.issues))
 
 
 def run_import_834(paths, out, plan: str | None = None) -> int:

@@ -10,10 +10,10 @@ docs/FORMATS-X12.md for the mapping tables.
 from __future__ import annotations
 
 import csv
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..atomic import copy_atomically, write_csv_atomically
 from ..csv_safety import text_row
 from ..roster import ROSTER_FILE, Roster, load_roster
 from ..scenario import (
@@ -123,7 +123,7 @@ def import_837(paths, out_dir, plans_from=None, plan: str | None = None, roster=
     if source is not None:
         for name in (PLANS_FILE, MEMBERS_FILE, PROVIDERS_FILE, AUTHORIZATIONS_FILE, ROSTER_FILE):
             if (source / name).is_file():
-                shutil.copyfile(source / name, out / name)
+                copy_atomically(source / name, out / name)
                 written[name] = out / name
         _check_against(source, claims, issues)
     else:
@@ -134,10 +134,7 @@ def import_837(paths, out_dir, plans_from=None, plan: str | None = None, roster=
             written.update({a.name: a for a in answers.written})
             issues.extend(Issue(p.name, 0, "", "999/277", note, NOTE) for note in answers.notes)
     issues.sort(key=lambda i: (paths_index(paths, i.file), i.segment))
-    with open(out / ISSUES_FILE, "w", newline="", encoding="utf-8") as fh:
-        w = csv.writer(fh, lineterminator="\n")
-        w.writerow(ISSUE_COLUMNS)
-        w.writerows(text_row(i.row()) for i in issues)
+    write_csv_atomically(out / ISSUES_FILE, ISSUE_COLUMNS, (text_row(i.row()) for i in issues))
     written[ISSUES_FILE] = out / ISSUES_FILE
     return ImportReport(out, [p.name for p in paths], claims, issues, written, library_version())
 
@@ -179,7 +176,7 @@ def _read_ids(path: Path, column: str) -> dict[str, dict]:
     try:
         with open(path, newline="", encoding="utf-8-sig") as fh:
             return {str(row.get(column) or "").strip(): row for row in csv.DictReader(fh)}
-    except (UnicodeDecodeError, csv.Error) as exc:  # csv.Error: a field past 128 KiB, a NUL byte
+    except (UnicodeDecodeError, csv.Error) as exc:  # csv.Error: a field past the limit (fields.py raises it)
         raise FormatError(f"--plans-from {path}: not a readable UTF-8 CSV ({str(exc).splitlines()[0][:120]})") from None
 
 
@@ -237,10 +234,7 @@ def _derive_reference_data(out: Path, claims: list[ImportedClaim], plan: str | N
     for name, header, rows in ((MEMBERS_FILE, MEMBER_COLUMNS, members.values()),
                                (PROVIDERS_FILE, PROVIDER_COLUMNS, providers.values()),
                                (AUTHORIZATIONS_FILE, AUTHORIZATION_COLUMNS, [])):
-        with open(out / name, "w", newline="", encoding="utf-8") as fh:
-            w = csv.writer(fh, lineterminator="\n")
-            w.writerow(header)
-            w.writerows(text_row(r) for r in rows)
+        write_csv_atomically(out / name, header, (text_row(r) for r in rows))
         written[name] = out / name
     issues.append(Issue("", 0, "", PLANS_FILE, "plans.yaml not written: benefit plans are not in an "
                                                "837; pass --plans-from SCENARIO_DIR", GAP))

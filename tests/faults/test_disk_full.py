@@ -3,8 +3,6 @@ finds no space raises ENOSPC (a file object that takes a fixed number of bytes, 
 writer in-process): the run stops with one line naming the file, leaves no results.csv (its rows
 go to results.csv.partial, renamed only when complete), and --resume ends with results
 byte-identical to the reference model's, every claim accepted once and paid once."""
-import errno
-import io
 import json
 
 import pytest
@@ -17,32 +15,7 @@ from claimledger.node import run_chain
 from claimledger.scenario import load_scenario
 
 from tests.faults.conftest import assert_each_claim_accepted_once
-
-
-class FillingDisk(io.FileIO):
-    """A file on a disk with ``room`` bytes left (shared by every file opened on it)."""
-
-    room = {"bytes": 0}
-
-    def write(self, data) -> int:
-        if self.room["bytes"] <= 0:
-            raise OSError(errno.ENOSPC, "No space left on device")
-        taken = super().write(bytes(data)[:self.room["bytes"]])
-        self.room["bytes"] -= taken
-        return taken
-
-
-def filling_open(name: str, room: int):
-    """An ``open`` whose files named ``name`` are on a disk with ``room`` bytes left."""
-    FillingDisk.room = {"bytes": room}
-
-    def opener(path, mode="r", newline=None, **kwargs):
-        if str(path).endswith(name) and ("w" in mode or "a" in mode):
-            raw = FillingDisk(path, mode.replace("b", "").replace("t", ""))
-            return io.TextIOWrapper(io.BufferedWriter(raw), encoding="utf-8", newline=newline)
-        return open(path, mode, newline=newline, **kwargs)
-
-    return opener
+from tests.full_disk import filling_open
 
 
 @pytest.mark.parametrize("full_at", ["results.csv.partial", "summary.json.tmp"])

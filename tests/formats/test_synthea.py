@@ -228,3 +228,47 @@ def test_unusable_export_raises_one_line(tmp_path, capsys):
     line = capsys.readouterr().out.strip()
     assert line.startswith("imported 5 of 6 claims (7 lines) from 7 file(s); 1 rejected")
     assert "\n" not in line
+
+
+def _table(path: Path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def _write_table(path: Path, table: list[list[str]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(table)
+
+
+def test_a_row_with_more_fields_than_the_header_is_skipped_with_an_issue_naming_file_and_line(tmp_path):
+    """R-46: a claim row too wide rejects that claim; a transaction row too wide is skipped and
+    rejects its claim (its lines cannot be known); each is one error issue naming the file and
+    line, and every other claim maps as from the export without those rows' claims."""
+    damaged, clean = tmp_path / "damaged", tmp_path / "clean"
+    shutil.copytree(SAMPLE, damaged)
+    shutil.copytree(SAMPLE, clean)
+    claims, charges = _table(SAMPLE / "claims.csv"), _table(SAMPLE / "claims_transactions.csv")
+    c2 = next(n for n, r in enumerate(claims) if r[0] == C[2])
+    c5 = [n for n, r in enumerate(charges) if r[1] == C[5]][1]  # its second CHARGE row
+    _write_table(clean / "claims.csv", [r for r in claims if r[0] not in (C[2], C[5])])
+    claims[c2][7:8] = claims[c2][7].split("0", 1)  # DIAGNOSIS1 split as an unquoted comma would
+    charges[c5] = charges[c5] + ["x", ""]
+    _write_table(damaged / "claims.csv", claims)
+    _write_table(damaged / "claims_transactions.csv", charges)
+
+    import_synthea(clean, tmp_path / "clean-out")
+    report = import_synthea(damaged, tmp_path / "damaged-out")
+    assert read_rows(tmp_path / "damaged-out" / "claims.csv") == read_rows(tmp_path / "clean-out" / "claims.csv")
+    assert {c.claim_id: c.written for c in report.claims} == {C[1]: True, C[2]: False, C[3]: False, C[4]: True,
+                                                              C[5]: False, C[6]: True}
+    wide = [(i.source, i.record, i.path, i.severity, i.message) for i in report.issues
+            if "fields, the header" in i.message]
+    assert wide == [
+        (f"claims_transactions.csv:{c5 + 1}", C[5], "claims_transactions.csv", "error",
+         "row has 35 fields, the header 33 (a cell with a comma must be quoted): row skipped"),
+        (f"claims.csv:{c2 + 1}", C[2], "claims.csv", "error",
+         "row has 32 fields, the header 31 (a cell with a comma must be quoted)"),
+    ]
+    assert [(i.path, i.message) for i in report.issues_for(C[5]) if i.severity == "error"][1:] == [
+        ("claims_transactions.csv:CLAIMID", f"a transaction of the claim (claims_transactions.csv:{c5 + 1}) has more "
+                                            "fields than the header: its lines cannot be known")]

@@ -4,8 +4,8 @@ Every strategy here takes the bytes of a real sample file and returns a damaged 
 truncation at a random byte offset, random byte flips, another encoding (latin-1, UTF-16),
 a byte-order mark, mixed CRLF/LF/CR line endings, NUL bytes, a field of up to 10 MB, huge
 numbers (1e400, 10**100, 5,000-digit integers), spreadsheet-formula text, an empty file, and
-one to three of these stacked. CSV inputs also get duplicated and swapped columns; JSON inputs
-deep nesting (up to 100,000 levels) and duplicate keys.
+one to three of these stacked. CSV inputs also get duplicated and swapped columns and rows a
+field short or long; JSON inputs deep nesting (up to 100,000 levels) and duplicate keys.
 """
 from __future__ import annotations
 
@@ -256,11 +256,22 @@ def mutated_json(data: bytes):
 BAD_CELLS = NASTY_TEXT + ["X" * 70_000, "9" * TEN_MB, "=cmd|'/C calc'!A0"]  # one cell of a CSV record
 
 
-def damage_row(data, rows: list[list[str]], index: int, first_column: int) -> None:
-    """Damages row ``index`` of a parsed CSV in place: cut short at a drawn column, or one cell
-    (from ``first_column`` on) replaced by a hostile value."""
+def damage_row(data, rows: list[list[str]], index: int, first_column: int) -> str:
+    """Damages row ``index`` of a parsed CSV in place and says how: ``short`` (cut at a drawn
+    column), ``wide`` (more fields than the header: cells added at its end, or a drawn cell
+    split in two as an unquoted comma would) or ``cell`` (one cell from ``first_column`` on
+    replaced by a hostile value)."""
     column = data.draw(st.integers(first_column, len(rows[0]) - 1), label="column")
-    if data.draw(st.booleans(), label="short row"):
+    kind = data.draw(st.sampled_from(["short", "wide", "cell"]), label="damage")
+    if kind == "short":
         rows[index] = rows[index][:column]
+    elif kind == "wide" and data.draw(st.booleans(), label="split a cell"):
+        cell = rows[index][column]
+        at = data.draw(st.integers(0, len(cell)), label="split at")
+        rows[index][column:column + 1] = [cell[:at], cell[at:]]
+    elif kind == "wide":
+        rows[index] += data.draw(st.lists(st.sampled_from(["", "x", "=1+1", "9" * 70_000]), min_size=1, max_size=3),
+                                 label="extra cells")
     else:
         rows[index][column] = data.draw(st.sampled_from(BAD_CELLS), label="value")
+    return kind

@@ -16,7 +16,7 @@ from claimledger.records import Reject
 from claimledger.scenario import iter_claims, load_scenario
 
 from .conftest import FUZZ, NEIGHBOURS, one_line, read_or_refuse
-from .mutations import BAD_CELLS, damage_row, deep, mutated_bytes, mutated_csv
+from .mutations import damage_row, deep, mutated_bytes, mutated_csv
 from .seeds import ROSTER, SCENARIOS, copy_dir, csv_bytes, csv_rows, scratch
 
 CSV_FILES = ["claims.csv", "members.csv", "providers.csv", "authorizations.csv", "roster.csv"]
@@ -83,37 +83,46 @@ def _claims_by_id(outcomes) -> dict:
     return {o.claim_id: o for o in outcomes}
 
 
+def _wide_row_reports(items) -> list:
+    """The records reported for a row with more fields than the header (R-46)."""
+    return [i for i in items if i.field == "row" and i.reason.startswith("row has ")]
+
+
 @given(st.data(), st.sampled_from(SCENARIOS))
 @NEIGHBOURS
 def test_a_bad_claim_row_leaves_the_claims_around_it_unchanged(data, seed):
-    """One cell of one claim's row replaced by a hostile value (or the row cut short): every
-    other claim parses exactly as in the untouched file."""
+    """One cell of one claim's row replaced by a hostile value, the row cut short or given more
+    fields than the header (R-46): every other claim parses exactly as in the untouched file;
+    a row too wide rejects its claim, once."""
     rows = csv_rows((seed / "claims.csv").read_bytes())
     ids = list(dict.fromkeys(r[0] for r in rows[1:]))
     victim = ids[len(ids) // 2]
     victim_rows = [n for n, r in enumerate(rows) if n and r[0] == victim]
-    damage_row(data, rows, data.draw(st.sampled_from(victim_rows), label="row"), first_column=1)
+    damage = damage_row(data, rows, data.draw(st.sampled_from(victim_rows), label="row"), first_column=1)
     with scratch() as tmp:
         clean = copy_dir(seed, tmp / "clean")
         damaged = copy_dir(seed, tmp / "damaged")
         (damaged / "claims.csv").write_bytes(csv_bytes(rows))
         before = _claims_by_id(iter_claims(clean / "claims.csv"))
-        after = read_or_refuse(FAMILY_CSV, lambda: _claims_by_id(iter_claims(damaged / "claims.csv")))
-    assert isinstance(after, dict), f"one bad row cost the whole file: {after}"
+        outcomes = read_or_refuse(FAMILY_CSV, lambda: list(iter_claims(damaged / "claims.csv")))
+    assert isinstance(outcomes, list), f"one bad row cost the whole file: {outcomes}"
+    after = _claims_by_id(outcomes)
     # the damage may add records of its own (a bare CR splits a row: a claim without an id)
     assert {k: after.get(k) for k in before if k != victim} == {k: v for k, v in before.items() if k != victim}
+    wide = _wide_row_reports(o for o in outcomes if isinstance(o, Reject))
+    assert [r.claim_id for r in wide] == ([victim] if damage == "wide" else [])
 
 
 @given(st.data(), st.sampled_from(SCENARIOS), st.sampled_from(["members.csv", "providers.csv"]))
 @NEIGHBOURS
 def test_a_bad_reference_row_leaves_the_rows_around_it_unchanged(data, seed, name):
-    """One hostile cell in a middle row of members.csv or providers.csv: the other rows load
-    exactly as before; the bad one is loaded or reported as an input error."""
+    """One hostile cell in a middle row of members.csv or providers.csv, or the row cut short or
+    too wide: the other rows load exactly as before; the bad one is loaded or reported as an
+    input error (a row too wide always, once, at its row)."""
     rows = csv_rows((seed / name).read_bytes())
     victim = max(1, len(rows) // 2)
     key = rows[victim][0]
-    rows[victim][data.draw(st.integers(0, len(rows[0]) - 1), label="column")] = data.draw(
-        st.sampled_from(BAD_CELLS), label="value")
+    damage = damage_row(data, rows, victim, first_column=0)
     with scratch() as tmp:
         clean = copy_dir(seed, tmp / "clean")
         damaged = copy_dir(seed, tmp / "damaged")
@@ -126,6 +135,8 @@ def test_a_bad_reference_row_leaves_the_rows_around_it_unchanged(data, seed, nam
     # the damage may give the bad row another id (a member "null"): only the others are compared
     rows_before, rows_after = getattr(before, table), getattr(after, table)
     assert {k: rows_after.get(k) for k in rows_before if k != key} == {k: v for k, v in rows_before.items() if k != key}
+    wide = _wide_row_reports(after.input_errors)
+    assert [(e.file, e.row) for e in wide] == ([(name, victim)] if damage == "wide" else [])
 
 
 def test_the_seeds_load_cleanly():

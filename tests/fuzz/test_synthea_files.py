@@ -41,12 +41,13 @@ def test_a_mutated_synthea_export_is_read_or_refused_in_one_line(data, name):
 @given(st.data())
 @NEIGHBOURS
 def test_a_bad_claim_row_leaves_the_claims_around_it_unchanged(data):
-    """One hostile cell in the middle row of Synthea's claims.csv (or the row cut short): the
-    other claims are mapped exactly as from the untouched export."""
+    """One hostile cell in the middle row of Synthea's claims.csv, or the row cut short or given
+    more fields than the header (R-46): the other claims are mapped exactly as from the
+    untouched export; a row too wide is one error issue naming its file and line."""
     rows = csv_rows((SYNTHEA / "claims.csv").read_bytes())
     victim = len(rows) // 2
     victim_id = rows[victim][0]
-    damage_row(data, rows, victim, first_column=0)
+    damage = damage_row(data, rows, victim, first_column=0)
     with scratch() as tmp:
         damaged = copy_dir(SYNTHEA, tmp / "damaged")
         (damaged / "claims.csv").write_bytes(csv_bytes(rows))
@@ -58,3 +59,5 @@ def test_a_bad_claim_row_leaves_the_claims_around_it_unchanged(data):
     others = {k: v for k, v in before.items() if k != victim_id}
     assert others, "the untouched export maps no claim"
     assert {k: v for k, v in rows_after.items() if k in others} == others
+    wide = [i.source for i in after.issues if "fields, the header" in i.message]
+    assert wide == ([f"claims.csv:{victim + 1}"] if damage == "wide" else [])  # the sample has no multi-line cell

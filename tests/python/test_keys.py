@@ -7,9 +7,12 @@ import sys
 import pytest
 from eth_account import Account
 
+from claimledger import atomic
 from claimledger.keys import (KeyFailed, SecretKey, keystore_env, load_keys, password_env, read_keystore,
                               refuse_dev_keys, write_keystore)
 from claimledger.node import dev_private_keys
+
+from tests.full_disk import filling_open
 
 KEY = "0x" + "4c" * 32
 ADDRESS = Account.from_key(KEY).address
@@ -49,6 +52,19 @@ def test_a_wrong_password_is_said_so_and_nothing_overwrites_a_keystore(tmp_path)
     with pytest.raises(KeyFailed, match="exists already; not overwritten"):
         write_keystore(path, "0x" + "11" * 32, "pw", iterations=FAST)
     assert read_keystore(path, "right") == KEY
+
+
+def test_a_keystore_the_disk_had_no_room_for_is_not_left_cut_short(tmp_path, monkeypatch):
+    """R-48: written whole (mode 0600 from the start) or not at all, so the next attempt can
+    write it; a cut-short file would be "exists already" and unreadable for good."""
+    path = tmp_path / "k.json"
+    with monkeypatch.context() as patch:
+        patch.setattr(atomic, "open", filling_open("k.json.tmp", 40), raising=False)
+        with pytest.raises(atomic.OutputFailed, match=r"k.json: cannot write \(no space left on device\)"):
+            write_keystore(path, KEY, "pw", iterations=FAST)
+    assert not path.exists() and not (tmp_path / "k.json.tmp").exists()
+    write_keystore(path, KEY, "pw", iterations=FAST)
+    assert read_keystore(path, "pw") == KEY and oct(path.stat().st_mode & 0o777) == "0o600"
 
 
 def test_a_secret_key_shows_its_address_not_itself():

@@ -1,13 +1,17 @@
 """Outputs whole or absent (R-48) and the checkpoint a resume goes back to (R-49), without a chain."""
 import errno
+import os
 
 import pytest
 
-from claimledger.atomic import OutputFailed, atomic_output
+from claimledger import atomic
+from claimledger.atomic import OutputFailed, atomic_output, copy_atomically, write_bytes_atomically
 from claimledger.pipeline import EarlierCheckpoints, _checkpoint_on_chain
 from claimledger.records import LineResult, LineStatus, Reject
 from claimledger.results import RESULTS_FILE, ResultWriter
 from claimledger.chain import ChainError
+
+from tests.full_disk import filling_open
 
 
 def row(claim_id: str) -> LineResult:
@@ -57,6 +61,37 @@ def test_an_atomic_output_that_fails_leaves_the_old_file_and_says_so_in_one_line
     with atomic_output(path, copy_existing=True) as fh:
         fh.write(" and more")
     assert path.read_text() == "old and more"
+
+
+def test_a_private_exclusive_output_is_0600_from_the_start_and_never_replaces_a_file(tmp_path):
+    """R-48 for secrets (key files): a stale temporary file of another mode is not reused; a
+    file that exists is kept and FileExistsError raised, however the writers race."""
+    path = tmp_path / "secret"
+    (tmp_path / "secret.tmp").write_text("left by a crash")
+    (tmp_path / "secret.tmp").chmod(0o644)
+    with atomic_output(path, private=True, exclusive=True) as fh:
+        assert oct(os.fstat(fh.fileno()).st_mode & 0o777) == "0o600"
+        fh.write("first")
+    with pytest.raises(FileExistsError):
+        with atomic_output(path, private=True, exclusive=True) as fh:
+            fh.write("second")
+    assert path.read_text() == "first" and oct(path.stat().st_mode & 0o777) == "0o600"
+    assert not (tmp_path / "secret.tmp").exists()
+
+
+def test_bytes_and_copies_go_through_a_temporary_file_too(tmp_path, monkeypatch):
+    source, path = tmp_path / "source", tmp_path / "copy"
+    source.write_bytes(b"\x00\xff" * 100)
+    path.write_bytes(b"old")
+    with monkeypatch.context() as patch:
+        patch.setattr(atomic, "open", filling_open("copy.tmp", 50), raising=False)
+        with pytest.raises(OutputFailed):
+            copy_atomically(source, path)
+        with pytest.raises(OutputFailed):
+            write_bytes_atomically(path, source.read_bytes())
+    assert path.read_bytes() == b"old" and not (tmp_path / "copy.tmp").exists()
+    copy_atomically(source, path)
+    assert path.read_bytes() == source.read_bytes()
 
 
 def checkpoint(block: int, records: int) -> dict:

@@ -1,8 +1,10 @@
-"""Loading and validating scenario files (A-2, A-3, R-1, R-2, R-4, R-10)."""
+"""Loading and validating scenario files (A-2, A-3, R-1, R-2, R-4, R-10, R-46)."""
+import csv
 import shutil
 
 import pytest
 
+from claimledger.pipeline import adjudicate_reference
 from claimledger.records import Claim, Reject
 from claimledger.scenario import ScenarioError, iter_claims, load_scenario, parse_claim
 
@@ -105,3 +107,70 @@ def test_plan_with_bad_amount_is_reported(tmp_path):
     (scenario / "plans.yaml").write_text(text)
     loaded = load_scenario(scenario)
     assert [(e.record_id, e.field) for e in loaded.input_errors][0] == ("BRONZE-HMO-2026", "coinsurance_pct")
+
+
+def _csv(path) -> list[list[str]]:
+    with open(path, newline="", encoding="utf-8") as fh:
+        return list(csv.reader(fh))
+
+
+def _write(path, table: list[list[str]]) -> None:
+    with open(path, "w", newline="", encoding="utf-8") as fh:
+        csv.writer(fh, lineterminator="\n").writerows(table)
+
+
+def test_a_row_with_more_fields_than_the_header_is_a_record_error_of_its_row_r46(tmp_path):
+    """R-46: a row too wide rejects its record, reported once with its row; every other record
+    gives what the file without that row gives (the claim's other rows, results, rejects and
+    input errors), the first data row included (pandas took a first row one field too wide for
+    an index column and shifted every row)."""
+    damaged, clean = tmp_path / "damaged", tmp_path / "clean"
+    for d in (damaged, clean):
+        shutil.copytree(EXAMPLES / "basic", d)
+    claims, members = _csv(damaged / "claims.csv"), _csv(damaged / "members.csv")
+    assert [r[0] for r in claims[1:3]] == ["C0001", "C0001"] and claims[8][0] == "C0007"
+    assert members[2][0] == "M101"
+    _write(clean / "claims.csv", claims[:1] + claims[3:8] + claims[9:])
+    _write(clean / "members.csv", members[:2] + members[3:])
+    claims[1] = claims[1] + [""]  # the first data row, one field more: C0001's first line
+    claims[8][9:10] = ["160", "00"]  # a decimal comma, not quoted: C0007's billed
+    members[2] = members[2] + ["x"]
+    _write(damaged / "claims.csv", claims)
+    _write(damaged / "members.csv", members)
+
+    adjudicate_reference(clean, tmp_path / "clean-out")
+    adjudicate_reference(damaged, tmp_path / "damaged-out")
+    out, expected = tmp_path / "damaged-out", tmp_path / "clean-out"
+    assert (out / "results.csv").read_bytes() == (expected / "results.csv").read_bytes()
+    wide = "fields, the header 11 (a cell with a comma must be quoted)"
+    rejects = _csv(out / "rejects.csv")
+    assert [r for r in rejects if r[1] == "row"] == [["C0001", "row", f"row has 12 {wide}"],
+                                                      ["C0007", "row", f"row has 12 {wide}"]]
+    assert [r for r in rejects if r[1] != "row"] == _csv(expected / "rejects.csv")
+    errors = _csv(out / "input_errors.csv")
+    assert [r for r in errors if r[3] == "row"] == [
+        ["members.csv", "2", "M101", "row", "row has 6 fields, the header 5 (a cell with a comma must be quoted)"]]
+    assert [r[:1] + r[2:] for r in errors if r[3] != "row"] == [r[:1] + r[2:] for r in _csv(expected / "input_errors.csv")]
+    # the claim's other line is not read as a claim of its own
+    assert [i.claim_id for i in iter_claims(damaged / "claims.csv")].count("C0001") == 2
+
+
+LATIN1 = (HEADER + "\n" + GOOD + "\n" + GOOD.replace("C1,", "C3,")[:-5]).encode()  # before a latin-1 byte
+
+
+@pytest.mark.parametrize("content,message", [
+    (HEADER + "\n" + GOOD + '\nC2,1,,M100,1234567893,2026-01-12,2026-01-10,99213,1,"120.00,J06.9\n' + GOOD + "\n",
+     "claims.csv: not readable as CSV: the quote opened in the record on line 3 is never closed"),
+    (LATIN1 + "É".encode("latin-1"), f"claims.csv: not UTF-8 text (UnicodeDecodeError at byte {len(LATIN1)})"),
+    ("", "claims.csv: empty file (no header row)"),
+    ("\ufeff\n  \n", "claims.csv: empty file (no header row)"),
+])
+def test_a_file_that_is_not_csv_is_refused_whole_in_one_line_r46(tmp_path, content, message):
+    path = tmp_path / "claims.csv"
+    if isinstance(content, str):
+        path.write_text(content, encoding="utf-8")
+    else:
+        path.write_bytes(content)
+    with pytest.raises(ScenarioError) as exc:
+        list(iter_claims(path))
+    assert str(exc.value).startswith(message) and "\n" not in str(exc.value)
