@@ -14,6 +14,14 @@ On a live chain it also (see :mod:`claimledger.fees` for the prices):
   it knows a no-op (A-3), so nothing counts twice. A reorg deeper than ``confirmations`` after
   a receipt was handed over is not seen: choose the depth the chain can reorg.
 The settings of every sender a command creates come from :func:`configure`.
+
+A nonce this sender numbered may be taken by another: the same key sending from another host
+(R-47's lock is a file on one machine). The node then refuses our transaction at that nonce
+("nonce too low", "replacement transaction underpriced"), or ours, taken into the pool, is
+displaced by the other one and never mined. Either way the sender ends at once with
+:class:`NonceTaken` (R-51), never waiting for a receipt that cannot come: a transaction of ours
+the node does not have while it counts a transaction of the address at our nonce, or no
+receipt for any form of ours while the chain's count of the address is past our nonce.
 """
 from __future__ import annotations
 
@@ -43,6 +51,11 @@ LOST_CHECK_S = 1.0  # how often a transaction waited for is looked for in the no
 
 class TxFailed(RuntimeError):
     """A transaction reverted or could not be sent."""
+
+
+class NonceTaken(TxFailed):
+    """Another sender's transaction holds one of this sender's nonces (R-51): ours can never be
+    mined. One line naming the nonce and the key."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +178,8 @@ class TxSender:
             raise
         except Exception as exc:  # noqa: BLE001 - the node's refusal: "already known", "nonce too low", ...
             if not self._known(tx_hash):
+                if self._count("pending") > nonce:  # the node has another transaction at our nonce
+                    raise self._taken(nonce, tx_hash) from None
                 reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else exc.__class__.__name__
                 raise TxFailed(f"the node refused transaction {tx_hash.hex()} of {self.address} at nonce {nonce}: "
                                f"{reason}") from None
@@ -228,12 +243,26 @@ class TxSender:
                 raise TxFailed(f"no receipt for {bytes(sent.tx_hash).hex()} within {RECEIPT_TIMEOUT_S:.0f} s{capped}")
             if now - known_checked >= LOST_CHECK_S:
                 known_checked = now
+                nonce = sent.tx["nonce"]
+                if self._count("latest") > nonce and self._find_receipt(sent) is None:
+                    raise self._taken(nonce, sent.tx_hash)  # the chain mined another transaction at our nonce
                 if not any(self._known(h) for h in sent.hashes):
+                    if self._count("pending") > nonce:
+                        raise self._taken(nonce, sent.tx_hash)
                     self._send_again_from(sent)
                     continue
             if now - sent.sent_at >= self.replace_after_s:
                 self._replace_waiting()
             time.sleep(POLL_S)
+
+    def _count(self, block: str) -> int:
+        """The node's count of this address's transactions, mined (``latest``) or with its pool (``pending``)."""
+        return self.w3.eth.get_transaction_count(self.address, block)
+
+    def _taken(self, nonce: int, tx_hash: bytes) -> NonceTaken:
+        return NonceTaken(f"nonce {nonce} of key {self.address} was taken by another sender (R-47's lock holds on one "
+                          f"host only: is this key in use on another?); transaction 0x{bytes(tx_hash).hex()} can never "
+                          f"be mined; once the other sender is done, run the command again (adjudicate: with --resume)")
 
     def _known(self, tx_hash: bytes) -> bool:
         """Whether the node has the transaction, mined or in its pool."""

@@ -95,6 +95,21 @@ def claims_csv_of(scenario: Path, keep) -> str:
     return header + "".join(row for row in rows if keep(*_ids(row)))
 
 
+def overlapping_claim_files(scenario: Path, out: Path) -> tuple[Path, Path, set[str]]:
+    """Two claims files of ``scenario`` cut along families: a third of the families only in
+    ``a.csv``, a third only in ``b.csv``, the rest in both (a family's claims in the file's
+    order), so that whatever the interleaving of two senders, each claim has the reference's
+    outcome; returns the two files and the claim ids in both."""
+    family = families(scenario)
+    subscribers = sorted(set(family.values()))
+    only_a, only_b = set(subscribers[0::3]), set(subscribers[1::3])
+    file_a, file_b = out / "a.csv", out / "b.csv"
+    file_a.write_text(claims_csv_of(scenario, lambda _claim, member: family.get(member) not in only_b))
+    file_b.write_text(claims_csv_of(scenario, lambda _claim, member: family.get(member) not in only_a))
+    both = {row[0] for row in csv.reader(file_a.open())} & {row[0] for row in csv.reader(file_b.open())}
+    return file_a, file_b, both - {"claim_id"}
+
+
 def _ids(row: str) -> tuple[str, str]:
     fields = next(csv.reader([row]))
     return fields[0], fields[3]
