@@ -79,3 +79,27 @@ def test_a_chain_behind_the_last_checkpoint_resumes_from_the_newest_earlier_one_
         _checkpoint_on_chain(last, 9, tmp_path)
     assert str(refused.value) == (f"{tmp_path}: the chain is behind the results (block 9 < checkpoint 19, and < 10, "
                                   f"the oldest checkpoint kept); cannot resume")
+
+
+def test_a_chain_that_reached_the_lost_heights_again_with_other_blocks_resumes_from_the_newest_checkpoint_it_has(
+        tmp_path, monkeypatch):
+    """R-49: a node restarted on an older copy of its chain that goes on mining (a block time)
+    reaches the heights it lost with other blocks; a checkpoint counts only in its own block."""
+    monkeypatch.setattr("claimledger.pipeline.EARLIER_EVERY_S", 0.0)
+    earlier = EarlierCheckpoints(None)
+    last = None
+    for block, records in ((10, 0), (12, 20), (15, 40), (19, 60)):
+        state = {**checkpoint(block, records), "block_hash": f"0x{block:064x}"}
+        last = {**state, "earlier": earlier.after(state)}
+
+    def restarted_at(height: int):  # the old chain up to ``height``, then blocks of its own
+        return lambda number: f"0x{number if number <= height else number + 1000:064x}"
+
+    assert _checkpoint_on_chain(last, 25, tmp_path, restarted_at(19)) is last
+    assert _checkpoint_on_chain(last, 25, tmp_path, restarted_at(17))["records"] == 40
+    assert _checkpoint_on_chain(last, 25, tmp_path, restarted_at(11))["records"] == 0
+    assert _checkpoint_on_chain(last, 25, tmp_path)["records"] == 60  # by height alone: the block 19 it counted is gone
+    with pytest.raises(ChainError) as refused:
+        _checkpoint_on_chain(last, 25, tmp_path, restarted_at(9))
+    assert str(refused.value) == (f"{tmp_path}: the chain does not hold the blocks the results were confirmed in (from "
+                                  f"block 10, the oldest checkpoint kept, it has other blocks); cannot resume")
