@@ -74,7 +74,8 @@ def test_a_transaction_displaced_from_the_pool_by_another_sender_at_its_nonce_en
     """The other way a nonce is taken: ours is in the node's pool (a node that mines on demand
     here, as a chain between two blocks) when the other host's transaction at the same nonce
     arrives with a higher fee and replaces it; the block holds theirs. No receipt of ours can
-    ever come: the sender says so within seconds instead of waiting RECEIPT_TIMEOUT_S."""
+    ever come: the sender says so within seconds (it looks twice, TAKEN_RECHECK_S apart) instead
+    of waiting RECEIPT_TIMEOUT_S (600 s)."""
     from claimledger.node import AnvilNode
     from claimledger.sender import NonceTaken, TxSender
 
@@ -100,4 +101,4 @@ def test_a_transaction_displaced_from_the_pool_by_another_sender_at_its_nonce_en
         seconds = time.monotonic() - started
     print(f"displaced: {message} ({seconds:.1f} s)")
     assert message.startswith(f"nonce {nonce} of key {BILLER} was taken by another sender (")
-    assert seconds < 10
+    assert seconds < 30
