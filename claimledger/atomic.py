@@ -105,3 +105,8 @@ def close_quietly(fh: IO) -> None:
 def write_text_atomically(path: Path, text: str, resumable: bool = False, durable: bool = True) -> None:
     with atomic_output(path, resumable=resumable, durable=durable) as fh:
         fh.write(text)
+
+
+def write_bytes_atomically(path: Path, data: bytes, resumable: bool = False) -> None:
+    with atomic_output(path, mode="wb", resumable=resumable) as fh:
+        fh.write(data)

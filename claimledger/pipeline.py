@@ -159,6 +159,8 @@ def adjudicate_on_chain(
             dep.history_blocks = node.HISTORY_BLOCKS if rpc is None and client == "anvil" else None
             dep.save(out_dir / DEPLOYMENTS_FILE)
             chain.load_reference_data(dep, keys, scenario, mine_in_bulk=rpc is None)
+            if embedded and keep_chain and client == "anvil":  # R-53: a chain to resume from, whatever befalls its dump
+                node.save_state(w3, out_dir / node.CHAIN_STATE_FILE)
         skip = checkpoint["records"] if checkpoint else 0
         if on_start is not None:
             on_start(count_records(scenario, skip))
@@ -255,21 +257,35 @@ class EarlierCheckpoints:
     """Some checkpoints before the last, kept in progress.json (one per ``EARLIER_EVERY_S``,
     the last ``EARLIER_KEPT``): a node that restarts from an older copy of its chain (killed
     between two saves of its state, R-49) has lost the blocks of the newest ones, and a resume
-    starts from the newest it still has."""
+    starts from the newest it still has. The checkpoint each session started from (the setup's,
+    or the one a resume went on from) is kept for good, marked ``pinned``: the embedded node's
+    save from that moment is kept (``node.previous_state``), and a resume whose node could only
+    start from it goes on from there (R-53)."""
 
     def __init__(self, checkpoint: dict | None):
         self.entries: list[dict] = list(checkpoint.get("earlier", [])) if checkpoint else []
         self._kept_at = float("-inf")
         self._last: dict | None = _without_earlier(checkpoint) if checkpoint else None
+        self._first = self._last  # the session's first checkpoint (None: the next one)
 
     def after(self, state: dict) -> list[dict]:
         """The earlier checkpoints to write beside ``state``, the newest last."""
         now = time.monotonic()
-        if self._last is not None and now - self._kept_at >= EARLIER_EVERY_S:
-            self.entries = [*self.entries, self._last][-EARLIER_KEPT:]
+        self._first = self._first or state
+        if self._last is self._first:
+            self.entries = _trimmed([*self.entries, {**self._last, "pinned": True}])
+        elif self._last is not None and now - self._kept_at >= EARLIER_EVERY_S:
+            self.entries = _trimmed([*self.entries, self._last])
             self._kept_at = now
         self._last = state
         return self.entries
+
+
+def _trimmed(entries: list[dict]) -> list[dict]:
+    """``entries`` without the oldest of those not pinned beyond the last ``EARLIER_KEPT``."""
+    unpinned = [n for n, entry in enumerate(entries) if not entry.get("pinned")]
+    dropped = set(unpinned[:-EARLIER_KEPT])
+    return [entry for n, entry in enumerate(entries) if n not in dropped]
 
 
 def _without_earlier(checkpoint: dict) -> dict:

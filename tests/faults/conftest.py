@@ -6,6 +6,7 @@ Each test module gets its own key-lock directory (R-47), so that runs on one mac
 each other's locks."""
 import csv
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -186,6 +187,22 @@ def assert_each_claim_accepted_once(dep: Deployment, scenario: Path) -> int:
     assert set(counts) == expected
     assert set(counts.values()) == {1}
     return len(counts)
+
+
+def assert_resumed_to_the_reference(run_dir: Path, reference: Path, dep: Deployment, scenario: Path) -> None:
+    """A run that failed and was resumed ended as one that never failed: results.csv and
+    rejects.csv byte-identical to the reference model's, no partial or temporary file left,
+    every claim accepted once (none missing), nothing outstanding, and the escrow paid out
+    exactly the net paid of the results (nothing paid twice)."""
+    assert (run_dir / "results.csv").read_bytes() == (reference / "results.csv").read_bytes()
+    assert (run_dir / "rejects.csv").read_bytes() == (reference / "rejects.csv").read_bytes()
+    assert not list(run_dir.glob("*.partial")) and not list(run_dir.glob("*.tmp"))
+    assert_each_claim_accepted_once(dep, scenario)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["settlement"]["outstanding_cents"] == 0
+    engine = dep[chain.ENGINE]
+    paid_out = sum(engine.functions.account(int(npi)).call()[2] for npi in load_scenario(scenario).providers)
+    assert paid_out == round(summary["outcomes"]["amounts"]["paid"] * 100) * CENT_UNITS
 
 
 def scenario_part(scenario: Path, out: Path, keep) -> Path:

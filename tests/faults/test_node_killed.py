@@ -24,12 +24,11 @@ import time
 import pytest
 
 from claimledger.chain import Deployment
-from claimledger.money import CENT_UNITS
 from claimledger.node import AnvilNode, connect
 from claimledger.pipeline import PROGRESS_FILE
-from claimledger.scenario import iter_claims, load_scenario
+from claimledger.scenario import iter_claims
 
-from tests.faults.conftest import assert_each_claim_accepted_once, one_line_error, run_cli, start_cli
+from tests.faults.conftest import assert_resumed_to_the_reference, one_line_error, run_cli, start_cli
 
 POOLED = 4  # transactions of the replay in the pool when a node with a block time is killed
 
@@ -115,14 +114,7 @@ def test_a_node_killed_mid_batch_and_restarted_on_its_state_resumes_to_the_refer
             time.sleep(0.1)  # mining on: new blocks at the heights of those lost
         resumed = run_cli("adjudicate", scenario, "--out", run_dir, "--rpc", restarted.url, "--resume", "--batch", "2")
         assert resumed.returncode == 0
-        assert (run_dir / "results.csv").read_bytes() == (reference / "results.csv").read_bytes()
-        assert (run_dir / "rejects.csv").read_bytes() == (reference / "rejects.csv").read_bytes()
-        dep = Deployment.load(connect(restarted.url), run_dir / "deployments.json")
-        assert_each_claim_accepted_once(dep, scenario)
-        summary = json.loads((run_dir / "summary.json").read_text())
-        assert summary["settlement"]["outstanding_cents"] == 0
-        engine = dep["ClaimsEngine"]
-        paid_out = sum(engine.functions.account(int(npi)).call()[2] for npi in load_scenario(scenario).providers)
-        assert paid_out == round(summary["outcomes"]["amounts"]["paid"] * 100) * CENT_UNITS
+        assert_resumed_to_the_reference(run_dir, reference, Deployment.load(connect(restarted.url), run_dir / "deployments.json"),
+                                        scenario)
     finally:
         restarted.stop()
