@@ -103,3 +103,23 @@ def test_a_chain_that_reached_the_lost_heights_again_with_other_blocks_resumes_f
         _checkpoint_on_chain(last, 25, tmp_path, restarted_at(9))
     assert str(refused.value) == (f"{tmp_path}: the chain does not hold the blocks the results were confirmed in (from "
                                   f"block 10, the oldest checkpoint kept, it has other blocks); cannot resume")
+
+
+def test_the_checkpoint_a_session_started_from_is_kept_for_good(monkeypatch):
+    """R-53: beside the last EARLIER_KEPT checkpoints, progress.json keeps the first of each
+    session (the setup's, the one a resume went on from): the embedded node may have to start
+    from the save taken then."""
+    monkeypatch.setattr("claimledger.pipeline.EARLIER_EVERY_S", 0.0)
+    monkeypatch.setattr("claimledger.pipeline.EARLIER_KEPT", 3)
+    earlier = EarlierCheckpoints(None)
+    last = None
+    for records in range(0, 60, 10):  # a run: the setup's checkpoint, then five
+        last = {**checkpoint(100 + records, records), "earlier": earlier.after(checkpoint(100 + records, records))}
+    assert [(c["records"], c.get("pinned", False)) for c in last["earlier"]] == [
+        (0, True), (20, False), (30, False), (40, False)]
+    resumed = EarlierCheckpoints(last)  # a resume that went on from the last one
+    for records in range(60, 110, 10):
+        state = checkpoint(100 + records, records)
+        after = {**state, "earlier": resumed.after(state)}
+    assert [(c["records"], c.get("pinned", False)) for c in after["earlier"]] == [
+        (0, True), (50, True), (70, False), (80, False), (90, False)]
