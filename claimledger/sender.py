@@ -18,10 +18,11 @@ The settings of every sender a command creates come from :func:`configure`.
 A nonce this sender numbered may be taken by another: the same key sending from another host
 (R-47's lock is a file on one machine). The node then refuses our transaction at that nonce
 ("nonce too low", "replacement transaction underpriced"), or ours, taken into the pool, is
-displaced by the other one and never mined. Either way the sender ends at once with
+displaced by the other one and never mined. Either way the sender ends within seconds with
 :class:`NonceTaken` (R-51), never waiting for a receipt that cannot come: a transaction of ours
 the node does not have while it counts a transaction of the address at our nonce, or no
-receipt for any form of ours while the chain's count of the address is past our nonce.
+receipt for any form of ours while the chain's count of the address is past our nonce (each
+seen twice, ``TAKEN_RECHECK_S`` apart).
 """
 from __future__ import annotations
 

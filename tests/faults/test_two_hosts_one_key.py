@@ -7,10 +7,10 @@ they take the same nonces: the node refuses the second transaction at a nonce ("
 "replacement transaction underpriced").
 
 What must hold (R-51): neither process waits on a transaction that can never be mined; each
-either finishes or ends at once in one line naming the nonce and the key; run again (alone), the
-one that stopped sends the rest; and then every claim is accepted once, with the reference
-model's rows, and the escrow owes each provider what the reference model does (nothing
-accrued twice)."""
+either finishes or ends within seconds in one line naming the nonce and the key; run again
+(alone), the one that stopped sends the rest; and then every claim is accepted once, with the
+reference model's rows, and the escrow owes each provider what the reference model does
+(nothing accrued twice)."""
 import os
 import re
 import time
