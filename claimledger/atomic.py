@@ -137,8 +137,8 @@ def write_text_atomically(path: Path, text: str, resumable: bool = False, durabl
         fh.write(text)
 
 
-def write_bytes_atomically(path: Path, data: bytes) -> None:
-    with atomic_output(path, "wb") as fh:
+def write_bytes_atomically(path: Path, data: bytes, resumable: bool = False) -> None:
+    with atomic_output(path, "wb", resumable=resumable) as fh:
         fh.write(data)
 
 

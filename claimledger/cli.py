@@ -414,7 +414,7 @@ def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     message = text[0] if text else exc.__class__.__name__
     known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError", "ReviewFailed", "ValueError",
-             "SubmitFailed", "KeyFailed", "KeyInUse", "NodeUnreachable", "OutputFailed", "FeeTooHigh", "RewardsFailed", *PRIVACY_ERRORS)
+             "SubmitFailed", "KeyFailed", "KeyInUse", "NonceTaken", "NodeUnreachable", "OutputFailed", "FeeTooHigh", "RewardsFailed", *PRIVACY_ERRORS)
     if exc.__class__.__name__ in known:
         return message
     return f"{exc.__class__.__name__}: {message}"

@@ -24,7 +24,7 @@ from .atomic import write_text_atomically
 from .chain import ChainError, Deployment, Keys
 from .keys import KeySource, refuse_dev_keys
 from .manifest import ChainVersion, Changes, Manifest, plan_changes, plan_file_hash, record_changes, record_hash
-from .node import CHAIN_STATE_FILE, connect, run_chain
+from .node import CHAIN_STATE_FILE, connect, kept_state, run_chain
 from .privacy.pseudonyms import new_keystore
 from .records import Plan
 from .scenario import InputError, Scenario, load_scenario
@@ -79,7 +79,7 @@ def recorded_deployment(run_dir: Path) -> Path | None:
     the embedded chain or a bare --rpc node)."""
     recorded = Path(run_dir) / DEPLOYMENTS_FILE
     document = json.loads(recorded.read_text()) if recorded.is_file() else {}
-    if document.get("deployment") and not (Path(run_dir) / CHAIN_STATE_FILE).exists():
+    if document.get("deployment") and kept_state(Path(run_dir) / CHAIN_STATE_FILE) is None:
         return Path(document["deployment"])
     return None
 

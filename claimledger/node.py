@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import fcntl
+import gzip
 import os
 import shlex
 import shutil
@@ -18,7 +19,7 @@ from typing import Iterator
 from web3 import Web3
 from web3.providers.rpc import HTTPProvider
 
-from .atomic import write_text_atomically
+from .atomic import write_bytes_atomically, write_text_atomically
 from .rpc import RetryingProvider
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -128,10 +129,13 @@ class AnvilNode:
         ]
         if self.history_blocks is not None:
             cmd += ["--transaction-block-keeper", str(self.history_blocks)]
-        lock = None
+        lock, load = None, None
         if self.state_path is not None:
-            cmd += ["--state", str(self.state_path)]
             lock = _lock_state(self.state_path)
+            # dumped where it is kept; loaded from there, else from the save it was loaded from
+            # last (see previous_state): --state would load and dump one file, in place
+            load = kept_state(self.state_path)
+            cmd += ["--dump-state", str(self.state_path), *(("--load-state", str(load)) if load else ())]
         try:
             self.process = subprocess.Popen(
                 cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True,
@@ -142,16 +146,24 @@ class AnvilNode:
                 os.close(lock)  # anvil holds the lock now, until it exits
         if self.upstream is not None:
             write_text_atomically(self.upstream.node_file, str(self.process.pid), durable=False)  # R-48
-        saved = self.state_path.stat().st_size if self.state_path is not None and self.state_path.exists() else 0
-        timeout += saved / STATE_LOAD_BYTES_PER_S  # the file is complete: we held its lock
-        try:
-            _wait_for(self.url, self.process, timeout)
+        saved = load.stat().st_size if load is not None else 0
+        try:  # the file is complete: we held its lock
+            _wait_for(self.url, self.process, timeout + saved / STATE_LOAD_BYTES_PER_S)
         except NodeError as exc:
             self.stop()
+            if load is not None and _unreadable(exc, load):
+                previous = previous_state(self.state_path)
+                if load == self.state_path and previous.exists():
+                    load.unlink()  # a dump cut short (a full disk, a crash): start from the save before
+                    return self.start(timeout)
+                raise NodeError(f"{load}: the saved chain cannot be read ({str(exc).rsplit(': ', 1)[-1]}), and no "
+                                f"earlier save of it is kept") from None
             if saved > STATE_MEMORY_HINT_BYTES:
                 raise NodeError(f"{exc} (loading a saved chain of {saved / 1e9:.1f} GB, which takes anvil about "
                                 f"{saved * LOAD_MEMORY_FACTOR / 1e9:.0f} GB of memory)") from None
             raise
+        if load is not None and load == self.state_path:  # kept until the next node has loaded a newer dump
+            os.replace(load, previous_state(self.state_path))
         return self
 
     def stop(self) -> None:
@@ -255,7 +267,9 @@ def _wait_for(url: str, process, timeout: float) -> None:
     while time.monotonic() < deadline:
         if process.poll() is not None:
             err = (process.stderr.read() or b"").decode(errors="replace").strip() if process.stderr else ""
-            raise NodeError(f"anvil exited at start: {err.splitlines()[-1] if err else 'no output'}")
+            lines = err.splitlines()
+            said = next((line for line in lines if line.lower().startswith("error")), lines[-1] if lines else "no output")
+            raise NodeError(f"anvil exited at start: {said}")
         try:
             if Web3(HTTPProvider(url, request_kwargs={"timeout": 1})).is_connected():
                 return
@@ -263,6 +277,36 @@ def _wait_for(url: str, process, timeout: float) -> None:
             pass
         time.sleep(0.05)
     raise NodeError(f"anvil did not answer on {url} within {timeout:.0f}s")
+
+
+def previous_state(state_path: Path) -> Path:
+    """Where the save a node was started from is kept while that node runs and until the next
+    node has loaded the newer one it dumps (``STATE.prev``): anvil dumps a chain in place, and a
+    dump cut short (the disk full, the machine stopped) would leave no chain at all. A fresh run
+    writes it once its setup is done (:func:`save_state`)."""
+    return state_path.with_name(state_path.name + ".prev")
+
+
+def kept_state(state_path: Path) -> Path | None:
+    """The newest save of a chain kept at ``state_path``: its last dump, else the save it was
+    started from (a node that died without dumping), else None."""
+    for path in (state_path, previous_state(state_path)):
+        if path.exists():
+            return path
+    return None
+
+
+def save_state(w3: Web3, state_path: Path) -> None:
+    """Saves the chain of the node at ``w3`` (``anvil_dumpState``, the JSON ``--load-state``
+    takes) as the save it was started from (:func:`previous_state`), atomically: a run that
+    dies before its node has dumped a chain (a full disk) resumes from there (R-53)."""
+    dumped = w3.provider.make_request("anvil_dumpState", [])["result"]
+    write_bytes_atomically(previous_state(state_path), gzip.decompress(bytes.fromhex(dumped[2:])))
+
+
+def _unreadable(exc: NodeError, load: Path) -> bool:
+    """Whether anvil refused to start because the saved chain ``load`` is not whole JSON."""
+    return f"'{load}' for '--load-state" in str(exc) and "failed to parse" in str(exc)
 
 
 def _lock_state(state_path: Path) -> int:
@@ -360,9 +404,10 @@ def run_chain(run_dir: Path, rpc: str | None = None, fresh: bool = False, keep: 
         lock = _lock_state(state)  # an anvil of an earlier run may still be dumping into it
         try:
             state.unlink(missing_ok=True)
+            previous_state(state).unlink(missing_ok=True)
         finally:
             os.close(lock)
-    elif not state.exists():
+    elif kept_state(state) is None:
         raise NodeError(f"{run_dir}: no saved chain ({CHAIN_STATE_FILE}); adjudicate into it first, or pass --rpc")
     with AnvilNode(state_path=state, history_blocks=HISTORY_BLOCKS) as node:
         yield connect(node.url)

@@ -23,7 +23,7 @@ from .privacy.pseudonyms import new_keystore
 from .records import Claim
 from .recorded import recorded_rows
 from .reference import ReferenceEngine
-from .replay import DEFAULT_BATCH_CLAIMS, ReplayStats, replay
+from .replay import DEFAULT_BATCH_CLAIMS, ReplayStats, hex_hash, replay
 from .results import ResultWriter, write_input_errors
 from .scenario import Scenario, iter_claims, load_scenario
 from .deployment_dir import DEPLOYMENTS_FILE  # networks: one name for the file
@@ -143,7 +143,7 @@ def adjudicate_on_chain(
         if resume:
             dep = Deployment.load(w3, out_dir / DEPLOYMENTS_FILE)
             newest = checkpoint
-            checkpoint = _checkpoint_on_chain(checkpoint, w3.eth.block_number, out_dir)
+            checkpoint = _checkpoint_on_chain(checkpoint, w3.eth.block_number, out_dir, block_hash_of(w3))
             if checkpoint is not newest:  # before the files are cut back to it: a later resume starts there too
                 _write_progress(out_dir, checkpoint)
         elif deployment is not None:  # networks: claims only, on a deployment that lives
@@ -159,6 +159,8 @@ def adjudicate_on_chain(
             dep.history_blocks = node.HISTORY_BLOCKS if rpc is None and client == "anvil" else None
             dep.save(out_dir / DEPLOYMENTS_FILE)
             chain.load_reference_data(dep, keys, scenario, mine_in_bulk=rpc is None)
+            if embedded and keep_chain and client == "anvil":  # R-53: a chain to resume from, whatever befalls its dump
+                node.save_state(w3, out_dir / node.CHAIN_STATE_FILE)
         skip = checkpoint["records"] if checkpoint else 0
         if on_start is not None:
             on_start(count_records(scenario, skip))
@@ -193,12 +195,13 @@ def adjudicate_on_chain(
 
             earlier = EarlierCheckpoints(checkpoint)
 
-            def on_checkpoint(records: int, position: tuple[int, int]) -> None:
-                state = writer.checkpoint(records=skip + records, position=list(position))
+            def on_checkpoint(records: int, position: tuple[int, int], block_hash: str) -> None:
+                state = writer.checkpoint(records=skip + records, position=list(position), block_hash=block_hash)
                 _write_progress(out_dir, {**state, "earlier": earlier.after(state)})
 
             if checkpoint is None:  # the first checkpoint: the setup done, no claim sent yet
-                on_checkpoint(0, (w3.eth.block_number, REST_OF_BLOCK))
+                tip = w3.eth.get_block("latest")
+                on_checkpoint(0, (tip["number"], REST_OF_BLOCK), hex_hash(tip["hash"]))
 
             # our own anvil (a fork of an empty one: no state root, see node.AnvilNode) mines a
             # block a second; a node given with --rpc is left as it is
@@ -254,39 +257,75 @@ class EarlierCheckpoints:
     """Some checkpoints before the last, kept in progress.json (one per ``EARLIER_EVERY_S``,
     the last ``EARLIER_KEPT``): a node that restarts from an older copy of its chain (killed
     between two saves of its state, R-49) has lost the blocks of the newest ones, and a resume
-    starts from the newest it still has."""
+    starts from the newest it still has. The checkpoint each session started from (the setup's,
+    or the one a resume went on from) is kept for good, marked ``pinned``: the embedded node's
+    save from that moment is kept (``node.previous_state``), and a resume whose node could only
+    start from it goes on from there (R-53)."""
 
     def __init__(self, checkpoint: dict | None):
         self.entries: list[dict] = list(checkpoint.get("earlier", [])) if checkpoint else []
         self._kept_at = float("-inf")
         self._last: dict | None = _without_earlier(checkpoint) if checkpoint else None
+        self._first = self._last  # the session's first checkpoint (None: the next one)
 
     def after(self, state: dict) -> list[dict]:
         """The earlier checkpoints to write beside ``state``, the newest last."""
         now = time.monotonic()
-        if self._last is not None and now - self._kept_at >= EARLIER_EVERY_S:
-            self.entries = [*self.entries, self._last][-EARLIER_KEPT:]
+        self._first = self._first or state
+        if self._last is self._first:
+            self.entries = _trimmed([*self.entries, {**self._last, "pinned": True}])
+        elif self._last is not None and now - self._kept_at >= EARLIER_EVERY_S:
+            self.entries = _trimmed([*self.entries, self._last])
             self._kept_at = now
         self._last = state
         return self.entries
+
+
+def _trimmed(entries: list[dict]) -> list[dict]:
+    """``entries`` without the oldest of those not pinned beyond the last ``EARLIER_KEPT``."""
+    unpinned = [n for n, entry in enumerate(entries) if not entry.get("pinned")]
+    dropped = set(unpinned[:-EARLIER_KEPT])
+    return [entry for n, entry in enumerate(entries) if n not in dropped]
 
 
 def _without_earlier(checkpoint: dict) -> dict:
     return {k: v for k, v in checkpoint.items() if k != "earlier"}
 
 
-def _checkpoint_on_chain(checkpoint: dict, tip: int, out_dir: Path) -> dict:
+def block_hash_of(w3) -> Callable[[int], str | None]:
+    """The hash of the chain's block ``number`` (None if the node has no such block)."""
+    def block_hash(number: int) -> str | None:
+        block = w3.provider.make_request("eth_getBlockByNumber", [hex(number), False]).get("result")
+        return hex_hash(block["hash"]) if block else None
+    return block_hash
+
+
+def _checkpoint_on_chain(checkpoint: dict, tip: int, out_dir: Path,
+                         block_hash: Callable[[int], str | None] | None = None) -> dict:
     """The newest checkpoint whose block the chain has (the last one, unless the node lost
-    blocks); a chain behind every kept checkpoint cannot be resumed."""
+    blocks): at or below the tip and, given ``block_hash`` (the chain's hash at a height), the
+    very block the checkpoint was confirmed in. A node restarted on an older copy of its chain
+    that goes on mining (a block time) reaches the lost heights again with other blocks, which
+    do not hold the claims the checkpoint counted. A checkpoint written before checkpoints kept
+    their block's hash is taken by its height. A chain that has no kept checkpoint's block
+    cannot be resumed."""
     candidates = [checkpoint, *reversed(checkpoint.get("earlier", []))]
-    if checkpoint["position"][0] <= tip:
+
+    def on_chain(candidate: dict) -> bool:
+        number, known = candidate["position"][0], candidate.get("block_hash")
+        return number <= tip and (known is None or block_hash is None or block_hash(number) == known.lower())
+
+    if on_chain(checkpoint):
         return checkpoint
     for n, candidate in enumerate(candidates[1:], start=1):
-        if candidate["position"][0] <= tip:
+        if on_chain(candidate):
             return {**candidate, "earlier": checkpoint.get("earlier", [])[:len(candidates) - 1 - n]}
     oldest = candidates[-1]["position"][0]
-    raise chain.ChainError(f"{out_dir}: the chain is behind the results (block {tip} < checkpoint "
-                           f"{checkpoint['position'][0]}, and < {oldest}, the oldest checkpoint kept); cannot resume")
+    if tip < oldest:
+        raise chain.ChainError(f"{out_dir}: the chain is behind the results (block {tip} < checkpoint "
+                               f"{checkpoint['position'][0]}, and < {oldest}, the oldest checkpoint kept); cannot resume")
+    raise chain.ChainError(f"{out_dir}: the chain does not hold the blocks the results were confirmed in (from block "
+                           f"{oldest}, the oldest checkpoint kept, it has other blocks); cannot resume")
 
 
 def _read_progress(out_dir: Path) -> dict:

@@ -23,6 +23,11 @@ DEFAULT_BATCH_LINES = 200  # a transaction stays near 10M gas at most (docs/ENGI
 BATCH_GAS = 29_000_000
 
 
+def hex_hash(value) -> str:
+    """A block hash as 0x and 64 lower-case hex digits (a node's raw answer or web3's bytes)."""
+    return value.lower() if isinstance(value, str) else "0x" + bytes(value).hex()
+
+
 @dataclass
 class ReplayStats:
     claims: int = 0
@@ -67,7 +72,7 @@ def replay(
     batch_lines: int = DEFAULT_BATCH_LINES,
     window: int = 16,
     on_progress: Callable[[int], None] | None = None,
-    on_checkpoint: Callable[[int, tuple[int, int]], None] | None = None,
+    on_checkpoint: Callable[[int, tuple[int, int], str], None] | None = None,
     originals: OriginalContents | None = None,
 ) -> ReplayStats:
     """Submits every Claim in order; hands each record's outcome to ``on_outcome`` in order.
@@ -75,10 +80,10 @@ def replay(
     found by ``originals`` (by default among the claims replayed recently, then on the chain;
     see :class:`OriginalContents`), to which every claim is added as it is sent.
 
-    ``on_checkpoint(records, position)`` is called whenever every record up to ``records``
-    (claims and loader rejects, counted from the start of ``items``) has had its outcome handed
-    over and the chain has confirmed them by ``position`` = (block, transaction index): the
-    point a resumed replay starts from."""
+    ``on_checkpoint(records, position, block_hash)`` is called whenever every record up to
+    ``records`` (claims and loader rejects, counted from the start of ``items``) has had its
+    outcome handed over and the chain has confirmed them by ``position`` = (block, transaction
+    index) in the block of hash ``block_hash``: the point a resumed replay starts from."""
     engine = dep[ENGINE]
     decoder = EventDecoder(engine)
     encode_submit = CallEncoder(engine, "submitClaims")
@@ -94,7 +99,8 @@ def replay(
             on_outcome(outcome)
         done["records"] += len(batch.items)
         if on_checkpoint is not None:
-            on_checkpoint(done["records"], (receipt["blockNumber"], receipt["transactionIndex"]))
+            on_checkpoint(done["records"], (receipt["blockNumber"], receipt["transactionIndex"]),
+                          hex_hash(receipt["blockHash"]))
         stats.claims += batch.claims
         stats.lines += batch.lines
         stats.transactions += 1
@@ -129,6 +135,7 @@ def replay(
             on_outcome(outcome)
         done["records"] += len(batch.items)
         if on_checkpoint is not None:
-            on_checkpoint(done["records"], (dep.w3.eth.block_number, 1 << 30))
+            tip = dep.w3.eth.get_block("latest")
+            on_checkpoint(done["records"], (tip["number"], 1 << 30), hex_hash(tip["hash"]))
     stats.finished = time.monotonic()
     return stats

@@ -14,6 +14,15 @@ On a live chain it also (see :mod:`claimledger.fees` for the prices):
   it knows a no-op (A-3), so nothing counts twice. A reorg deeper than ``confirmations`` after
   a receipt was handed over is not seen: choose the depth the chain can reorg.
 The settings of every sender a command creates come from :func:`configure`.
+
+A nonce this sender numbered may be taken by another: the same key sending from another host
+(R-47's lock is a file on one machine). The node then refuses our transaction at that nonce
+("nonce too low", "replacement transaction underpriced"), or ours, taken into the pool, is
+displaced by the other one and never mined. Either way the sender ends within seconds with
+:class:`NonceTaken` (R-51), never waiting for a receipt that cannot come: a transaction of ours
+the node does not have while it counts a transaction of the address at our nonce, or no
+receipt for any form of ours while the chain's count of the address is past our nonce (each
+seen twice, ``TAKEN_RECHECK_S`` apart).
 """
 from __future__ import annotations
 
@@ -39,10 +48,18 @@ BLOCK_POLL_S = 0.05
 IDLE_MINE_S = 0.05  # a dev node whose tip stood still this long gets an empty block from a waiting sender
 DEV_CLIENTS = ("anvil", "hardhatnetwork")  # web3_clientVersion prefixes of nodes that mine on request
 LOST_CHECK_S = 1.0  # how often a transaction waited for is looked for in the node's pool
+# a nonce seen taken by another transaction is believed only if it still is this much later: a dev
+# node may count the transactions of a block it has just mined before their receipts are there
+TAKEN_RECHECK_S = 5.0
 
 
 class TxFailed(RuntimeError):
     """A transaction reverted or could not be sent."""
+
+
+class NonceTaken(TxFailed):
+    """Another sender's transaction holds one of this sender's nonces (R-51): ours can never be
+    mined. One line naming the nonce and the key."""
 
 
 @dataclass(frozen=True)
@@ -165,6 +182,8 @@ class TxSender:
             raise
         except Exception as exc:  # noqa: BLE001 - the node's refusal: "already known", "nonce too low", ...
             if not self._known(tx_hash):
+                if self._nonce_taken(nonce, [tx_hash]):  # the node has another transaction at our nonce
+                    raise self._taken(nonce, tx_hash) from None
                 reason = str(exc).strip().splitlines()[0][:200] if str(exc).strip() else exc.__class__.__name__
                 raise TxFailed(f"the node refused transaction {tx_hash.hex()} of {self.address} at nonce {nonce}: "
                                f"{reason}") from None
@@ -228,12 +247,37 @@ class TxSender:
                 raise TxFailed(f"no receipt for {bytes(sent.tx_hash).hex()} within {RECEIPT_TIMEOUT_S:.0f} s{capped}")
             if now - known_checked >= LOST_CHECK_S:
                 known_checked = now
+                if self._nonce_taken(sent.tx["nonce"], sent.hashes):
+                    raise self._taken(sent.tx["nonce"], sent.tx_hash)
                 if not any(self._known(h) for h in sent.hashes):
                     self._send_again_from(sent)
                     continue
             if now - sent.sent_at >= self.replace_after_s:
                 self._replace_waiting()
             time.sleep(POLL_S)
+
+    def _nonce_taken(self, nonce: int, hashes: list[bytes]) -> bool:
+        """Whether a transaction not ours holds ``nonce``: the chain has mined past it and no form
+        of ours has a receipt, or the node counts a transaction there (mined or pooled) and knows
+        no form of ours. Believed only if it still holds ``TAKEN_RECHECK_S`` later: anvil was seen
+        to count a block's transactions before it had their receipts (twice in seven runs of the
+        real-full-disk test, the first look falling as a block of twenty claim batches was mined)."""
+        for look in range(2):
+            if look:
+                time.sleep(TAKEN_RECHECK_S)
+            mined_past = self._count("latest") > nonce and not any(self._receipt(h) for h in hashes)
+            if not (mined_past or self._count("pending") > nonce and not any(self._known(h) for h in hashes)):
+                return False
+        return True
+
+    def _count(self, block: str) -> int:
+        """The node's count of this address's transactions, mined (``latest``) or with its pool (``pending``)."""
+        return self.w3.eth.get_transaction_count(self.address, block)
+
+    def _taken(self, nonce: int, tx_hash: bytes) -> NonceTaken:
+        return NonceTaken(f"nonce {nonce} of key {self.address} was taken by another sender (R-47's lock holds on one "
+                          f"host only: is this key in use on another?); transaction 0x{bytes(tx_hash).hex()} can never "
+                          f"be mined; once the other sender is done, run the command again (adjudicate: with --resume)")
 
     def _known(self, tx_hash: bytes) -> bool:
         """Whether the node has the transaction, mined or in its pool."""

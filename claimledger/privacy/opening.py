@@ -9,7 +9,7 @@ from typing import Iterator
 
 from ..chain import Deployment
 from ..deployment_dir import DEPLOYMENTS_FILE, RPC_ENV, open_deployment, read_document, run_node
-from ..node import CHAIN_STATE_FILE
+from ..node import CHAIN_STATE_FILE, kept_state
 
 
 def has_chain(directory: Path) -> bool:
@@ -20,7 +20,7 @@ def has_chain(directory: Path) -> bool:
     if not file.is_file():
         return False
     document = read_document(Path(directory))
-    return ((Path(directory) / CHAIN_STATE_FILE).exists()
+    return (kept_state(Path(directory) / CHAIN_STATE_FILE) is not None
             or bool(document.get("deployment") or document.get("rpc") or os.environ.get(RPC_ENV)))
 
 
@@ -30,7 +30,7 @@ def opened(directory: Path, rpc: str | None = None) -> Iterator[Deployment]:
     that lives, a deployment directory, or a run made with ``--rpc``) on its node."""
     directory = Path(directory)
     document = read_document(directory)
-    if not (directory / CHAIN_STATE_FILE).exists() and not document.get("deployment"):
+    if kept_state(directory / CHAIN_STATE_FILE) is None and not document.get("deployment"):
         yield open_deployment(directory, rpc)  # a deployment directory, or a run made with --rpc
         return
     with run_node(directory, rpc) as w3:

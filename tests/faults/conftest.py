@@ -6,6 +6,7 @@ Each test module gets its own key-lock directory (R-47), so that runs on one mac
 each other's locks."""
 import csv
 import io
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -95,6 +96,21 @@ def claims_csv_of(scenario: Path, keep) -> str:
     return header + "".join(row for row in rows if keep(*_ids(row)))
 
 
+def overlapping_claim_files(scenario: Path, out: Path) -> tuple[Path, Path, set[str]]:
+    """Two claims files of ``scenario`` cut along families: a third of the families only in
+    ``a.csv``, a third only in ``b.csv``, the rest in both (a family's claims in the file's
+    order), so that whatever the interleaving of two senders, each claim has the reference's
+    outcome; returns the two files and the claim ids in both."""
+    family = families(scenario)
+    subscribers = sorted(set(family.values()))
+    only_a, only_b = set(subscribers[0::3]), set(subscribers[1::3])
+    file_a, file_b = out / "a.csv", out / "b.csv"
+    file_a.write_text(claims_csv_of(scenario, lambda _claim, member: family.get(member) not in only_b))
+    file_b.write_text(claims_csv_of(scenario, lambda _claim, member: family.get(member) not in only_a))
+    both = {row[0] for row in csv.reader(file_a.open())} & {row[0] for row in csv.reader(file_b.open())}
+    return file_a, file_b, both - {"claim_id"}
+
+
 def _ids(row: str) -> tuple[str, str]:
     fields = next(csv.reader([row]))
     return fields[0], fields[3]
@@ -171,6 +187,22 @@ def assert_each_claim_accepted_once(dep: Deployment, scenario: Path) -> int:
     assert set(counts) == expected
     assert set(counts.values()) == {1}
     return len(counts)
+
+
+def assert_resumed_to_the_reference(run_dir: Path, reference: Path, dep: Deployment, scenario: Path) -> None:
+    """A run that failed and was resumed ended as one that never failed: results.csv and
+    rejects.csv byte-identical to the reference model's, no partial or temporary file left,
+    every claim accepted once (none missing), nothing outstanding, and the escrow paid out
+    exactly the net paid of the results (nothing paid twice)."""
+    assert (run_dir / "results.csv").read_bytes() == (reference / "results.csv").read_bytes()
+    assert (run_dir / "rejects.csv").read_bytes() == (reference / "rejects.csv").read_bytes()
+    assert not list(run_dir.glob("*.partial")) and not list(run_dir.glob("*.tmp"))
+    assert_each_claim_accepted_once(dep, scenario)
+    summary = json.loads((run_dir / "summary.json").read_text())
+    assert summary["settlement"]["outstanding_cents"] == 0
+    engine = dep[chain.ENGINE]
+    paid_out = sum(engine.functions.account(int(npi)).call()[2] for npi in load_scenario(scenario).providers)
+    assert paid_out == round(summary["outcomes"]["amounts"]["paid"] * 100) * CENT_UNITS
 
 
 def scenario_part(scenario: Path, out: Path, keep) -> Path:

@@ -6,7 +6,6 @@ in one file, or all of them in both, in the file's order), since a family's accu
 the outcome of its claims depend on their order; across families the order does not matter. So
 whatever the interleaving, each claim must be accepted once, with the rows the reference model
 gives it, and the escrow must owe each provider what the reference model does."""
-import csv
 import os
 
 from eth_account import Account
@@ -15,21 +14,15 @@ from claimledger.chain import Deployment
 from claimledger.node import connect, dev_private_keys
 
 from tests.faults.rpc_proxy import RpcProxy
-from tests.faults.conftest import (senders_in_block_order, SECOND_BILLER_ENV, SECOND_BILLER_KEY, assert_each_claim_accepted_once, claims_csv_of, families,
-                                   accrued_on_chain, reference_accrued, results_on_chain, start_cli)
+from tests.faults.conftest import (senders_in_block_order, SECOND_BILLER_ENV, SECOND_BILLER_KEY, assert_each_claim_accepted_once,
+                                   accrued_on_chain, overlapping_claim_files, reference_accrued, results_on_chain, start_cli)
 
 BILLER_KEY = dev_private_keys(3)[2]  # the deployment's biller (anvil's dev key 2)
 
 
 def test_two_billers_submitting_overlapping_files_at_once_record_every_claim_once(
         node, deployment, scenario, reference, tmp_path):
-    family = families(scenario)
-    subscribers = sorted(set(family.values()))
-    only_a, only_b = set(subscribers[0::3]), set(subscribers[1::3])  # the other third: in both files
-    file_a, file_b = tmp_path / "a.csv", tmp_path / "b.csv"
-    file_a.write_text(claims_csv_of(scenario, lambda _claim, member: family.get(member) not in only_b))
-    file_b.write_text(claims_csv_of(scenario, lambda _claim, member: family.get(member) not in only_a))
-    both = {row[0] for row in csv.reader(file_a.open())} & {row[0] for row in csv.reader(file_b.open())}
+    file_a, file_b, both = overlapping_claim_files(scenario, tmp_path)
     assert len(both) > 50  # the overlap: claims both billers send
     env = {**os.environ, SECOND_BILLER_ENV: SECOND_BILLER_KEY}
     # each transaction held 100 ms on its way, so that neither process can finish before the

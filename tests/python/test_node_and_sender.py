@@ -85,6 +85,31 @@ def test_a_node_with_short_history_forgets_old_transactions_not_state(tmp_path, 
         assert _receipt_kept(w3, last) and _receipt_kept(w3, first) is old_receipt_kept
 
 
+def test_a_saved_chain_that_cannot_be_read_starts_the_node_from_the_save_it_was_started_from(tmp_path):
+    """R-53: a node dumps its chain where it is kept, in place, and keeps the save it was started
+    from as STATE.prev; a dump cut short (a full disk) is not read: the next node starts from
+    that save. With no save to go back to, one line says so."""
+    from claimledger.node import NodeError, previous_state
+
+    state = tmp_path / "chain-state.json"
+    for value in (3, 4):  # the first node starts empty, the second from the first's dump
+        with AnvilNode(accounts=1, state_path=state) as node:
+            TxSender(connect(node.url), dev_private_keys(1)[0]).transact(SINK, b"", 21_000, value=value)
+    assert previous_state(state).exists()  # the chain as the second node found it: 3 wei
+    state.write_bytes(state.read_bytes()[:1000])  # its dump, cut short
+    with AnvilNode(accounts=1, state_path=state) as node:
+        assert connect(node.url).eth.get_balance(SINK) == 3
+    assert state.exists() and previous_state(state).exists()  # its own dump, whole again, and the save it started from
+    with AnvilNode(accounts=1, state_path=state) as node:
+        assert connect(node.url).eth.get_balance(SINK) == 3
+    state.write_bytes(b"")
+    previous_state(state).unlink()
+    with pytest.raises(NodeError) as refused:
+        AnvilNode(accounts=1, state_path=state).start()
+    assert str(refused.value) == (f"{state}: the saved chain cannot be read (EOF while parsing a value at line 1 "
+                                  f"column 0), and no earlier save of it is kept")
+
+
 KEEP_A_NODE = """
 import sys, time
 from pathlib import Path

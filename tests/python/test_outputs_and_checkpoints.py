@@ -114,3 +114,47 @@ def test_a_chain_behind_the_last_checkpoint_resumes_from_the_newest_earlier_one_
         _checkpoint_on_chain(last, 9, tmp_path)
     assert str(refused.value) == (f"{tmp_path}: the chain is behind the results (block 9 < checkpoint 19, and < 10, "
                                   f"the oldest checkpoint kept); cannot resume")
+
+
+def test_a_chain_that_reached_the_lost_heights_again_with_other_blocks_resumes_from_the_newest_checkpoint_it_has(
+        tmp_path, monkeypatch):
+    """R-49: a node restarted on an older copy of its chain that goes on mining (a block time)
+    reaches the heights it lost with other blocks; a checkpoint counts only in its own block."""
+    monkeypatch.setattr("claimledger.pipeline.EARLIER_EVERY_S", 0.0)
+    earlier = EarlierCheckpoints(None)
+    last = None
+    for block, records in ((10, 0), (12, 20), (15, 40), (19, 60)):
+        state = {**checkpoint(block, records), "block_hash": f"0x{block:064x}"}
+        last = {**state, "earlier": earlier.after(state)}
+
+    def restarted_at(height: int):  # the old chain up to ``height``, then blocks of its own
+        return lambda number: f"0x{number if number <= height else number + 1000:064x}"
+
+    assert _checkpoint_on_chain(last, 25, tmp_path, restarted_at(19)) is last
+    assert _checkpoint_on_chain(last, 25, tmp_path, restarted_at(17))["records"] == 40
+    assert _checkpoint_on_chain(last, 25, tmp_path, restarted_at(11))["records"] == 0
+    assert _checkpoint_on_chain(last, 25, tmp_path)["records"] == 60  # by height alone: the block 19 it counted is gone
+    with pytest.raises(ChainError) as refused:
+        _checkpoint_on_chain(last, 25, tmp_path, restarted_at(9))
+    assert str(refused.value) == (f"{tmp_path}: the chain does not hold the blocks the results were confirmed in (from "
+                                  f"block 10, the oldest checkpoint kept, it has other blocks); cannot resume")
+
+
+def test_the_checkpoint_a_session_started_from_is_kept_for_good(monkeypatch):
+    """R-53: beside the last EARLIER_KEPT checkpoints, progress.json keeps the first of each
+    session (the setup's, the one a resume went on from): the embedded node may have to start
+    from the save taken then."""
+    monkeypatch.setattr("claimledger.pipeline.EARLIER_EVERY_S", 0.0)
+    monkeypatch.setattr("claimledger.pipeline.EARLIER_KEPT", 3)
+    earlier = EarlierCheckpoints(None)
+    last = None
+    for records in range(0, 60, 10):  # a run: the setup's checkpoint, then five
+        last = {**checkpoint(100 + records, records), "earlier": earlier.after(checkpoint(100 + records, records))}
+    assert [(c["records"], c.get("pinned", False)) for c in last["earlier"]] == [
+        (0, True), (20, False), (30, False), (40, False)]
+    resumed = EarlierCheckpoints(last)  # a resume that went on from the last one
+    for records in range(60, 110, 10):
+        state = checkpoint(100 + records, records)
+        after = {**state, "earlier": resumed.after(state)}
+    assert [(c["records"], c.get("pinned", False)) for c in after["earlier"]] == [
+        (0, True), (50, True), (70, False), (80, False), (90, False)]
