@@ -143,7 +143,7 @@ class Shadow:
         self.sender = TxSender(dep.w3, keys.biller, window=1)
         self.encode = CallEncoder(dep[ENGINE], "submitClaims")
         self.originals = OriginalContents(dep.ids, dep, claims_file)
-        self.tree = SparseMerkleTree(engine_storage(dep.w3, self.engine).items())
+        self.tree = SparseMerkleTree.from_leaves(engine_storage(dep.w3, self.engine).items())
         self.genesis_root = self.tree.root
 
     def submit(self, claim: Claim, with_proofs: bool = False, also: Iterable[int] = ()) -> Step:

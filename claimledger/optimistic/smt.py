@@ -18,6 +18,7 @@ definition requires.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from typing import Iterable, Sequence
 
 from .keccak64 import keccak64 as keccak
@@ -109,6 +110,37 @@ class SparseMerkleTree:
         self._top: list | None = None  # [child height, child prefix, hash at height 256]
         for key, value in leaves:
             self.update(key, value)
+
+    @classmethod
+    def from_leaves(cls, leaves: Iterable[tuple[int, int]]) -> "SparseMerkleTree":
+        """A tree of many leaves at once (the genesis of a deployment), built bottom-up: each
+        node hashed once, about half the hashing of inserting the leaves one by one."""
+        tree = cls()
+        values = {k: v for k, v in leaves}
+        for key, value in values.items():
+            if not 0 <= key < 1 << HEIGHT or not 0 <= value < 1 << HEIGHT:
+                raise SmtError("key and value are 256-bit words")
+        tree._values = {k: v for k, v in values.items() if v}
+        keys = sorted(tree._values)
+        if not keys:
+            return tree
+
+        def build(lo: int, hi: int) -> tuple[int, int, bytes]:
+            """(height, prefix, hash at that height) of the node holding keys[lo:hi]."""
+            if hi - lo == 1:
+                return 0, keys[lo], leaf_hash(keys[lo], tree._values[keys[lo]])
+            branch = (keys[lo] ^ keys[hi - 1]).bit_length()  # its children are at branch - 1
+            prefix = keys[lo] >> branch
+            mid = bisect_left(keys, (prefix << branch) | (1 << (branch - 1)), lo, hi)
+            slots = []
+            for height, child, h in (build(lo, mid), build(mid, hi)):
+                slots.append([height, child, _chain(h, child << height, height, branch - 1)])
+            tree._slots[(branch, prefix)] = slots
+            return branch, prefix, node_hash(slots[0][2], slots[1][2])
+
+        height, prefix, h = build(0, len(keys))
+        tree._top = [height, prefix, _chain(h, prefix << height, height, HEIGHT)]
+        return tree
 
     def __len__(self) -> int:
         return len(self._values)

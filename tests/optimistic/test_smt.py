@@ -96,3 +96,19 @@ def test_rejects_unsorted_keys_mismatched_lengths_and_malformed_proofs():
     bitmap, siblings = proofs[0]
     with pytest.raises(SmtError, match="MalformedProof"):
         compute_root([1], [1], [(bitmap, siblings + [b"\x01" * 32])])
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_tree_built_at_once_is_the_tree_built_leaf_by_leaf(seed):
+    rng = random.Random(300 + seed)
+    leaves = [(random_key(rng), rng.choice([0, rng.getrandbits(256)])) for _ in range(70)]
+    incremental = SparseMerkleTree(leaves)
+    built = SparseMerkleTree.from_leaves(leaves)
+    assert built.root == incremental.root == definition_root(dict(leaves))
+    for key in [k for k, _ in leaves[:10]] + [random_key(rng) for _ in range(5)]:
+        assert built.proof(key) == incremental.proof(key)
+    key, value = leaves[3][0], 12345
+    built.update(key, value)
+    incremental.update(key, value)
+    assert built.root == incremental.root
+    assert SparseMerkleTree.from_leaves([]).root == ZERO
