@@ -124,15 +124,9 @@ library SparseMerkle {
                         next := add(next, 32)
                     }
                     if or(h, sibling) {
-                        switch and(shr(x, key), 1)
-                        case 0 {
-                            mstore(0, h)
-                            mstore(32, sibling)
-                        }
-                        default {
-                            mstore(0, sibling)
-                            mstore(32, h)
-                        }
+                        let side := shl(5, and(shr(x, key), 1)) // 0: the node is the left child, 32: the right
+                        mstore(side, h)
+                        mstore(sub(32, side), sibling)
                         h := keccak256(0, 64)
                     }
                 }
