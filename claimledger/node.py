@@ -92,6 +92,7 @@ class AnvilNode:
     accounts: int = 10
     state_path: Path | None = None  # dump/load chain state here (``anvil --state``)
     history_blocks: int | None = None
+    kept_states: int = 0  # past states kept in memory (0: none), so that recent transactions can be traced
     base_fee: int = 0  # wei; above zero the chain charges for gas as a public one does (EIP-1559)
     extra_args: tuple[str, ...] = ()
     port: int = 0
@@ -125,7 +126,7 @@ class AnvilNode:
             "--mnemonic", DEV_MNEMONIC, "--silent",
             # keep no state per past block: anvil otherwise holds one per block in memory (11 GB
             # after 57,000 claims on a 60,000-member scenario); logs and receipts stay
-            "--prune-history", *fork_args, *self.extra_args,
+            "--prune-history", *((str(self.kept_states),) if self.kept_states else ()), *fork_args, *self.extra_args,
         ]
         if self.history_blocks is not None:
             cmd += ["--transaction-block-keeper", str(self.history_blocks)]

@@ -104,8 +104,10 @@ contract ClaimsEngine is Appeals {
         if (reason != RejectReason.None) revert ClaimRejected(ClaimCodec.claimId(claim_), reason);
     }
 
+    /// @dev A-3 and adjudication of one claim; its reject reason (None: recorded, or already
+    /// recorded with this content). Internal for {ClaimReplay}, which runs it on proven state.
     function _submit(bytes calldata c, bytes calldata originals, ClaimContext memory ctx)
-        private
+        internal
         returns (RejectReason reason)
     {
         reason = _validate(c);
@@ -148,7 +150,7 @@ contract ClaimsEngine is Appeals {
     }
 
     /// @dev reverts with {MalformedClaim} unless `packed` is packed claims back to back
-    function _requireParses(bytes calldata packed) private pure {
+    function _requireParses(bytes calldata packed) internal pure {
         for (uint256 at; at < packed.length;) {
             uint256 length = ClaimCodec.claimLength(packed, at);
             if (length == 0) revert MalformedClaim(at);

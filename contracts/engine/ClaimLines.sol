@@ -120,9 +120,11 @@ abstract contract ClaimLines is EngineStorage {
     }
 
     /// @dev logs an event whose data is `(uint256 head, uint256[] words)` (`withHead`) or
-    /// `(uint256[] words)`, with three topics, from the words of {_newLineWords}
+    /// `(uint256[] words)`, with three topics, from the words of {_newLineWords}; virtual for
+    /// {ClaimReplay}, which keeps a claim's result from it
     function _logLines(bytes32 topic0, bytes32 topic1, bytes32 topic2, bool withHead, uint256 head, uint256[] memory words)
         internal
+        virtual
     {
         assembly ("memory-safe") {
             let end := add(add(words, 32), mul(mload(words), 32))
