@@ -297,12 +297,18 @@ def kept_state(state_path: Path) -> Path | None:
     return None
 
 
+def dump_state(w3: Web3) -> bytes:
+    """The chain of the node at ``w3`` as anvil saves it: the JSON ``--load-state`` takes
+    (``anvil_dumpState`` answers it gzipped, as hex)."""
+    raw = bytes.fromhex(w3.provider.make_request("anvil_dumpState", [])["result"][2:])
+    return gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw
+
+
 def save_state(w3: Web3, state_path: Path) -> None:
-    """Saves the chain of the node at ``w3`` (``anvil_dumpState``, the JSON ``--load-state``
-    takes) as the save it was started from (:func:`previous_state`), atomically: a run that
-    dies before its node has dumped a chain (a full disk) resumes from there (R-53)."""
-    dumped = w3.provider.make_request("anvil_dumpState", [])["result"]
-    write_bytes_atomically(previous_state(state_path), gzip.decompress(bytes.fromhex(dumped[2:])))
+    """Saves the chain of the node at ``w3`` (:func:`dump_state`) as the save it was started
+    from (:func:`previous_state`), atomically: a run that dies before its node has dumped a
+    chain (a full disk) resumes from there (R-53)."""
+    write_bytes_atomically(previous_state(state_path), dump_state(w3))
 
 
 def _unreadable(exc: NodeError, load: Path) -> bool:

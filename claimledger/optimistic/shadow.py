@@ -15,7 +15,6 @@ result hash, the one ``ClaimReplay.replay`` returns:
 """
 from __future__ import annotations
 
-import gzip
 import json
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,7 +27,7 @@ from eth_utils import keccak
 from .. import chain
 from ..chain import ENGINE, CallEncoder, Deployment, Keys
 from ..codec import encode_claim
-from ..node import AnvilNode, connect, dev_private_keys
+from ..node import AnvilNode, connect, dev_private_keys, dump_state
 from ..originals import OriginalContents
 from ..privacy.pseudonyms import Pseudonyms
 from ..records import Claim
@@ -91,9 +90,7 @@ def result_hash(logs: Iterable[dict], engine: str, claim_id: bytes) -> tuple[int
 
 def engine_storage(w3, engine: str) -> dict[int, int]:
     """Every non-zero storage slot of ``engine`` now (``anvil_dumpState``)."""
-    dump = w3.provider.make_request("anvil_dumpState", [])["result"]
-    raw = bytes.fromhex(dump[2:])
-    state = json.loads(gzip.decompress(raw) if raw[:2] == b"\x1f\x8b" else raw)
+    state = json.loads(dump_state(w3))
     account = next(a for address, a in state["accounts"].items() if address.lower() == engine.lower())
     slots = ((int(k, 16), int(v, 16)) for k, v in account.get("storage", {}).items())
     return {k: v for k, v in slots if v}

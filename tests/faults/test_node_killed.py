@@ -15,7 +15,6 @@ The CLI, talking to the dead node, ends in one line within seconds (no traceback
 chain still has (R-49), reads back the claims the chain holds after it and sends the others
 again. The results equal the reference model's byte for byte; every claim is accepted once and
 the escrow pays out exactly the net paid."""
-import gzip
 import json
 import os
 import signal
@@ -24,7 +23,7 @@ import time
 import pytest
 
 from claimledger.chain import Deployment
-from claimledger.node import AnvilNode, connect
+from claimledger.node import AnvilNode, connect, dump_state
 from claimledger.pipeline import PROGRESS_FILE
 from claimledger.scenario import iter_claims
 
@@ -38,7 +37,7 @@ def node_save(w3) -> bytes | None:
     number of its transactions the save holds. Anvil's own periodic saves are rare while it mines
     and can hold state ahead of their blocks (a claim recorded whose transaction no block has), a
     chain no real node restarts on; so the test takes its own."""
-    save = gzip.decompress(bytes.fromhex(w3.provider.make_request("anvil_dumpState", [])["result"][2:]))
+    save = dump_state(w3)
     document = json.loads(save)
     sent: dict[str, int] = {}
     for tx in document.get("transactions") or []:

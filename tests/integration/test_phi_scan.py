@@ -7,7 +7,6 @@ log (topics and data), every storage write (each slot every transaction wrote, b
 prestate tracer) and every
 storage slot of the final state (anvil's dump) is searched for each value, as text, as bytes and
 as its unsalted keccak (also as the slot a mapping keyed by that keccak would use): no hit."""
-import gzip
 import json
 import shutil
 import subprocess
@@ -21,7 +20,7 @@ from eth_account import Account
 
 from claimledger.cli import main
 from claimledger.fhir import import_fhir
-from claimledger.node import DEV_MNEMONIC, connect, find_anvil, free_port, stop_process_group
+from claimledger.node import DEV_MNEMONIC, connect, dump_state, find_anvil, free_port, stop_process_group
 from claimledger.synth import SynthConfig, generate
 from claimledger.synthea import import_synthea
 from claimledger.x12 import import_837
@@ -115,7 +114,7 @@ def collect(w3) -> Places:
                     slot, value = (int(word, 16).to_bytes(32, "big") for word in (slot, value))
                     places.writes += [slot, value]
                     places.slots.add(slot)
-    dump = json.loads(gzip.decompress(bytes.fromhex(w3.provider.make_request("anvil_dumpState", [])["result"][2:])))
+    dump = json.loads(dump_state(w3))
     for account in dump["accounts"].values():
         for slot, value in account.get("storage", {}).items():
             slot, value = (int(word, 16).to_bytes(32, "big") for word in (slot, value))
