@@ -41,7 +41,8 @@ CHUNK = 100  # records per setup transaction
 OPEN_ENDED = 2**32 - 1
 
 ROLE_NAMES = ("PLAN_MANAGER", "BILLER", "REVIEWER", "TREASURER", "MINTER",
-              "MEMBER_SERVICES", "RECORDS_OFFICER", "PAYER")  # the last three: PrivacyLedger's
+              "MEMBER_SERVICES", "RECORDS_OFFICER", "PAYER",  # these three: PrivacyLedger's
+              "ADJUDICATOR", "CHALLENGER")  # these two: OptimisticSettlement's
 ROLES = {name: keccak(text=name) for name in ROLE_NAMES}
 
 class ChainError(RuntimeError):

@@ -16,4 +16,8 @@ library Roles {
     bytes32 internal constant ENGINE = keccak256("ENGINE");
     /// @notice Mints the test settlement token.
     bytes32 internal constant MINTER = keccak256("MINTER");
+    /// @notice Posts batches of optimistic settlement (docs/OPTIMISTIC.md), against a bond.
+    bytes32 internal constant ADJUDICATOR = keccak256("ADJUDICATOR");
+    /// @notice Disputes a posted claim of optimistic settlement, against a bond.
+    bytes32 internal constant CHALLENGER = keccak256("CHALLENGER");
 }
