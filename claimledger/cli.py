@@ -13,6 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .cli_networks import add_commands, add_network_options, configure_sending
+from .cli_optimistic import add_mode_options, add_optimistic_commands, adjudicate_optimistic_cmd, print_optimistic
 from .cli_rewards import add_rewards_command
 from .privacy.cli import KNOWN_ERRORS as PRIVACY_ERRORS, add_commands as add_privacy_commands
 from .clients import CLIENTS
@@ -48,17 +49,25 @@ def cmd_adjudicate(args) -> int:
     out = Path(args.out)
     if args.reference:
         result = adjudicate_reference(Path(args.scenario), out)
+    elif args.mode == "optimistic":
+        on_start, on_progress, close = _progress("adjudicating off chain")
+        try:
+            result = adjudicate_optimistic_cmd(args, on_start, on_progress)
+        finally:
+            close()
     else:
         on_start, on_progress, close = _progress("adjudicating")
         try:
-            result = adjudicate_on_chain(Path(args.scenario), out, rpc=args.rpc, batch_claims=args.batch,
+            result = adjudicate_on_chain(Path(args.scenario), out, rpc=args.rpc, batch_claims=args.batch or 100,
                                          on_start=on_start, on_progress=on_progress, resume=args.resume,
                                          keep_chain=not args.no_keep_chain, deployment=args.deployment,
                                          client=args.client)
         finally:
             close()
-    summary = write_summary(result, {"mode": "reference" if args.reference else "chain"})
+    summary = write_summary(result, {"mode": "reference" if args.reference else args.mode})
     print_summary(summary, result.scenario.input_errors)
+    if args.mode == "optimistic":
+        print_optimistic(result)
     print(f"wrote {out / 'results.csv'} and {out / 'rejects.csv'}")
     return 0
 
@@ -280,13 +289,15 @@ def build_parser() -> argparse.ArgumentParser:
                                    "(default: start a private anvil and stop it afterwards)")
     adj.add_argument("--client", choices=CLIENTS, default="anvil",
                      help="the embedded node: anvil (kept in OUT) or hardhat (not kept)")
-    adj.add_argument("--batch", type=int, default=100, help="claims per transaction (default and max 100)")
+    adj.add_argument("--batch", type=int, default=None,
+                     help="claims per transaction (default and max 100); optimistic: claims per batch (default 1000)")
     adj.add_argument("--resume", action="store_true",
                      help="go on from the last checkpoint of OUT (after a run was killed): nothing lost, nothing paid twice")
     adj.add_argument("--no-keep-chain", action="store_true",
                      help="do not save the embedded chain, for replays that are measured, not kept: no --resume, "
                           "review, appeal or statement on OUT afterwards")
     add_network_options(adj)
+    add_mode_options(adj)
     adj.set_defaults(func=cmd_adjudicate)
 
     syn = sub.add_parser("synth", help="generate a synthetic scenario directory")
@@ -382,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     add_commands(sub)
     add_rewards_command(sub)
+    add_optimistic_commands(sub)  # watch, challenge (issue 19)
     add_privacy_commands(sub)  # forget, consent, history, audit, verify (issue 14)
     return parser
 
@@ -391,7 +403,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if getattr(args, "claims", 1) is not None and getattr(args, "claims", 1) <= 0:
         parser.error("--claims must be positive")
-    if getattr(args, "batch", 1) <= 0:
+    if (getattr(args, "batch", 1) or 1) <= 0:
         parser.error("--batch must be positive")
     if getattr(args, "no_keep_chain", False) and (args.resume or args.rpc or args.reference or args.deployment):
         parser.error("--no-keep-chain is for a fresh run on the embedded node (not with --resume, --rpc or --reference)")
@@ -414,7 +426,8 @@ def _one_line(exc: Exception) -> str:
     text = str(exc).strip().splitlines()
     message = text[0] if text else exc.__class__.__name__
     known = ("ScenarioError", "ChainError", "NodeError", "TxFailed", "FormatError", "ReviewFailed", "ValueError",
-             "SubmitFailed", "KeyFailed", "KeyInUse", "NonceTaken", "NodeUnreachable", "OutputFailed", "FeeTooHigh", "RewardsFailed", *PRIVACY_ERRORS)
+             "SubmitFailed", "KeyFailed", "KeyInUse", "NonceTaken", "NodeUnreachable", "OutputFailed", "FeeTooHigh", "RewardsFailed", "OptimisticError", "OptimisticUsage",
+             "ShadowError", *PRIVACY_ERRORS)
     if exc.__class__.__name__ in known:
         return message
     return f"{exc.__class__.__name__}: {message}"

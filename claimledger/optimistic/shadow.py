@@ -62,6 +62,7 @@ class Step:
     result_hash: bytes
     gas_used: int
     proofs: list[Proof] = field(default_factory=list)  # of ``keys`` against ``pre_root``, if asked
+    receipt: dict | None = field(default=None, repr=False)  # of the claim's transaction on the shadow
 
     @property
     def claim_id(self) -> bytes:
@@ -172,18 +173,53 @@ class Shadow:
         for key in keys:
             self.tree.update(key, touched[key][1])
         return Step(packed, originals, keys, [touched[k][0] for k in keys], [touched[k][1] for k in keys],
-                    pre_root, self.tree.root, reason, result, receipt["gasUsed"], proofs)
+                    pre_root, self.tree.root, reason, result, receipt["gasUsed"], proofs, receipt)
 
 
 @contextmanager
-def shadow_chain(scenario: Scenario | Path) -> Iterator[Shadow]:
+def shadow_chain(scenario: Scenario | Path, pseudonyms: Pseudonyms | None = None) -> Iterator[Shadow]:
     """A private anvil with claimledger deployed and ``scenario``'s reference data loaded (anvil's
-    dev keys, pseudonyms in memory), as a :class:`Shadow` whose tree is the engine's storage."""
+    dev keys; ``pseudonyms``, else new ones in memory), as a :class:`Shadow` whose tree is the
+    engine's storage. The same scenario and pseudonyms give the same storage, so the same genesis
+    root, on every machine: a watcher builds its own."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(Path(scenario))
     with AnvilNode(flat=False, kept_states=KEPT_STATES) as node:
         w3 = connect(node.url)
         keys = Keys.from_list(dev_private_keys(6))
-        dep = chain.deploy(w3, keys, pseudonyms=Pseudonyms.in_memory())
+        dep = chain.deploy(w3, keys, pseudonyms=pseudonyms or Pseudonyms.in_memory())
         chain.load_reference_data(dep, keys, scenario)
-        yield Shadow(dep, keys, scenario.claims_path)
+        yield Shadow(dep, keys, scenario.claims_path if scenario.directory is not None else None)
+
+
+SHADOW_STATE = "optimistic/shadow-state.json"  # the adjudicator's chain at its last posted batch
+SHADOW_DEPLOYMENT = "optimistic/shadow-deployments.json"
+
+
+@contextmanager
+def saved_shadow(run_dir: Path, claims_file: Path | None) -> Iterator[Shadow]:
+    """The shadow of a run directory as it was saved at its last posted batch (:meth:`Shadow.save`),
+    its tree rebuilt from the engine's storage, its pseudonyms the run's."""
+    from ..privacy.pseudonyms import keystore_path
+
+    run_dir = Path(run_dir)
+    state = run_dir / SHADOW_STATE
+    if not state.exists():
+        raise ShadowError(f"{run_dir}: no saved adjudicator chain ({SHADOW_STATE})")
+    document = json.loads((run_dir / SHADOW_DEPLOYMENT).read_text())
+    with AnvilNode(flat=False, kept_states=KEPT_STATES, extra_args=("--load-state", str(state))) as node:
+        w3 = connect(node.url)
+        dep = Deployment(w3, document["contracts"], from_block=document["from_block"],
+                         keystore=keystore_path(run_dir))
+        yield Shadow(dep, Keys.from_list(dev_private_keys(6)), claims_file)
+
+
+def save_shadow(shadow: Shadow, run_dir: Path) -> None:
+    """Keeps the shadow's chain (its state dump) and its deployment in ``run_dir``, atomically,
+    for a resume (:func:`saved_shadow`)."""
+    from ..atomic import write_bytes_atomically, write_text_atomically
+
+    (Path(run_dir) / SHADOW_STATE).parent.mkdir(parents=True, exist_ok=True)
+    document = {"from_block": shadow.dep.from_block, "contracts": shadow.dep.addresses}
+    write_text_atomically(Path(run_dir) / SHADOW_DEPLOYMENT, json.dumps(document, indent=2) + "\n")
+    write_bytes_atomically(Path(run_dir) / SHADOW_STATE, dump_state(shadow.dep.w3))

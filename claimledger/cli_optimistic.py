@@ -1,0 +1,103 @@
+"""The command line of optimistic settlement (docs/OPTIMISTIC.md): ``adjudicate --mode
+optimistic``, ``watch RUN_DIR`` and ``challenge RUN_DIR --batch B --claim C``."""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+MODES = ("chain", "optimistic")
+EXIT_FOUND = 3  # watch: a finding (whether or not a challenge won)
+
+
+def add_mode_options(parser: argparse.ArgumentParser, window: bool = True) -> None:
+    parser.add_argument("--mode", choices=MODES, default="chain",
+                        help="chain: every claim adjudicated on chain (default); optimistic: adjudicated off chain, "
+                             "posted in batches with a state root after each claim, challengeable for a window")
+    if window:
+        parser.add_argument("--window", type=int, default=None,
+                            help="optimistic: blocks a batch stays open to challenge (default 20)")
+        parser.add_argument("--no-finalize", action="store_true",
+                            help="optimistic: stop once the batches are posted (watch or challenge them; "
+                                 "--resume finalizes and pays)")
+
+
+def adjudicate_optimistic_cmd(args, on_start, on_progress):
+    from .optimistic.adjudicator import BATCH_CLAIMS, adjudicate_optimistic
+    from .optimistic.settlement import WINDOW
+
+    if args.client != "anvil" or args.deployment or args.no_keep_chain:
+        raise OptimisticUsage("--mode optimistic runs on the embedded anvil or --rpc (not --client, --deployment "
+                              "or --no-keep-chain)")
+    return adjudicate_optimistic(Path(args.scenario), Path(args.out), rpc=args.rpc,
+                                 batch_claims=args.batch or BATCH_CLAIMS,
+                                 window=args.window or WINDOW, on_start=on_start, on_progress=on_progress,
+                                 resume=args.resume, finalize=not args.no_finalize)
+
+
+class OptimisticUsage(ValueError):
+    """An option that --mode optimistic does not take."""
+
+
+def _w3(args):
+    from .node import connect, run_chain
+
+    if args.rpc:
+        from contextlib import nullcontext
+
+        return nullcontext(connect(args.rpc))
+    return run_chain(Path(args.run_dir))
+
+
+def cmd_watch(args) -> int:
+    from .optimistic.watcher import watch
+
+    with _w3(args) as w3:
+        report = watch(Path(args.run_dir), w3, challenge=not args.no_challenge)
+    print(f"checked {report.batches} batch(es), {report.claims} claim(s) in {report.seconds:.1f}s "
+          f"({report.claims_per_second:.1f} claims/s)")
+    for f in report.findings:
+        proof = "provable on chain" if f.provable else "not provable on chain: re-submit, report the adjudicator"
+        print(f"  batch {f.batch_id} claim {f.index}: {f.kind}: {f.detail} ({proof})")
+    for c in report.challenges:
+        outcome = "upheld: the batch is cut there, the bond is the challenger's" if c["upheld"] else "rejected"
+        print(f"  challenge {c['challenge']} of batch {c['batch']} claim {c['index']}: {outcome} "
+              f"(challenge {c['gas_challenge']:,} gas, resolve {c['gas_resolve']:,} gas)")
+    if not report.findings:
+        print("every posted root is the one the rules give")
+        return 0
+    return EXIT_FOUND
+
+
+def cmd_challenge(args) -> int:
+    from .optimistic.watcher import challenge_claim
+
+    with _w3(args) as w3:
+        c = challenge_claim(Path(args.run_dir), w3, args.batch, args.claim)
+    outcome = "upheld: fault proven, the batch is cut at the claim" if c["upheld"] else \
+        "rejected: the posted root is right, the challenger's bond went to the adjudicator"
+    print(f"challenge {c['challenge']} of batch {c['batch']} claim {c['index']}: {outcome} "
+          f"(challenge {c['gas_challenge']:,} gas, resolve {c['gas_resolve']:,} gas)")
+    return 0 if c["upheld"] else 1
+
+
+def add_optimistic_commands(sub) -> None:
+    watch = sub.add_parser("watch", help="check every posted batch of an optimistic run; challenge the first "
+                                         "wrong claim (challenger role)")
+    watch.add_argument("run_dir", help="the run directory of adjudicate --mode optimistic")
+    watch.add_argument("--rpc", help="the settlement chain's node (default: the run's embedded chain)")
+    watch.add_argument("--no-challenge", action="store_true", help="report only")
+    watch.set_defaults(func=cmd_watch)
+    chal = sub.add_parser("challenge", help="challenge one claim of a posted batch (challenger role)")
+    chal.add_argument("run_dir", help="the run directory of adjudicate --mode optimistic")
+    chal.add_argument("--batch", type=int, required=True, help="the batch's id")
+    chal.add_argument("--claim", type=int, required=True, help="the claim's index in the batch (from 0)")
+    chal.add_argument("--rpc", help="the settlement chain's node (default: the run's embedded chain)")
+    chal.set_defaults(func=cmd_challenge)
+
+
+def print_optimistic(result) -> None:
+    s = result.stats
+    if s is not None and s.transactions:
+        print(f"posted {s.claims:,} claims in {s.transactions} batch(es): {s.gas_used:,} gas, "
+              f"{s.gas_used / max(s.claims, 1):,.0f} gas a claim", file=sys.stdout)

@@ -1,0 +1,148 @@
+"""adjudicate --mode optimistic, watch and challenge on examples/basic (issue 19): the run's files
+are the on-chain mode's bytes and every provider is paid what the on-chain mode pays; an honest
+batch stands any challenge; every dishonest adjudicator of tests/optimistic/dishonest.py is caught
+by watch; a run killed during its window (or while posting) resumes to the same files and
+payments. Plain web3: the settlement chain is an anvil of the module's own."""
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from claimledger.node import AnvilNode, connect
+from claimledger.optimistic.adjudicator import Progress, adjudicate_optimistic
+from claimledger.optimistic.settlement import CANCELLED, FINAL, OptimisticError, Parties, SettlementChain
+from claimledger.optimistic.watcher import challenge_claim, watch
+from claimledger.keys import load_keys
+from claimledger.pipeline import adjudicate_on_chain
+from tests.conftest import EXAMPLES
+from tests.optimistic import dishonest
+
+BASIC = EXAMPLES / "basic"
+BATCH = 5  # claims a batch: examples/basic's 23 claims in 5 batches (claim k: batch k // 5 + 1, index k % 5)
+WINDOW = 10
+
+
+@pytest.fixture(scope="module")
+def node():
+    with AnvilNode() as n:
+        yield n
+
+
+@pytest.fixture(scope="module")
+def on_chain(tmp_path_factory):
+    """examples/basic adjudicated on chain (the default mode), on its own embedded anvil."""
+    out = tmp_path_factory.mktemp("chain")
+    result = adjudicate_on_chain(BASIC, out)
+    return out, result
+
+
+def run(node, out, adjudicator=None, finalize=False):
+    return adjudicate_optimistic(BASIC, out, rpc=node.url, batch_claims=BATCH, window=WINDOW,
+                                 adjudicator=adjudicator, finalize=finalize)
+
+
+def settlement_of(node, out) -> SettlementChain:
+    return SettlementChain.load(connect(node.url), out, Parties.from_keys(load_keys()[0]))
+
+
+def test_files_and_payments_are_the_on_chain_modes(node, on_chain, tmp_path):
+    chain_out, chain_result = on_chain
+    result = run(node, tmp_path, finalize=True)
+    for name in ("results.csv", "rejects.csv", "incentives.csv"):
+        assert (tmp_path / name).read_bytes() == (chain_out / name).read_bytes(), name
+    assert (tmp_path / "results.csv").read_bytes() == (BASIC / "expected_results.csv").read_bytes()
+    assert result.settlement["paid_cents"] == chain_result.settlement["paid_cents"] > 0
+    assert result.settlement["outstanding_cents"] == chain_result.settlement["outstanding_cents"] == 0
+    assert result.stats.transactions == 5 and result.stats.claims == 23
+    settlement = settlement_of(node, tmp_path)
+    assert all(settlement.batch(b)["status"] == FINAL for b in range(1, 6))
+    assert settlement.contract.functions.escrowBalance().call() == 0  # funded with exactly what was owed
+
+
+def test_an_honest_run_has_no_findings_and_stands_a_challenge(node, tmp_path):
+    run(node, tmp_path)
+    w3 = connect(node.url)
+    report = watch(tmp_path, w3)
+    assert report.findings == [] and report.batches == 5 and report.claims == 23
+    settlement = settlement_of(node, tmp_path)
+    before = settlement.token.functions.balanceOf(settlement.parties.address("adjudicator")).call()
+    outcome = challenge_claim(tmp_path, w3, batch_id=2, index=2)
+    assert outcome["upheld"] is False
+    assert settlement.batch(2)["validCount"] == BATCH
+    bond = settlement.contract.functions.challengerBond().call()
+    assert settlement.token.functions.balanceOf(settlement.parties.address("adjudicator")).call() == before + bond
+
+
+@pytest.mark.parametrize("cheat, at", [
+    (dishonest.PaidAmount, 7),
+    (dishonest.Accumulator, 11),
+    (dishonest.DroppedClaim, 6),
+    (dishonest.ReorderedClaims, 12),
+    (dishonest.StaleRoot, 8),
+], ids=["paid amount", "accumulator", "dropped claim", "reordered claims", "stale root"])
+def test_watch_catches_and_proves_a_dishonest_adjudicator(node, tmp_path, cheat, at):
+    run(node, tmp_path, adjudicator=cheat(at))
+    batch, index = at // BATCH + 1, at % BATCH
+    settlement = settlement_of(node, tmp_path)
+    bond = settlement.contract.functions.bondOf(settlement.parties.address("adjudicator")).call()
+    challenger = settlement.token.functions.balanceOf(settlement.parties.address("challenger")).call()
+    report = watch(tmp_path, connect(node.url))
+    wrong = [f for f in report.findings if f.kind == "wrong root"]
+    assert [(f.batch_id, f.index, f.provable) for f in wrong] == [(batch, index, True)]
+    (challenge,) = report.challenges
+    assert challenge["upheld"] is True
+    assert settlement.batch(batch)["validCount"] == index
+    assert all(settlement.batch(b)["status"] == CANCELLED for b in range(batch + 1, settlement.batch_count() + 1))
+    assert settlement.token.functions.balanceOf(settlement.parties.address("challenger")).call() == challenger + bond
+    if cheat in (dishonest.DroppedClaim, dishonest.ReorderedClaims):
+        assert {f.kind for f in report.findings} >= {"dropped" if cheat is dishonest.DroppedClaim else "reordered"}
+
+
+def test_watch_reports_a_claim_left_out_consistently(node, tmp_path):
+    """A claim neither run nor posted: every root is true for what is posted, so no replay can
+    prove a fault; watch names the claim of claims.csv that is missing."""
+    run(node, tmp_path, adjudicator=dishonest.SkippedClaim(9))
+    report = watch(tmp_path, connect(node.url))
+    assert [(f.kind, f.provable) for f in report.findings] == [("dropped", False)]
+    assert report.challenges == []
+
+
+class Killed(RuntimeError):
+    pass
+
+
+class DiesAt(dishonest.Honest):
+    """Honest, but the process dies when claim ``at`` is run (after two batches are posted)."""
+
+    def __init__(self, at):
+        self.at = at
+
+    def admits(self, index):
+        if index == self.at:
+            raise Killed(f"killed at claim {index}")
+        return True
+
+
+def test_killed_while_posting_then_during_the_window_resumes_to_the_same_files(node, on_chain, tmp_path):
+    chain_out, chain_result = on_chain
+    with pytest.raises(Killed):
+        run(node, tmp_path, adjudicator=DiesAt(12))
+    assert Progress.read(tmp_path).batches == [1, 2]
+    # resumed: the rest posted, then it stops during the window (as if killed there)
+    adjudicate_optimistic(BASIC, tmp_path, rpc=node.url, batch_claims=BATCH, resume=True, finalize=False)
+    progress = Progress.read(tmp_path)
+    assert progress.all_posted and progress.batches == [1, 2, 3, 4, 5] and progress.finalized == []
+    result = adjudicate_optimistic(BASIC, tmp_path, rpc=node.url, batch_claims=BATCH, resume=True)
+    assert (tmp_path / "results.csv").read_bytes() == (chain_out / "results.csv").read_bytes()
+    assert result.settlement["paid_cents"] == chain_result.settlement["paid_cents"]
+    # a third resume pays nobody twice
+    again = adjudicate_optimistic(BASIC, tmp_path, rpc=node.url, batch_claims=BATCH, resume=True)
+    assert again.settlement["paid_cents"] == 0 and again.settlement["funded_cents"] == 0
+
+
+def test_a_run_directory_of_the_other_mode_is_refused(node, on_chain, tmp_path):
+    chain_out, _ = on_chain
+    shutil.copytree(chain_out, tmp_path / "run")
+    with pytest.raises(OptimisticError, match="not a run of --mode optimistic"):
+        watch(tmp_path / "run", connect(node.url))
