@@ -8,6 +8,7 @@ import {AccessBase} from "../AccessBase.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {ClaimCodec} from "../libraries/ClaimCodec.sol";
 import {SparseMerkle} from "../libraries/SparseMerkle.sol";
+import {SettlementLedger} from "../libraries/SettlementLedger.sol";
 import {ClaimReplay} from "./ClaimReplay.sol";
 import {IOptimisticSettlement} from "../../interfaces/IOptimisticSettlement.sol";
 
@@ -18,7 +19,12 @@ import {IOptimisticSettlement} from "../../interfaces/IOptimisticSettlement.sol"
 /// keccak256(abi.encode(keccak256(claim), rootBefore, rootAfter)) goes into a Merkle root kept on
 /// chain. A challenger disputes one claim; the claim is replayed ({ClaimReplay}, a fresh clone)
 /// on the union of both parties' keys, each proven against the root before, and the root after
-/// the replay compared with the posted one.
+/// the replay compared with the posted one. A final batch's root is what the treasurer settles
+/// against: providers are paid out of an escrow what the engine's account words in that state
+/// say they are owed.
+/// Every root is a `bytes28`, the top 28 bytes of the sparse Merkle root (`bytes28(root)`): 224
+/// bits (SHA-224's level: collisions 2^112, second preimages 2^224); a posted root costs 28
+/// non-zero calldata bytes and 4 zero ones instead of 32 non-zero.
 /// @dev The leaf tree: pairs from the left hashed keccak256(left ++ right) level by level, an odd
 /// last node carried up as it is; a proof is the siblings from the leaf up, none at a level where
 /// the node is carried (the batch's count tells where).
@@ -28,7 +34,16 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     /// @notice The token bonds are paid in.
     IERC20 public immutable token;
     /// @notice The chain's first root: the engine's storage after its reference data was loaded.
-    bytes32 public immutable genesisRoot;
+    bytes28 public immutable genesisRoot;
+    /// @notice The base slot of the engine's `_ledger.accounts` (mapping uint64 NPI => account
+    /// word): provider `npi`'s word is at keccak256(abi.encode(uint256(npi), accountsSlot)).
+    bytes32 public immutable accountsSlot;
+    /// @notice The base slot of the engine's `_ledger.payees` (mapping uint64 NPI => address),
+    /// keyed as {accountsSlot}.
+    bytes32 public immutable payeesSlot;
+
+    /// @dev token units a cent: the engine's ledger counts cents of a 6-decimal token (A-1.1)
+    uint256 private constant _UNITS_PER_CENT = 10_000;
 
     /// @notice The ClaimReplay implementation challenges clone.
     address public replayImplementation;
@@ -49,7 +64,8 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     mapping(uint256 batchId => Batch) private _batches;
     uint256 private _batchCount;
     uint256 private _head;
-    bytes32 private _lastRoot;
+    bytes28 private _lastRoot;
+    bytes28 private _finalRoot;
     /// @dev every batch under it is final or cancelled
     uint256 private _firstPending = 1;
 
@@ -58,14 +74,22 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     mapping(uint256 challengeId => bytes) private _originals;
     mapping(uint256 challengeId => bytes32[]) private _challengerKeys;
     mapping(uint256 challengeId => bytes32[]) private _responseKeys;
+    mapping(uint256 challengeId => bytes) private _responseOriginals;
     uint256 private _challengeCount;
+
+    /// @dev the escrow: tokens the treasurer funded less what was paid (the bonds are apart)
+    uint256 private _escrow;
+    /// @dev cents paid to each provider by {settle}
+    mapping(uint64 npi => uint256) private _paidCents;
 
     constructor(
         address admin,
         uint48 adminDelay,
         IERC20 token_,
         address replayImplementation_,
-        bytes32 genesisRoot_,
+        bytes28 genesisRoot_,
+        bytes32 accountsSlot_,
+        bytes32 payeesSlot_,
         uint64 challengeWindow_,
         uint64 responsePeriod_,
         uint256 adjudicatorBond_,
@@ -73,7 +97,10 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     ) AccessBase(admin, adminDelay) {
         token = token_;
         genesisRoot = genesisRoot_;
+        accountsSlot = accountsSlot_;
+        payeesSlot = payeesSlot_;
         _lastRoot = genesisRoot_;
+        _finalRoot = genesisRoot_;
         _setReplayImplementation(replayImplementation_);
         _setParameters(challengeWindow_, responsePeriod_, adjudicatorBond_, challengerBond_);
     }
@@ -102,7 +129,7 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     // ---------------------------------------------------------------- posting
 
     /// @inheritdoc IOptimisticSettlement
-    function postBatch(bytes calldata claims, bytes32[] calldata roots)
+    function postBatch(bytes calldata claims, bytes28[] calldata roots)
         external
         onlyRole(Roles.ADJUDICATOR)
         returns (uint256 batchId)
@@ -112,14 +139,14 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         uint256 n = roots.length;
         if (n == 0) revert CountMismatch(0, 0);
         bytes32[] memory leaves = new bytes32[](n);
-        bytes32 before = _lastRoot;
+        bytes28 before = _lastRoot;
         uint256 at = 0;
         for (uint256 i; i < n; ++i) {
             if (at == claims.length) revert CountMismatch(i, n);
             uint256 length = ClaimCodec.claimLength(claims, at);
             if (length == 0) revert MalformedClaims(at);
             bytes32 claimHash = keccak256(claims[at:at + length]);
-            bytes32 after_ = roots[i];
+            bytes28 after_ = roots[i];
             leaves[i] = keccak256(abi.encode(claimHash, before, after_));
             before = after_;
             unchecked {
@@ -129,7 +156,7 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         if (at != claims.length) revert CountMismatch(_countFrom(claims, at, n), n);
         batchId = ++_batchCount;
         bytes32 leafRoot = _leafRoot(leaves);
-        bytes32 preRoot = _lastRoot;
+        bytes28 preRoot = _lastRoot;
         _batches[batchId] = Batch({
             leafRoot: leafRoot,
             preRoot: preRoot,
@@ -155,8 +182,8 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         uint256 index,
         bytes calldata claimBytes,
         bytes calldata originals,
-        bytes32 rootBefore,
-        bytes32 rootAfter,
+        bytes28 rootBefore,
+        bytes28 rootAfter,
         bytes32[] calldata leafProof,
         bytes32[] calldata keys,
         bytes32[] calldata preValues,
@@ -168,6 +195,7 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         if (index >= b.validCount) revert IndexOutOfRange(index, b.validCount);
         bytes32 leaf = keccak256(abi.encode(keccak256(claimBytes), rootBefore, rootAfter));
         if (!_verifyLeaf(b.leafRoot, leaf, index, b.count, leafProof)) revert LeafNotInBatch(batchId, index);
+        _requireOriginalsParse(originals);
         _provePre(rootBefore, keys, preValues, smtProofs);
 
         challengeId = ++_challengeCount;
@@ -195,7 +223,8 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         uint256 challengeId,
         bytes32[] calldata keys,
         bytes32[] calldata preValues,
-        SparseMerkle.Proof[] calldata smtProofs
+        SparseMerkle.Proof[] calldata smtProofs,
+        bytes calldata originals
     ) external {
         Challenge storage c = _challenge(challengeId);
         if (c.status != ChallengeStatus.Open) revert ChallengeNotOpen(challengeId, c.status);
@@ -203,14 +232,19 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         if (msg.sender != adjudicator) revert NotBatchAdjudicator(msg.sender, adjudicator);
         uint256 endsAt = uint256(c.openedBlock) + responsePeriod;
         if (block.number > endsAt) revert ResponsePeriodOver(challengeId, endsAt);
-        _provePre(c.rootBefore, keys, preValues, smtProofs);
+        _requireOriginalsParse(originals);
+        if (keys.length != 0) _provePre(c.rootBefore, keys, preValues, smtProofs);
         c.status = ChallengeStatus.Responded;
         _responseKeys[challengeId] = keys;
-        emit ChallengeResponded(challengeId, keys.length);
+        _responseOriginals[challengeId] = originals;
+        emit ChallengeResponded(challengeId, keys.length, originals.length);
     }
 
     /// @inheritdoc IOptimisticSettlement
-    /// @dev the one external call before effects is the replay, in a clone this call creates
+    /// @dev the one external call before effects is the replay, in a clone this call creates.
+    /// The replay runs on the challenger's originals followed by the adjudicator's: the engine's
+    /// `_findOriginal` takes the first whose id and content tag match the state's record, so a
+    /// fabricated original never matches and an extra one changes nothing.
     // slither-disable-next-line reentrancy-no-eth
     function resolve(
         uint256 challengeId,
@@ -240,11 +274,19 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         }
         _requireContains(keys, _challengerKeys[challengeId]);
         _requireContains(keys, _responseKeys[challengeId]);
-        bytes32 computed = _replayRoot(c.rootBefore, keys, preValues, smtProofs, _claims[challengeId], _originals[challengeId]);
+        (bool replayed, bytes28 computed) = _replayRoot(
+            challengeId,
+            c.rootBefore,
+            keys,
+            preValues,
+            smtProofs,
+            _claims[challengeId],
+            bytes.concat(_originals[challengeId], _responseOriginals[challengeId])
+        );
 
         --b.openChallenges;
         address adjudicator = b.adjudicator;
-        fault = computed != c.rootAfter;
+        fault = !replayed || computed != c.rootAfter;
         if (fault) {
             c.status = ChallengeStatus.Upheld;
             uint256 slashed = bondOf[adjudicator];
@@ -274,8 +316,47 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         if (first != batchId) revert EarlierBatchNotFinal(first);
         _firstPending = batchId + 1;
         b.status = BatchStatus.Final;
+        _finalRoot = b.postRoot;
         --pendingBatches[b.adjudicator];
         emit BatchFinalized(batchId, b.postRoot);
+    }
+
+    // ---------------------------------------------------------------- settlement (A-8)
+
+    /// @inheritdoc IOptimisticSettlement
+    function fund(uint256 amount) external onlyRole(Roles.TREASURER) {
+        if (amount == 0) revert ZeroAmount();
+        _escrow += amount;
+        emit EscrowFunded(msg.sender, amount);
+        token.safeTransferFrom(msg.sender, address(this), amount);
+    }
+
+    /// @inheritdoc IOptimisticSettlement
+    /// @dev each provider's payment is recorded before its transfer (the token is the
+    /// deployment's own, immutable)
+    function settle(uint64[] calldata npis, bytes32[] calldata values, SparseMerkle.Proof[] calldata proofs)
+        external
+        onlyRole(Roles.TREASURER)
+        returns (uint256 paid)
+    {
+        uint256 n = npis.length;
+        if (values.length != 2 * n || proofs.length != 2 * n) revert SettleLengthMismatch(n, values.length, proofs.length);
+        uint256 available = _escrow / _UNITS_PER_CENT;
+        for (uint256 i; i < n && available > 0; ++i) {
+            uint64 npi = npis[i];
+            (uint256 account, address payee) = _provenProvider(npi, values, proofs, 2 * i);
+            int256 owedNow = SettlementLedger.owed(account) - int256(_paidCents[npi]);
+            if (owedNow <= 0) continue;
+            if (!SettlementLedger.registered(account) || payee == address(0)) revert ProviderUnknown(npi);
+            (uint256 cents, uint256 left) = SettlementLedger.payment(owedNow, available);
+            available -= cents;
+            _paidCents[npi] += cents;
+            uint256 amount = cents * _UNITS_PER_CENT;
+            _escrow -= amount;
+            paid += amount;
+            emit ProviderPaid(npi, payee, amount, left * _UNITS_PER_CENT);
+            token.safeTransfer(payee, amount);
+        }
     }
 
     // ---------------------------------------------------------------- admin
@@ -315,13 +396,37 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     }
 
     /// @inheritdoc IOptimisticSettlement
+    function challengeOriginals(uint256 challengeId)
+        external
+        view
+        returns (bytes memory challengerOriginals, bytes memory responseOriginals)
+    {
+        return (_originals[challengeId], _responseOriginals[challengeId]);
+    }
+
+    /// @inheritdoc IOptimisticSettlement
     function batchCount() external view returns (uint256) {
         return _batchCount;
     }
 
     /// @inheritdoc IOptimisticSettlement
-    function lastRoot() external view returns (bytes32) {
+    function lastRoot() external view returns (bytes28) {
         return _lastRoot;
+    }
+
+    /// @inheritdoc IOptimisticSettlement
+    function finalRoot() external view returns (bytes28) {
+        return _finalRoot;
+    }
+
+    /// @inheritdoc IOptimisticSettlement
+    function escrowBalance() external view returns (uint256) {
+        return _escrow;
+    }
+
+    /// @inheritdoc IOptimisticSettlement
+    function paidTo(uint64 npi) external view returns (uint256) {
+        return _paidCents[npi] * _UNITS_PER_CENT;
     }
 
     /// @inheritdoc IOptimisticSettlement
@@ -335,7 +440,7 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     }
 
     /// @inheritdoc IOptimisticSettlement
-    function leafOf(bytes calldata claimBytes, bytes32 rootBefore, bytes32 rootAfter) external pure returns (bytes32) {
+    function leafOf(bytes calldata claimBytes, bytes28 rootBefore, bytes28 rootAfter) external pure returns (bytes32) {
         return keccak256(abi.encode(keccak256(claimBytes), rootBefore, rootAfter));
     }
 
@@ -368,7 +473,7 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
 
     /// @dev cuts batch `batchId` at claim `index`, cancels every later batch, and makes
     /// `rootBefore` (the root before that claim) the chain's last root again
-    function _cut(uint256 batchId, uint256 index, bytes32 rootBefore) private {
+    function _cut(uint256 batchId, uint256 index, bytes28 rootBefore) private {
         Batch storage b = _batches[batchId];
         b.validCount = uint32(index);
         b.postRoot = rootBefore;
@@ -387,33 +492,81 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     }
 
     function _provePre(
-        bytes32 rootBefore,
+        bytes28 rootBefore,
         bytes32[] calldata keys,
         bytes32[] calldata preValues,
         SparseMerkle.Proof[] calldata smtProofs
     ) private pure {
         SparseMerkle.Proof[] memory proofs = smtProofs;
-        bytes32 proven = SparseMerkle.computeRoot(keys, preValues, proofs);
+        bytes28 proven = bytes28(SparseMerkle.computeRoot(keys, preValues, proofs));
         if (proven != rootBefore) revert PreStateMismatch(rootBefore, proven);
     }
 
     /// @dev proves the pre-values, replays the claim in a fresh clone, and gives the root of the
-    /// post-values (same proofs)
+    /// post-values (same proofs). A replay that reverts with data (a custom error, a Panic: the
+    /// claim cannot run on this state) gives (false, 0) and logs {ReplayReverted}; one without
+    /// data ran out of gas (the clone's code makes no call, so nothing inside it can turn a
+    /// starved call into data): this reverts, so that no caller forces a fault by limiting gas.
     function _replayRoot(
-        bytes32 rootBefore,
+        uint256 challengeId,
+        bytes28 rootBefore,
         bytes32[] calldata keys,
         bytes32[] calldata preValues,
         SparseMerkle.Proof[] calldata smtProofs,
         bytes memory claimBytes,
         bytes memory originals
-    ) private returns (bytes32) {
+    ) private returns (bool replayed, bytes28 computed) {
         SparseMerkle.Proof[] memory proofs = smtProofs;
-        bytes32 proven = SparseMerkle.computeRoot(keys, preValues, proofs);
+        bytes28 proven = bytes28(SparseMerkle.computeRoot(keys, preValues, proofs));
         if (proven != rootBefore) revert PreStateMismatch(rootBefore, proven);
         address clone = Clones.cloneWithImmutableArgs(replayImplementation, abi.encode(address(this)));
         // slither-disable-next-line unused-return: the reject reason and result hash are in the root
-        (,, bytes32[] memory postValues) = ClaimReplay(clone).replay(keys, preValues, claimBytes, originals);
-        return SparseMerkle.computeRoot(keys, postValues, proofs);
+        try ClaimReplay(clone).replay(keys, preValues, claimBytes, originals) returns (
+            uint8, bytes32, bytes32[] memory postValues
+        ) {
+            return (true, bytes28(SparseMerkle.computeRoot(keys, postValues, proofs)));
+        } catch (bytes memory reason) {
+            if (reason.length == 0) revert ReplayOutOfGas(challengeId);
+            emit ReplayReverted(challengeId, reason);
+            return (false, bytes28(0));
+        }
+    }
+
+    /// @dev reverts with {MalformedOriginals} unless `originals` are packed claims back to back
+    /// (the engine's parse check, so that the replay cannot revert on them)
+    function _requireOriginalsParse(bytes calldata originals) private pure {
+        for (uint256 at; at < originals.length;) {
+            uint256 length = ClaimCodec.claimLength(originals, at);
+            if (length == 0) revert MalformedOriginals(at);
+            unchecked {
+                at += length;
+            }
+        }
+    }
+
+    /// @dev provider `npi`'s account word and payee in the final state: its two slots, ascending,
+    /// their values and proofs at `at` and `at + 1` proven against {finalRoot}
+    function _provenProvider(
+        uint64 npi,
+        bytes32[] calldata values,
+        SparseMerkle.Proof[] calldata smtProofs,
+        uint256 at
+    ) private view returns (uint256 account, address payee) {
+        bytes32 accountKey = keccak256(abi.encode(uint256(npi), accountsSlot));
+        bytes32 payeeKey = keccak256(abi.encode(uint256(npi), payeesSlot));
+        bool accountFirst = accountKey < payeeKey;
+        bytes32[] memory keys = new bytes32[](2);
+        (keys[0], keys[1]) = accountFirst ? (accountKey, payeeKey) : (payeeKey, accountKey);
+        bytes32[] memory vals = new bytes32[](2);
+        (vals[0], vals[1]) = (values[at], values[at + 1]);
+        SparseMerkle.Proof[] memory proofs = new SparseMerkle.Proof[](2);
+        proofs[0] = smtProofs[at];
+        proofs[1] = smtProofs[at + 1];
+        bytes28 proven = bytes28(SparseMerkle.computeRoot(keys, vals, proofs));
+        if (proven != _finalRoot) revert NotFinalState(npi, _finalRoot, proven);
+        (uint256 accountValue, uint256 payeeValue) =
+            accountFirst ? (uint256(vals[0]), uint256(vals[1])) : (uint256(vals[1]), uint256(vals[0]));
+        return (accountValue, address(uint160(payeeValue)));
     }
 
     /// @dev reverts with {KeyMissing} unless every key of `stored` (ascending) is in `union`

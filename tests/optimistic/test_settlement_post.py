@@ -6,7 +6,7 @@ import pytest
 from brownie import chain as bchain
 from eth_utils import keccak
 
-from claimledger.optimistic.batch import leaf_proof, leaf_root, leaves_of
+from claimledger.optimistic.batch import leaf, leaf_proof, leaf_root, leaves_of, short_root
 from tests.conftest import claim, role
 from tests.contracts.helpers import err, unauthorized
 from tests.optimistic.conftest import ADJUDICATOR_BOND, GENESIS, WINDOW
@@ -19,7 +19,8 @@ def one_line_claims(n: int, prefix: str = "P") -> list[bytes]:
 
 
 def roots_for(n: int, salt: str = "") -> list[bytes]:
-    return [keccak(text=f"root{salt}{i}") for i in range(n)]
+    """n roots as the contract takes them: 28 bytes (random-looking, as real roots are)."""
+    return [keccak(text=f"root{salt}{i}")[:28] for i in range(n)]
 
 
 def post(settlement, adjudicator, claims, roots):
@@ -44,6 +45,17 @@ def test_a_batch_is_stored_by_its_leaf_root_and_chains_from_the_genesis(bonded, 
     post(bonded, adjudicator, claims2, roots2)
     assert bonded.batch(2)["preRoot"] == "0x" + roots[-1].hex()
     assert bonded.headBatch() == 2
+
+
+def test_the_python_leaf_matches_the_contract_with_28_byte_roots(bonded):
+    """bytes28 roots: abi.encode left-aligns each, zeros on the right; short_root is bytes28(root)."""
+    root32 = keccak(text="a 32-byte root")
+    assert short_root(root32) == root32[:28] and short_root(root32[:28]) == root32[:28]
+    c = one_line_claims(1)[0]
+    before, after = roots_for(2)
+    assert bonded.leafOf(c, before, after) == "0x" + leaf(c, before, after).hex()
+    assert leaf(c, before, after) == keccak(keccak(c) + before + bytes(4) + after + bytes(4))
+    assert leaf(c, root32, after) == leaf(c, root32[:28], after)
 
 
 def test_the_python_leaf_tree_matches_the_contract_for_every_size(bonded):
@@ -137,5 +149,6 @@ def test_gas_of_posting_1000_one_line_claims(bonded, adjudicator):
     tx = post(bonded, adjudicator, claims, roots)
     data = b"".join(claims)
     print(f"\npostBatch of 1,000 one-line claims: {tx.gas_used:,} gas, {tx.gas_used / 1000:,.0f} a claim; "
-          f"claims {len(data):,} bytes ({len(data) / 1000:.1f} a claim)")
+          f"claims {len(data):,} bytes ({len(data) / 1000:.1f} a claim), roots 28 bytes each")
     assert bonded.batch(2)["count"] == 1000
+    assert tx.gas_used / 1000 <= 5_000  # the issue's target
