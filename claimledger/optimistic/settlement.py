@@ -110,8 +110,9 @@ class SettlementChain:
         first = w3.eth.block_number
         token = _deploy_one(w3, admin, "SettlementToken", a, 0)
         replay = _deploy_one(w3, admin, "ClaimReplay")
-        settlement = _deploy_one(w3, admin, "OptimisticSettlement", a, 0, token, replay, genesis_root, window,
-                                 response, adjudicator_bond, challenger_bond, ACCOUNTS_SLOT, PAYEES_SLOT)
+        settlement = _deploy_one(w3, admin, "OptimisticSettlement", a, 0, token, replay, genesis_root[:28],
+                                 ACCOUNTS_SLOT.to_bytes(32, "big"), PAYEES_SLOT.to_bytes(32, "big"), window,
+                                 response, adjudicator_bond, challenger_bond)
         out = cls(w3, {"SettlementToken": token, "ClaimReplay": replay, "OptimisticSettlement": settlement},
                   parties, first)
         out._senders["admin"] = admin
