@@ -40,6 +40,7 @@ STEADY_CLAIMS = 100_000  # claims the chain holds before the steady-state phase 
 GAS_PER_SECOND = 15_000_000  # what a permissioned chain gives an application: 30M-gas blocks every 2 s
 US_CLAIMS_PER_S = 130  # the US average: ~4.1 billion claims a year (benchmarks/README.md)
 PROBE_CLAIMS = 5_000  # at most this many of the batched phase's claims are run through the probe
+OPTIMISTIC_BATCH = 1_000  # claims a batch of optimistic settlement (issue 19's figure)
 NPIS = [str(1_000_000_000 + i * 7919) for i in range(20)]
 
 
@@ -162,7 +163,7 @@ def measure_signing(sender: TxSender, count: int) -> float:
 def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int = 512,
               on_phase: Callable[[str, int], Callable[[int], None]] | None = None,
               client: str = "anvil", rpc: str | None = None, deployment: Path | None = None,
-              steady_claims: int = STEADY_CLAIMS, gas_per_second: int = GAS_PER_SECOND) -> dict:
+              steady_claims: int = STEADY_CLAIMS, gas_per_second: int = GAS_PER_SECOND, mode: str = "chain") -> dict:
     """Runs every phase on one fresh embedded node of ``client`` (or on the node at ``rpc``, or
     ``deployment``'s node, with fresh contracts and the role keys of :func:`keys.load_keys`)
     and writes ``OUT/bench.json`` and ``OUT/report.html``.
@@ -171,7 +172,9 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
     floor probe on the same node (``gas_floor_probe``); then, unless ``steady_claims`` is 0, the
     chain is filled with approved claims until it holds ``steady_claims`` and a batched phase of
     ``claims`` more is measured again (``gas_per_claim_batched_steady``). ``gas_per_second`` is
-    the chain the ``network_claims_per_s`` figures are worked out for."""
+    the chain the ``network_claims_per_s`` figures are worked out for. With ``mode``
+    "optimistic" the optimistic settlement's figures follow on the same node
+    (:mod:`claimledger.optimistic.bench`), in batches of :data:`OPTIMISTIC_BATCH` claims."""
     from .clients import embedded_node
     from .deployment_dir import node_url, read_document
     from .keys import load_keys, refuse_dev_keys
@@ -233,6 +236,13 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         probe_gas = measure_probe(w3, biller, members, batched_claims[:PROBE_CLAIMS], batch,
                                   progress("the same claims through the gas floor probe", min(claims, PROBE_CLAIMS)))
 
+        optimistic = {}
+        if mode == "optimistic":
+            from .optimistic.bench import measure_optimistic
+
+            count = max(claims, OPTIMISTIC_BATCH)
+            optimistic = measure_optimistic(w3, keys, bench_scenario(members), bench_claims("O", count, members),
+                                            OPTIMISTIC_BATCH, gas_per_second, progress)
         settle_started = time.monotonic()
         from .pipeline import settle_all
         settlement = settle_all(dep, keys, NPIS)
@@ -267,6 +277,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         "settlement": {**settlement, "seconds": round(settle_seconds, 3)},
         "latency_s_batched": _percentiles([t[4] for t in batched.timeline]),
         "latency_s_single": _percentiles([t[4] for t in single.timeline]),
+        **optimistic,
         "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
     }
     write_text_atomically(out_dir / "bench.json", json.dumps(result, indent=2) + "\n")  # R-48

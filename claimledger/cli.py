@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .cli_networks import add_commands, add_network_options, configure_sending
-from .cli_optimistic import add_mode_options, add_optimistic_commands, adjudicate_optimistic_cmd, print_optimistic
+from .cli_optimistic import OPTIMISTIC_FIGURES, add_mode_options, add_optimistic_commands, adjudicate_optimistic_cmd, print_optimistic
 from .cli_rewards import add_rewards_command
 from .privacy.cli import KNOWN_ERRORS as PRIVACY_ERRORS, add_commands as add_privacy_commands
 from .clients import CLIENTS
@@ -165,15 +165,16 @@ def cmd_bench(args) -> int:
     try:
         result = run_bench(Path(args.out), claims=args.claims, batch=args.batch, window=args.window, on_phase=on_phase,
                            client=args.client, rpc=args.rpc, deployment=args.deployment,
-                           steady_claims=args.steady_claims, gas_per_second=args.gas_per_second)
+                           steady_claims=args.steady_claims, gas_per_second=args.gas_per_second, mode=args.mode)
     finally:
         for bar in bars:
             bar.close()
     for key in ("baseline_eth_tps", "baseline_erc20_tps", "claims_per_s_single", "claims_per_s_batched",
                 "ratio_single_to_erc20", "ratio_batched_to_erc20", "gas_per_claim_single",
                 "gas_per_claim_batched", "gas_floor_probe", "ratio_batched_to_probe", "gas_per_claim_batched_steady",
-                "sign_per_s", "node_gas_per_s_batched", "network_claims_per_s", "network_claims_per_s_steady"):
-        if result[key] is not None:
+                "sign_per_s", "node_gas_per_s_batched", "network_claims_per_s", "network_claims_per_s_steady",
+                *OPTIMISTIC_FIGURES):
+        if result.get(key) is not None:
             print(f"{key:<30}{result[key]:>16,}")
     print(f"a chain of {result['gas_per_second']:,} gas/s carries {result['network_claims_per_s']:,} claims/s "
           f"(US average: {result['us_average_claims_per_s']}/s)")
@@ -347,6 +348,7 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("--client", choices=CLIENTS, default="anvil", help="the embedded node to measure on")
     bench.add_argument("--rpc", help="measure on the node at URL instead (fresh contracts deployed there)")
     add_network_options(bench)
+    add_mode_options(bench, window=False)
     bench.set_defaults(func=cmd_bench)
 
     imp = sub.add_parser("import", help="convert X12 837, FHIR R4 Claims or a Synthea export to a scenario directory; "

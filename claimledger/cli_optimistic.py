@@ -8,6 +8,9 @@ from pathlib import Path
 
 MODES = ("chain", "optimistic")
 EXIT_FOUND = 3  # watch: a finding (whether or not a challenge won)
+OPTIMISTIC_FIGURES = ("optimistic_gas_per_claim", "optimistic_network_claims_per_s", "optimistic_offchain_claims_per_s",
+                      "watch_seconds_per_batch", "challenge_gas_upheld", "resolve_gas_upheld",
+                      "challenge_gas_unfounded", "resolve_gas_unfounded")
 
 
 def add_mode_options(parser: argparse.ArgumentParser, window: bool = True) -> None:

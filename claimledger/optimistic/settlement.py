@@ -91,7 +91,6 @@ class SettlementChain:
         self.token = w3.eth.contract(addresses["SettlementToken"], abi=chain.artifact("SettlementToken")["abi"])
         self.contract = w3.eth.contract(addresses["OptimisticSettlement"],
                                         abi=chain.artifact("OptimisticSettlement")["abi"])
-        self._senders: dict[str, TxSender] = {}
 
     # ------------------------------------------------------------------ deployment
 
@@ -105,7 +104,7 @@ class SettlementChain:
         from ..chain import _deploy_one
         from .layout import ACCOUNTS_SLOT, PAYEES_SLOT
 
-        admin = TxSender(w3, parties.admin, window=1)
+        admin = _sender(w3, parties.admin)
         a = admin.address
         first = w3.eth.block_number
         token = _deploy_one(w3, admin, "SettlementToken", a, 0)
@@ -115,7 +114,6 @@ class SettlementChain:
                                  response, adjudicator_bond, challenger_bond)
         out = cls(w3, {"SettlementToken": token, "ClaimReplay": replay, "OptimisticSettlement": settlement},
                   parties, first)
-        out._senders["admin"] = admin
         for role, name in (("adjudicator", "ADJUDICATOR"), ("challenger", "CHALLENGER"), ("treasurer", "TREASURER")):
             out.send("admin", out.contract, "grantRole", chain.ROLES[name], parties.address(role))
         out.send("admin", out.token, "grantRole", chain.ROLES["MINTER"], a)
@@ -148,9 +146,7 @@ class SettlementChain:
     # ------------------------------------------------------------------ transactions
 
     def sender(self, role: str) -> TxSender:
-        if role not in self._senders:
-            self._senders[role] = TxSender(self.w3, getattr(self.parties, role), window=1)
-        return self._senders[role]
+        return _sender(self.w3, getattr(self.parties, role))
 
     def send(self, role: str, contract, fn: str, *args) -> dict:
         """Sends ``fn(*args)`` from ``role`` and waits; a revert is an :class:`OptimisticError`
@@ -245,6 +241,16 @@ class SettlementChain:
                         self.contract.events.ProviderPaid().process_receipt(receipt, errors=DISCARD))
         return {"funded_cents": need // CENT_UNITS, "paid_cents": paid // CENT_UNITS,
                 "outstanding_cents": (owed_units - paid) // CENT_UNITS, "providers": len(npis)}
+
+
+_SENDERS: dict[tuple[int, str], TxSender] = {}
+
+
+def _sender(w3: Web3, key: str) -> TxSender:
+    """One sender a key and node for the process: two would each count the key's nonces."""
+    if (id(w3), str(key)) not in _SENDERS:
+        _SENDERS[id(w3), str(key)] = TxSender(w3, key, window=1)
+    return _SENDERS[id(w3), str(key)]
 
 
 def custom_error(contract, exc: Exception) -> str:
