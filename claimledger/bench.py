@@ -163,7 +163,8 @@ def measure_signing(sender: TxSender, count: int) -> float:
 def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int = 512,
               on_phase: Callable[[str, int], Callable[[int], None]] | None = None,
               client: str = "anvil", rpc: str | None = None, deployment: Path | None = None,
-              steady_claims: int = STEADY_CLAIMS, gas_per_second: int = GAS_PER_SECOND, mode: str = "chain") -> dict:
+              steady_claims: int = STEADY_CLAIMS, gas_per_second: int = GAS_PER_SECOND, mode: str = "chain",
+              optimistic_batch: int = OPTIMISTIC_BATCH) -> dict:
     """Runs every phase on one fresh embedded node of ``client`` (or on the node at ``rpc``, or
     ``deployment``'s node, with fresh contracts and the role keys of :func:`keys.load_keys`)
     and writes ``OUT/bench.json`` and ``OUT/report.html``.
@@ -174,7 +175,7 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
     ``claims`` more is measured again (``gas_per_claim_batched_steady``). ``gas_per_second`` is
     the chain the ``network_claims_per_s`` figures are worked out for. With ``mode``
     "optimistic" the optimistic settlement's figures follow on the same node
-    (:mod:`claimledger.optimistic.bench`), in batches of :data:`OPTIMISTIC_BATCH` claims."""
+    (:mod:`claimledger.optimistic.bench`), at least one batch of ``optimistic_batch`` claims."""
     from .clients import embedded_node
     from .deployment_dir import node_url, read_document
     from .keys import load_keys, refuse_dev_keys
@@ -240,9 +241,9 @@ def run_bench(out_dir: Path, claims: int = 2000, batch: int = 100, window: int =
         if mode == "optimistic":
             from .optimistic.bench import measure_optimistic
 
-            count = max(claims, OPTIMISTIC_BATCH)
+            count = max(claims, optimistic_batch)
             optimistic = measure_optimistic(w3, keys, bench_scenario(members), bench_claims("O", count, members),
-                                            OPTIMISTIC_BATCH, gas_per_second, progress)
+                                            optimistic_batch, gas_per_second, progress)
         settle_started = time.monotonic()
         from .pipeline import settle_all
         settlement = settle_all(dep, keys, NPIS)

@@ -83,11 +83,13 @@ class SubmitSummary:
             self.counts[key] = self.counts.get(key, 0) + 1
 
 
-def submit(dep: Deployment, biller_key: str, path: Path, on_progress=None, roster: Path | None = None,
-           batch_claims: int = DEFAULT_BATCH_CLAIMS) -> SubmitSummary:
+def submit(dep: Deployment | None, biller_key: str, path: Path, on_progress=None, roster: Path | None = None,
+           batch_claims: int = DEFAULT_BATCH_CLAIMS, deliver=None) -> SubmitSummary:
     """Submits every claim of ``path`` as the biller; returns what became of them. An 837 is
     answered with ``FILE.999`` and ``FILE.277`` beside it (A-10.5): the 277CA says, claim for
-    claim, what the import and then the chain decided."""
+    claim, what the import and then the chain decided. ``deliver(source, items, on_outcome)``
+    takes the records instead of the deployment (optimistic mode's adjudicator,
+    :func:`claimledger.optimistic.submission.optimistic_delivery`)."""
     summary = SubmitSummary()
     with tempfile.TemporaryDirectory() as tmp:
         source, imported = claims_file(path, Path(tmp), roster)
@@ -95,7 +97,10 @@ def submit(dep: Deployment, biller_key: str, path: Path, on_progress=None, roste
         if not any(isinstance(i, Claim) for i in items):
             reasons = {f"{r.field}: {r.reason}" for r in items if isinstance(r, Reject)}
             raise SubmitFailed(f"{path}: nothing to submit ({'; '.join(sorted(reasons)) or 'no claims'})")
-        replay(dep, biller_key, items, summary.add, on_progress=on_progress, batch_claims=batch_claims)
+        if deliver is not None:
+            deliver(source, items, summary.add)
+        else:
+            replay(dep, biller_key, items, summary.add, on_progress=on_progress, batch_claims=batch_claims)
     if imported is not None:
         from .x12.acks import write_answers
 

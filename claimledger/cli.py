@@ -13,7 +13,7 @@ from pathlib import Path
 
 from . import __version__
 from .cli_networks import add_commands, add_network_options, configure_sending
-from .cli_optimistic import OPTIMISTIC_FIGURES, add_mode_options, add_optimistic_commands, adjudicate_optimistic_cmd, print_optimistic
+from .cli_optimistic import OPTIMISTIC_FIGURES, add_mode_options, delivery, add_optimistic_commands, adjudicate_optimistic_cmd, print_optimistic
 from .cli_rewards import add_rewards_command
 from .privacy.cli import KNOWN_ERRORS as PRIVACY_ERRORS, add_commands as add_privacy_commands
 from .clients import CLIENTS
@@ -249,11 +249,13 @@ def cmd_submit(args) -> int:
     from .deployment_dir import open_deployment
     from .keys import load_keys
 
-    dep = open_deployment(Path(args.deployment), args.rpc)
     bar = tqdm(unit="claim", desc="submitting", disable=not sys.stderr.isatty())
     try:
-        summary = submit(dep, load_keys(args.key_env)[0].biller, Path(args.path), on_progress=bar.update,
-                         roster=Path(args.roster) if args.roster else None, batch_claims=args.batch)
+        with delivery(args) as deliver:
+            dep = open_deployment(Path(args.deployment), args.rpc) if deliver is None else None
+            summary = submit(dep, load_keys(args.key_env)[0].biller, Path(args.path), on_progress=bar.update,
+                             roster=Path(args.roster) if args.roster else None, batch_claims=args.batch or 100,
+                             deliver=deliver)
     finally:
         bar.close()
     print(f"{summary.claims} claim(s) submitted: " + ", ".join(f"{v} {k}" for k, v in sorted(summary.counts.items())))
@@ -377,7 +379,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="a deployment directory or its deployments.json (chain id checked)")
     sbm.add_argument("--key-env", help="environment variable holding the biller's private key (default: anvil's dev key)")
     sbm.add_argument("--roster", help="enrollment roster.csv that finds dependents' member ids in an 837 (A-10.3)")
-    sbm.add_argument("--batch", type=int, default=100, help="claims per transaction (default and max 100)")
+    sbm.add_argument("--batch", type=int, default=None,
+                     help="claims per transaction (default and max 100); optimistic: claims per batch (default 1000)")
+    add_mode_options(sbm, window=False)
     add_network_options(sbm, deployment=False)
     sbm.set_defaults(func=cmd_submit)
 

@@ -42,6 +42,28 @@ class OptimisticUsage(ValueError):
     """An option that --mode optimistic does not take."""
 
 
+def delivery(args):
+    """``submit``'s way to the rules: None on chain; with --mode optimistic, the adjudicator of the
+    run directory --deployment names (claimledger.optimistic.submission)."""
+    from contextlib import nullcontext
+
+    if args.mode != "optimistic":
+        return nullcontext(None)
+    from .optimistic.adjudicator import BATCH_CLAIMS
+    from .optimistic.submission import optimistic_delivery
+
+    return optimistic_delivery(Path(args.deployment), args.rpc, args.batch or BATCH_CLAIMS)
+
+
+def cmd_finalize(args) -> int:
+    from .optimistic.submission import finalize_run
+
+    paid = finalize_run(Path(args.run_dir), args.rpc)
+    print(f"final; paid {paid['paid_cents'] / 100:,.2f} to {paid['providers']} provider(s), "
+          f"{paid['outstanding_cents'] / 100:,.2f} outstanding")
+    return 0
+
+
 def _w3(args):
     from .node import connect, run_chain
 
@@ -97,6 +119,11 @@ def add_optimistic_commands(sub) -> None:
     chal.add_argument("--claim", type=int, required=True, help="the claim's index in the batch (from 0)")
     chal.add_argument("--rpc", help="the settlement chain's node (default: the run's embedded chain)")
     chal.set_defaults(func=cmd_challenge)
+    fin = sub.add_parser("finalize", help="finalize an optimistic run's batches once their window is over and pay "
+                                          "the providers (after submit --mode optimistic)")
+    fin.add_argument("run_dir", help="the run directory of adjudicate --mode optimistic")
+    fin.add_argument("--rpc", help="the settlement chain's node (default: the run's embedded chain)")
+    fin.set_defaults(func=cmd_finalize)
 
 
 def print_optimistic(result) -> None:

@@ -134,7 +134,7 @@ def adjudicate_optimistic(
                       on_start, on_progress)
         settled = {}
         if finalize:
-            settled = _finalize_and_pay(shadow, settlement, progress, out_dir, sorted(scenario.providers),
+            settled = finalize_and_pay(shadow, settlement, progress, out_dir, sorted(scenario.providers),
                                         funding_ratio)
     stats.finished = time.monotonic()
     write_input_errors(out_dir, scenario.input_errors)
@@ -209,7 +209,7 @@ def _post_all(scenario, shadow: Shadow, settlement: SettlementChain, progress: P
         progress.write(out_dir)
 
 
-def _finalize_and_pay(shadow: Shadow, settlement: SettlementChain, progress: Progress, out_dir: Path,
+def finalize_and_pay(shadow: Shadow, settlement: SettlementChain, progress: Progress, out_dir: Path,
                       npis: list[str], funding_ratio: float) -> dict:
     """Waits out the last batch's window, finalizes every batch in order, pays the providers."""
     settlement.wait_blocks(progress.last_block + settlement.contract.functions.challengeWindow().call())

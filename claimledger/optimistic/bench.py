@@ -26,10 +26,13 @@ BENCH_WINDOW = 100_000  # blocks: the bench mines a block a transaction, and bot
 
 def measure_optimistic(w3, keys: Keys, scenario, claims: list, batch: int, gas_per_second: int,
                        progress: Callable[[str, int], Callable[[int], None]]) -> dict:
+    def phase(name: str, total: int) -> Callable[[int], None]:
+        return progress(name, total) or (lambda n: None)
+
     parties = Parties.from_keys(keys)
     pseudonyms = Pseudonyms.in_memory()
     with shadow_chain(scenario, pseudonyms) as shadow:
-        tick = progress("claims through the adjudicator's shadow", len(claims))
+        tick = phase("claims through the adjudicator's shadow", len(claims))
         started = time.monotonic()
         steps = []
         for claim in claims:
@@ -49,7 +52,7 @@ def measure_optimistic(w3, keys: Keys, scenario, claims: list, batch: int, gas_p
     with shadow_chain(scenario, pseudonyms) as watcher_shadow:
         replayer = Replayer(watcher_shadow, honest)
         replayer.check_genesis()
-        tick = progress("a watcher checking the batches", len(steps))
+        tick = phase("a watcher checking the batches", len(steps))
         started = time.monotonic()
         for b in posted:
             assert replayer.check(b) is None, f"batch {b.batch_id}: the honest posting has a wrong root"

@@ -116,7 +116,8 @@ class Replayer:
 @contextmanager
 def watcher_for(run_dir: Path, w3) -> Iterator[tuple[Replayer, list[bytes]]]:
     """The watcher's engine for ``run_dir``'s chain on ``w3``, and the packed claims the biller
-    handed in (the run's claims.csv, with the run's pseudonyms)."""
+    handed in (the run's claims.csv, then the files submitted after it, with the run's
+    pseudonyms)."""
     run_dir = Path(run_dir)
     path = run_dir / RUN_FILE
     if not path.exists():
@@ -125,7 +126,10 @@ def watcher_for(run_dir: Path, w3) -> Iterator[tuple[Replayer, list[bytes]]]:
     scenario = load_scenario(Path(run["scenario"]))
     settlement = SettlementChain.load(w3, run_dir, _parties())
     pseudonyms = Pseudonyms.open(keystore_path(run_dir))
-    submitted = [encode_claim(c, pseudonyms) for c in iter_claims(scenario.claims_path) if isinstance(c, Claim)]
+    from .submission import submitted_files
+
+    submitted = [encode_claim(c, pseudonyms) for path in (scenario.claims_path, *submitted_files(run_dir))
+                 for c in iter_claims(path) if isinstance(c, Claim)]
     with shadow_chain(scenario, pseudonyms) as shadow:
         replayer = Replayer(shadow, settlement)
         replayer.check_genesis()

@@ -146,3 +146,25 @@ def test_a_run_directory_of_the_other_mode_is_refused(node, on_chain, tmp_path):
     shutil.copytree(chain_out, tmp_path / "run")
     with pytest.raises(OptimisticError, match="not a run of --mode optimistic"):
         watch(tmp_path / "run", connect(node.url))
+
+
+def test_claims_submitted_after_the_run_are_posted_watched_and_paid(node, tmp_path):
+    """submit --mode optimistic: a file of claims through the run's adjudicator, posted as a batch
+    of its own; watch knows them as handed in; finalize pays for them."""
+    from claimledger.billing import submit
+    from claimledger.optimistic.submission import finalize_run, optimistic_delivery
+
+    run(node, tmp_path, finalize=True)
+    late = tmp_path / "late.csv"
+    lines = (BASIC / "claims.csv").read_text().splitlines()
+    late.write_text("\n".join([lines[0], *(line.replace("C0001", "L0001").replace("2026-01-", "2026-02-")
+                                           for line in lines[1:3])]) + "\n")
+    with optimistic_delivery(tmp_path, node.url, batch_claims=BATCH) as deliver:
+        summary = submit(None, "", late, deliver=deliver)
+    assert summary.claims == 1 and summary.counts.get("approved", 0) >= 1
+    assert Progress.read(tmp_path).batches == [1, 2, 3, 4, 5, 6]
+    report = watch(tmp_path, connect(node.url))
+    assert report.findings == [] and report.claims == 24
+    paid = finalize_run(tmp_path, node.url)
+    assert paid["paid_cents"] > 0 and paid["outstanding_cents"] == 0
+    assert settlement_of(node, tmp_path).batch(6)["status"] == FINAL

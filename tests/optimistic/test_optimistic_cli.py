@@ -1,0 +1,34 @@
+"""The command line of optimistic settlement on its embedded default: adjudicate --mode
+optimistic writes examples/basic's expected files, watch finds every root right (exit 0), a
+challenge of a batch already final is refused in one line (exit 1), and bench --mode optimistic
+reports its figures beside the on-chain ones."""
+import json
+
+from claimledger.bench import run_bench
+from claimledger.cli import main
+from tests.conftest import EXAMPLES
+
+BASIC = EXAMPLES / "basic"
+
+
+def test_adjudicate_watch_and_challenge_from_the_command_line(tmp_path, capsys):
+    run = tmp_path / "run"
+    assert main(["adjudicate", str(BASIC), "--out", str(run), "--mode", "optimistic", "--batch", "10"]) == 0
+    assert (run / "results.csv").read_bytes() == (BASIC / "expected_results.csv").read_bytes()
+    assert (run / "rejects.csv").read_bytes() == (BASIC / "expected_rejects.csv").read_bytes()
+    summary = json.loads((run / "summary.json").read_text())
+    assert summary["mode"] == "optimistic" and summary["replay"]["transactions"] == 3
+    assert "posted 23 claims in 3 batch(es)" in capsys.readouterr().out
+    assert main(["watch", str(run)]) == 0
+    assert "checked 3 batch(es), 23 claim(s)" in capsys.readouterr().out
+    assert main(["challenge", str(run), "--batch", "1", "--claim", "0"]) == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("claimledger: challenge: BatchNotPosted(1, 2)") and "\n" not in err
+
+
+def test_bench_reports_optimistic_figures_beside_the_on_chain_ones(tmp_path):
+    result = run_bench(tmp_path, claims=30, steady_claims=0, mode="optimistic", optimistic_batch=15)
+    assert result["optimistic_batch_claims"] == 15 and result["challenge_batch_claims"] == 15
+    assert 0 < result["optimistic_gas_per_claim"] < result["gas_per_claim_batched"]
+    assert result["resolve_gas_upheld"] > 0 and result["watch_seconds_per_batch"] > 0
+    assert json.loads((tmp_path / "bench.json").read_text())["optimistic_network_claims_per_s"] > 0
