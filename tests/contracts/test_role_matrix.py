@@ -1,8 +1,8 @@
 """The role matrix of docs/ROLES.md is the contracts' (issue 18): every state-changing function
 of every contract's ABI has exactly one row; the engine's and the token's rows are the ones
 test_claims_engine_access_roles.py calls as every account and while paused; the privacy ledger's
-role-guarded functions are called here as every account. A function added without a row, or a
-row that says another role, fails."""
+and OptimisticSettlement's role-guarded functions are called here as every account. A function
+added without a row, or a row that says another role, fails."""
 import json
 import re
 from pathlib import Path
@@ -11,7 +11,9 @@ import brownie
 import pytest
 
 from tests.contracts.test_claims_engine_access_roles import ENGINE_FUNCTIONS, TOKEN_FUNCTIONS, UNGUARDED
-from tests.contracts.helpers import role_id, unauthorized
+from claimledger.optimistic.layout import ACCOUNTS_SLOT, PAYEES_SLOT
+from tests.conftest import claim, deploy_granting
+from tests.contracts.helpers import err, role_id, unauthorized
 from tests.contracts.privacy_helpers import MEMBER, ZERO32
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -20,10 +22,14 @@ ABIS = {  # the ABI each contract answers (the engine: itself, its extensions, b
     "ClaimsEngine": "build/interfaces/IClaimsEngine.json",
     "SettlementToken": "build/contracts/SettlementToken.json",
     "PrivacyLedger": "build/contracts/PrivacyLedger.json",
+    "OptimisticSettlement": "build/contracts/OptimisticSettlement.json",
 }
 SIGNED = {"registerRewardPayee", "grantConsent", "revokeConsent", "setDelegate"}  # a member's EIP-712 signature
 OPEN = {"renounceRole": "the holder itself", "acceptDefaultAdminTransfer": "the pending admin",
-        "approve": "any holder", "transfer": "any holder", "transferFrom": "any holder"}
+        "approve": "any holder", "transfer": "any holder", "transferFrom": "any holder",
+        # OptimisticSettlement: who the function checks itself (docs/OPTIMISTIC.md)
+        "withdrawBond": "an adjudicator with a bond", "respond": "the batch's adjudicator", "resolve": "anyone",
+        "finalize": "anyone"}
 
 
 def matrix() -> dict[tuple[str, str], tuple[str, bool]]:
@@ -105,3 +111,80 @@ def test_ledger_function_refuses_every_account_without_its_role(request, ledger,
         else:
             with brownie.reverts(unauthorized(account, role)):
                 getattr(ledger, fn).call(*args, {"from": account})
+
+
+# OptimisticSettlement's role-guarded functions: (function, args given the accounts, what the
+# holder's call does: None goes through, else the custom error it meets after the role check)
+BOND = 1_000
+SETTLEMENT_CALLS = {
+    "depositBond": (lambda a: (), None),
+    "postBatch": (lambda a: (claim("CR1"), [b"\x01" * 28]), None),
+    "challenge": (lambda a: (1, 0, claim("CR1"), b"", ZERO28, ZERO28, [], [], [], []), err("UnknownBatch", 1)),
+    "fund": (lambda a: (1,), None),
+    "settle": (lambda a: ([], [], []), None),
+    "setParameters": (lambda a: (10, 2, BOND, BOND), None),
+    "setReplayImplementation": (lambda a: (a["outsider"],), None),
+    "grantRole": (lambda a: (role_id("CHALLENGER"), a["outsider"]), None),
+    "revokeRole": (lambda a: (role_id("CHALLENGER"), a["challenger"]), None),
+    "beginDefaultAdminTransfer": (lambda a: (a["outsider"],), None),
+    "cancelDefaultAdminTransfer": (lambda a: (), None),
+    "changeDefaultAdminDelay": (lambda a: (60,), None),
+    "rollbackDefaultAdminDelay": (lambda a: (), None),
+}
+ZERO28 = b"\x00" * 28
+SETTLEMENT_ACCOUNTS = ACCOUNTS + ("adjudicator", "challenger")
+SETTLEMENT_HOLDERS = {"ADJUDICATOR": "adjudicator", "CHALLENGER": "challenger", "TREASURER": "treasurer",
+                      "DEFAULT_ADMIN": "admin"}
+
+
+@pytest.fixture(scope="module")
+def adjudicator(accounts):
+    return accounts[6]
+
+
+@pytest.fixture(scope="module")
+def challenger(accounts):
+    return accounts[7]
+
+
+@pytest.fixture(scope="module")
+def optimistic(OptimisticSettlement, ClaimReplay, token, admin, adjudicator, challenger, treasurer):
+    """OptimisticSettlement as tests/optimistic/conftest.py deploys it, the adjudicator bonded
+    (so that its postBatch goes through), the treasurer's and adjudicator's tokens approved."""
+    contract = deploy_granting(
+        OptimisticSettlement, admin,
+        [("ADJUDICATOR", adjudicator), ("CHALLENGER", challenger), ("TREASURER", treasurer)],
+        token, ClaimReplay.deploy({"from": admin}), b"\x00" * 28, ACCOUNTS_SLOT.to_bytes(32, "big"),
+        PAYEES_SLOT.to_bytes(32, "big"), 10, 2, BOND, BOND,
+    )
+    for holder in (adjudicator, treasurer):
+        token.mint(holder, 10 * BOND, {"from": treasurer})
+        token.approve(contract, 2**256 - 1, {"from": holder})
+    contract.depositBond({"from": adjudicator})
+    return contract
+
+
+def test_every_role_guarded_settlement_row_is_called():
+    guarded = {fn for (c, fn), (who, _) in matrix().items() if c == "OptimisticSettlement" and who not in OPEN.values()}
+    assert guarded == set(SETTLEMENT_CALLS)
+
+
+@pytest.mark.parametrize("fn", sorted(SETTLEMENT_CALLS))
+def test_settlement_function_refuses_every_account_without_its_role(request, optimistic, fn):
+    """OptimisticSettlement: each role-guarded function reverts with
+    AccessControlUnauthorizedAccount for every account but its role's holder (docs/ROLES.md),
+    whose call passes the role check."""
+    role = matrix()[("OptimisticSettlement", fn)][0]
+    accounts = {name: request.getfixturevalue(name) for name in SETTLEMENT_ACCOUNTS}
+    make_args, holder_outcome = SETTLEMENT_CALLS[fn]
+    args = make_args(accounts)
+    for name, account in accounts.items():
+        if name == SETTLEMENT_HOLDERS[role]:
+            if holder_outcome is None:
+                getattr(optimistic, fn).call(*args, {"from": account})
+            else:
+                with brownie.reverts(holder_outcome):
+                    getattr(optimistic, fn).call(*args, {"from": account})
+        else:
+            with brownie.reverts(unauthorized(account, role)):
+                getattr(optimistic, fn).call(*args, {"from": account})
