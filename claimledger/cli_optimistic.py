@@ -75,9 +75,13 @@ def _w3(args):
 
 
 def cmd_watch(args) -> int:
-    from .optimistic.watcher import watch
+    from .optimistic.watcher import defend, watch
 
     with _w3(args) as w3:
+        if args.defend:
+            for a in defend(Path(args.run_dir), w3):
+                print(f"answered challenge {a['challenge']} of batch {a['batch']} claim {a['index']} with "
+                      f"{a['keys']} keys ({a['gas']:,} gas)")
         report = watch(Path(args.run_dir), w3, challenge=not args.no_challenge)
     print(f"checked {report.batches} batch(es), {report.claims} claim(s) in {report.seconds:.1f}s "
           f"({report.claims_per_second:.1f} claims/s)")
@@ -112,6 +116,9 @@ def add_optimistic_commands(sub) -> None:
     watch.add_argument("run_dir", help="the run directory of adjudicate --mode optimistic")
     watch.add_argument("--rpc", help="the settlement chain's node (default: the run's embedded chain)")
     watch.add_argument("--no-challenge", action="store_true", help="report only")
+    watch.add_argument("--defend", action="store_true",
+                       help="first answer the open challenges of this run's batches with the keys and originals "
+                            "their claims read (the adjudicator's role: its key)")
     watch.set_defaults(func=cmd_watch)
     chal = sub.add_parser("challenge", help="challenge one claim of a posted batch (challenger role)")
     chal.add_argument("run_dir", help="the run directory of adjudicate --mode optimistic")

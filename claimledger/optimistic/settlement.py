@@ -31,7 +31,8 @@ WINDOW = 20  # blocks a batch stays open to challenge (the demo's; a consortium'
 RESPONSE = 5  # blocks the adjudicator has to add keys to a challenge
 ADJUDICATOR_BOND = 10_000 * 10**6  # token units (1 cent = 10,000): $10,000
 CHALLENGER_BOND = 1_000 * 10**6
-POSTED, FINAL, CANCELLED = 1, 2, 3
+POSTED, FINAL, CANCELLED = 1, 2, 3  # IOptimisticSettlement.BatchStatus
+OPEN = 1  # IOptimisticSettlement.ChallengeStatus
 
 
 class OptimisticError(RuntimeError):

@@ -31,7 +31,7 @@ from ..privacy.pseudonyms import Pseudonyms, keystore_path
 from ..records import Claim
 from ..scenario import iter_claims, load_scenario
 from .batch import leaf_proof, leaves_of
-from .settlement import CANCELLED, POSTED, OptimisticError, PostedBatch, SettlementChain
+from .settlement import CANCELLED, OPEN, POSTED, OptimisticError, PostedBatch, SettlementChain
 from .shadow import Shadow, Step, shadow_chain
 
 RUN_FILE = "optimistic/run.json"
@@ -210,6 +210,40 @@ def challenge_claim(run_dir: Path, w3, batch_id: int, index: int) -> dict:
             _, step = replayer.check(batch, stop_at=index)
             return dispute(replayer, batch, index, step)
     raise OptimisticError(f"no batch {batch_id} is posted")
+
+
+def defend(run_dir: Path, w3) -> list[dict]:
+    """The adjudicator's side: answers every open challenge of its batches with the keys its own
+    replay of the claim touched and the originals the claim names (both proven or checked on
+    chain), so that the replay runs on every slot the claim reads even if the challenger left
+    some out. A claim whose posted root the rules do not give is not defended."""
+    with watcher_for(run_dir, w3) as (replayer, _):
+        settlement = replayer.settlement
+        me = settlement.parties.address("adjudicator")
+        targets = {}
+        for event in settlement.contract.events.ChallengeOpened().get_logs(from_block=settlement.from_block):
+            challenge_id = event["args"]["challengeId"]
+            c = settlement.contract.functions.challengeOf(challenge_id).call()
+            if c[2] == OPEN and settlement.batch(c[0])["adjudicator"] == me:
+                targets.setdefault((c[0], c[1]), []).append(challenge_id)
+        answered = []
+        for batch in settlement.posted_batches():
+            if not targets or batch.status == CANCELLED:
+                continue
+            for index, packed in enumerate(batch.claims[:batch.valid_count]):
+                step = replayer.run(packed)
+                ids = targets.pop((batch.batch_id, index), [])
+                if ids and step.post_root[:28] == batch.roots[index]:
+                    replayer.undo(step)
+                    args = _smt_args(replayer.shadow.tree, step.keys)
+                    for challenge_id in ids:
+                        receipt = settlement.send("adjudicator", settlement.contract, "respond", challenge_id, *args,
+                                                  step.originals)
+                        answered.append({"challenge": challenge_id, "batch": batch.batch_id, "index": index,
+                                         "keys": len(step.keys), "gas": receipt["gasUsed"]})
+                    for key, value in zip(step.keys, step.post_values):
+                        replayer.shadow.tree.update(key, value)
+        return answered
 
 
 def dispute(replayer: Replayer, batch: PostedBatch, index: int, step: Step) -> dict:

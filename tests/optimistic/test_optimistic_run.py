@@ -37,8 +37,8 @@ def on_chain(tmp_path_factory):
     return out, result
 
 
-def run(node, out, adjudicator=None, finalize=False):
-    return adjudicate_optimistic(BASIC, out, rpc=node.url, batch_claims=BATCH, window=WINDOW,
+def run(node, out, adjudicator=None, finalize=False, window=WINDOW):
+    return adjudicate_optimistic(BASIC, out, rpc=node.url, batch_claims=BATCH, window=window,
                                  adjudicator=adjudicator, finalize=finalize)
 
 
@@ -168,3 +168,51 @@ def test_claims_submitted_after_the_run_are_posted_watched_and_paid(node, tmp_pa
     paid = finalize_run(tmp_path, node.url)
     assert paid["paid_cents"] > 0 and paid["outstanding_cents"] == 0
     assert settlement_of(node, tmp_path).batch(6)["status"] == FINAL
+
+
+def test_the_adjudicators_response_defeats_a_challenger_that_leaves_out_a_slot(node, tmp_path):
+    """A challenger that leaves out a slot the claim reads (the provider's account) would make the
+    replay read zero there and 'prove' a fault in an honest claim; the adjudicator's response
+    (defend: the keys its own replay touched) puts the slot back and the challenge fails. Without
+    a response the same trick wins: the response period is what keeps honest batches safe."""
+    from web3.logs import DISCARD
+
+    from claimledger.codec import packed_provider
+    from claimledger.optimistic.batch import leaf_proof, leaves_of
+    from claimledger.optimistic.layout import account_slot
+    from claimledger.optimistic.watcher import _smt_args, defend, watcher_for
+
+    run(node, tmp_path, window=100)  # two challenges, each with a response period, within it
+    w3 = connect(node.url)
+    settlement = settlement_of(node, tmp_path)
+
+    def challenge_without_account(index):
+        with watcher_for(tmp_path, w3) as (replayer, _):
+            batch = replayer.settlement.posted_batches()[0]
+            _, step = replayer.check(batch, stop_at=index)
+            account = account_slot(packed_provider(step.claim))
+            assert account in step.keys
+            keys = [k for k in step.keys if k != account]
+            leaves = leaves_of(batch.claims, batch.pre_root, batch.roots)
+            before = batch.roots[index - 1] if index else batch.pre_root
+            receipt = settlement.send("challenger", settlement.contract, "challenge", 1, index, step.claim,
+                                      step.originals, before, batch.roots[index], leaf_proof(leaves, index),
+                                      *_smt_args(replayer.shadow.tree, keys))
+            (opened,) = settlement.contract.events.ChallengeOpened().process_receipt(receipt, errors=DISCARD)
+            return opened["args"]["challengeId"], replayer, receipt["blockNumber"]
+
+    def resolve(challenge_id, replayer, opened_block):
+        settlement.wait_blocks(opened_block + settlement.contract.functions.responsePeriod().call())
+        mine, theirs = settlement.contract.functions.challengeKeys(challenge_id).call()
+        union = sorted({int.from_bytes(k, "big") for k in [*mine, *theirs]})
+        receipt = settlement.send("challenger", settlement.contract, "resolve", challenge_id,
+                                  *_smt_args(replayer.shadow.tree, union))
+        return bool(settlement.contract.events.ChallengeUpheld().process_receipt(receipt, errors=DISCARD))
+
+    defended = challenge_without_account(0)
+    (answer,) = defend(tmp_path, w3)
+    assert answer["challenge"] == defended[0] and answer["index"] == 0
+    assert resolve(*defended) is False
+    assert settlement.batch(1)["validCount"] == BATCH
+    undefended = challenge_without_account(1)
+    assert resolve(*undefended) is True  # no response: the omitted slot read as zero
