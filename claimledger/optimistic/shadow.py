@@ -184,7 +184,7 @@ def shadow_chain(scenario: Scenario | Path, pseudonyms: Pseudonyms | None = None
     root, on every machine: a watcher builds its own."""
     if not isinstance(scenario, Scenario):
         scenario = load_scenario(Path(scenario))
-    with AnvilNode(flat=False, kept_states=KEPT_STATES) as node:
+    with AnvilNode(kept_states=KEPT_STATES) as node:  # flat: no state root a block (node.py)
         w3 = connect(node.url)
         keys = Keys.from_list(dev_private_keys(6))
         dep = chain.deploy(w3, keys, pseudonyms=pseudonyms or Pseudonyms.in_memory())
@@ -207,7 +207,7 @@ def saved_shadow(run_dir: Path, claims_file: Path | None) -> Iterator[Shadow]:
     if not state.exists():
         raise ShadowError(f"{run_dir}: no saved adjudicator chain ({SHADOW_STATE})")
     document = json.loads((run_dir / SHADOW_DEPLOYMENT).read_text())
-    with AnvilNode(flat=False, kept_states=KEPT_STATES, extra_args=("--load-state", str(state))) as node:
+    with AnvilNode(kept_states=KEPT_STATES, extra_args=("--load-state", str(state))) as node:
         w3 = connect(node.url)
         dep = Deployment(w3, document["contracts"], from_block=document["from_block"],
                          keystore=keystore_path(run_dir))
