@@ -118,7 +118,7 @@ interface IOptimisticSettlement {
     /// @notice The contract's parameters were set (at deployment or by the admin).
     event ParametersSet(uint64 challengeWindow, uint64 responsePeriod, uint256 adjudicatorBond, uint256 challengerBond);
     /// @notice The replay implementation was set.
-    event ReplayImplementationSet(address implementation);
+    event ReplayImplementationSet(address indexed implementation);
     /// @notice `adjudicator` deposited `amount` as its bond.
     event BondDeposited(address indexed adjudicator, uint256 amount);
     /// @notice `adjudicator` withdrew its bond `amount`.

@@ -8,8 +8,8 @@ import {AccessBase} from "../AccessBase.sol";
 import {Roles} from "../libraries/Roles.sol";
 import {ClaimCodec} from "../libraries/ClaimCodec.sol";
 import {SparseMerkle} from "../libraries/SparseMerkle.sol";
-import {SettlementLedger} from "../libraries/SettlementLedger.sol";
 import {ClaimReplay} from "./ClaimReplay.sol";
+import {FinalEscrow} from "./FinalEscrow.sol";
 import {IOptimisticSettlement} from "../../interfaces/IOptimisticSettlement.sol";
 
 /// @title OptimisticSettlement
@@ -20,30 +20,19 @@ import {IOptimisticSettlement} from "../../interfaces/IOptimisticSettlement.sol"
 /// chain. A challenger disputes one claim; the claim is replayed ({ClaimReplay}, a fresh clone)
 /// on the union of both parties' keys, each proven against the root before, and the root after
 /// the replay compared with the posted one. A final batch's root is what the treasurer settles
-/// against: providers are paid out of an escrow what the engine's account words in that state
-/// say they are owed.
+/// against ({FinalEscrow}): providers are paid out of an escrow what the engine's account words
+/// in that state say they are owed.
 /// Every root is a `bytes28`, the top 28 bytes of the sparse Merkle root (`bytes28(root)`): 224
 /// bits (SHA-224's level: collisions 2^112, second preimages 2^224); a posted root costs 28
 /// non-zero calldata bytes and 4 zero ones instead of 32 non-zero.
 /// @dev The leaf tree: pairs from the left hashed keccak256(left ++ right) level by level, an odd
 /// last node carried up as it is; a proof is the siblings from the leaf up, none at a level where
 /// the node is carried (the batch's count tells where).
-contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
+contract OptimisticSettlement is AccessBase, FinalEscrow {
     using SafeERC20 for IERC20;
 
-    /// @notice The token bonds are paid in.
-    IERC20 public immutable token;
     /// @notice The chain's first root: the engine's storage after its reference data was loaded.
     bytes28 public immutable genesisRoot;
-    /// @notice The base slot of the engine's `_ledger.accounts` (mapping uint64 NPI => account
-    /// word): provider `npi`'s word is at keccak256(abi.encode(uint256(npi), accountsSlot)).
-    bytes32 public immutable accountsSlot;
-    /// @notice The base slot of the engine's `_ledger.payees` (mapping uint64 NPI => address),
-    /// keyed as {accountsSlot}.
-    bytes32 public immutable payeesSlot;
-
-    /// @dev token units a cent: the engine's ledger counts cents of a 6-decimal token (A-1.1)
-    uint256 private constant _UNITS_PER_CENT = 10_000;
 
     /// @notice The ClaimReplay implementation challenges clone.
     address public replayImplementation;
@@ -65,7 +54,6 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     uint256 private _batchCount;
     uint256 private _head;
     bytes28 private _lastRoot;
-    bytes28 private _finalRoot;
     /// @dev every batch under it is final or cancelled
     uint256 private _firstPending = 1;
 
@@ -77,11 +65,11 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     mapping(uint256 challengeId => bytes) private _responseOriginals;
     uint256 private _challengeCount;
 
-    /// @dev the escrow: tokens the treasurer funded less what was paid (the bonds are apart)
-    uint256 private _escrow;
-    /// @dev cents paid to each provider by {settle}
-    mapping(uint64 npi => uint256) private _paidCents;
-
+    /// @param genesisRoot_ the chain's first root, as every root here a `bytes28`: the top 28
+    /// bytes of the sparse Merkle root of the engine's storage after loading (the deployer
+    /// truncates; the contract never holds a 32-byte root)
+    /// @param accountsSlot_ the base slot of the engine's `_ledger.accounts` ({FinalEscrow})
+    /// @param payeesSlot_ the base slot of the engine's `_ledger.payees` ({FinalEscrow})
     constructor(
         address admin,
         uint48 adminDelay,
@@ -94,13 +82,9 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         uint64 responsePeriod_,
         uint256 adjudicatorBond_,
         uint256 challengerBond_
-    ) AccessBase(admin, adminDelay) {
-        token = token_;
+    ) AccessBase(admin, adminDelay) FinalEscrow(token_, genesisRoot_, accountsSlot_, payeesSlot_) {
         genesisRoot = genesisRoot_;
-        accountsSlot = accountsSlot_;
-        payeesSlot = payeesSlot_;
         _lastRoot = genesisRoot_;
-        _finalRoot = genesisRoot_;
         _setReplayImplementation(replayImplementation_);
         _setParameters(challengeWindow_, responsePeriod_, adjudicatorBond_, challengerBond_);
     }
@@ -316,47 +300,9 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
         if (first != batchId) revert EarlierBatchNotFinal(first);
         _firstPending = batchId + 1;
         b.status = BatchStatus.Final;
-        _finalRoot = b.postRoot;
+        _setFinalRoot(b.postRoot);
         --pendingBatches[b.adjudicator];
         emit BatchFinalized(batchId, b.postRoot);
-    }
-
-    // ---------------------------------------------------------------- settlement (A-8)
-
-    /// @inheritdoc IOptimisticSettlement
-    function fund(uint256 amount) external onlyRole(Roles.TREASURER) {
-        if (amount == 0) revert ZeroAmount();
-        _escrow += amount;
-        emit EscrowFunded(msg.sender, amount);
-        token.safeTransferFrom(msg.sender, address(this), amount);
-    }
-
-    /// @inheritdoc IOptimisticSettlement
-    /// @dev each provider's payment is recorded before its transfer (the token is the
-    /// deployment's own, immutable)
-    function settle(uint64[] calldata npis, bytes32[] calldata values, SparseMerkle.Proof[] calldata proofs)
-        external
-        onlyRole(Roles.TREASURER)
-        returns (uint256 paid)
-    {
-        uint256 n = npis.length;
-        if (values.length != 2 * n || proofs.length != 2 * n) revert SettleLengthMismatch(n, values.length, proofs.length);
-        uint256 available = _escrow / _UNITS_PER_CENT;
-        for (uint256 i; i < n && available > 0; ++i) {
-            uint64 npi = npis[i];
-            (uint256 account, address payee) = _provenProvider(npi, values, proofs, 2 * i);
-            int256 owedNow = SettlementLedger.owed(account) - int256(_paidCents[npi]);
-            if (owedNow <= 0) continue;
-            if (!SettlementLedger.registered(account) || payee == address(0)) revert ProviderUnknown(npi);
-            (uint256 cents, uint256 left) = SettlementLedger.payment(owedNow, available);
-            available -= cents;
-            _paidCents[npi] += cents;
-            uint256 amount = cents * _UNITS_PER_CENT;
-            _escrow -= amount;
-            paid += amount;
-            emit ProviderPaid(npi, payee, amount, left * _UNITS_PER_CENT);
-            token.safeTransfer(payee, amount);
-        }
     }
 
     // ---------------------------------------------------------------- admin
@@ -412,21 +358,6 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
     /// @inheritdoc IOptimisticSettlement
     function lastRoot() external view returns (bytes28) {
         return _lastRoot;
-    }
-
-    /// @inheritdoc IOptimisticSettlement
-    function finalRoot() external view returns (bytes28) {
-        return _finalRoot;
-    }
-
-    /// @inheritdoc IOptimisticSettlement
-    function escrowBalance() external view returns (uint256) {
-        return _escrow;
-    }
-
-    /// @inheritdoc IOptimisticSettlement
-    function paidTo(uint64 npi) external view returns (uint256) {
-        return _paidCents[npi] * _UNITS_PER_CENT;
     }
 
     /// @inheritdoc IOptimisticSettlement
@@ -542,31 +473,6 @@ contract OptimisticSettlement is AccessBase, IOptimisticSettlement {
                 at += length;
             }
         }
-    }
-
-    /// @dev provider `npi`'s account word and payee in the final state: its two slots, ascending,
-    /// their values and proofs at `at` and `at + 1` proven against {finalRoot}
-    function _provenProvider(
-        uint64 npi,
-        bytes32[] calldata values,
-        SparseMerkle.Proof[] calldata smtProofs,
-        uint256 at
-    ) private view returns (uint256 account, address payee) {
-        bytes32 accountKey = keccak256(abi.encode(uint256(npi), accountsSlot));
-        bytes32 payeeKey = keccak256(abi.encode(uint256(npi), payeesSlot));
-        bool accountFirst = accountKey < payeeKey;
-        bytes32[] memory keys = new bytes32[](2);
-        (keys[0], keys[1]) = accountFirst ? (accountKey, payeeKey) : (payeeKey, accountKey);
-        bytes32[] memory vals = new bytes32[](2);
-        (vals[0], vals[1]) = (values[at], values[at + 1]);
-        SparseMerkle.Proof[] memory proofs = new SparseMerkle.Proof[](2);
-        proofs[0] = smtProofs[at];
-        proofs[1] = smtProofs[at + 1];
-        bytes28 proven = bytes28(SparseMerkle.computeRoot(keys, vals, proofs));
-        if (proven != _finalRoot) revert NotFinalState(npi, _finalRoot, proven);
-        (uint256 accountValue, uint256 payeeValue) =
-            accountFirst ? (uint256(vals[0]), uint256(vals[1])) : (uint256(vals[1]), uint256(vals[0]));
-        return (accountValue, address(uint160(payeeValue)));
     }
 
     /// @dev reverts with {KeyMissing} unless every key of `stored` (ascending) is in `union`
