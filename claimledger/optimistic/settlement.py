@@ -244,14 +244,13 @@ class SettlementChain:
                 "outstanding_cents": (owed_units - paid) // CENT_UNITS, "providers": len(npis)}
 
 
-_SENDERS: dict[tuple[int, str], TxSender] = {}
-
-
 def _sender(w3: Web3, key: str) -> TxSender:
-    """One sender a key and node for the process: two would each count the key's nonces."""
-    if (id(w3), str(key)) not in _SENDERS:
-        _SENDERS[id(w3), str(key)] = TxSender(w3, key, window=1)
-    return _SENDERS[id(w3), str(key)]
+    """One sender a key and node for the process: two would each count the key's nonces. Kept on
+    the node's Web3 object itself (an id() could be a dead one's)."""
+    senders = w3.__dict__.setdefault("_claimledger_senders", {})
+    if str(key) not in senders:
+        senders[str(key)] = TxSender(w3, key, window=1)
+    return senders[str(key)]
 
 
 def custom_error(contract, exc: Exception) -> str:
