@@ -3,7 +3,6 @@ remittance. Any format claimledger imports (X12 837, FHIR, scenario CSV) can be 
 from __future__ import annotations
 
 import csv
-import json
 import sys
 import tempfile
 from contextlib import nullcontext
@@ -17,7 +16,7 @@ from .events import ClaimOutcome
 from .money import format_cents
 from .records import Claim, Reject
 from .replay import DEFAULT_BATCH_CLAIMS, replay
-from .scenario import CLAIMS_FILE, ScenarioError, iter_claims
+from .scenario import CLAIMS_FILE, ScenarioError, iter_claims, scenario_of_run
 
 
 class SubmitFailed(RuntimeError):
@@ -112,9 +111,8 @@ def submit(dep: Deployment | None, biller_key: str, path: Path, on_progress=None
 
 def remittance(run_dir: Path, npi: str) -> list[dict]:
     """The provider's lines of a run, with claim, service and amounts (a CSV remittance)."""
-    deployment = json.loads((run_dir / "deployments.json").read_text()) if (run_dir / "deployments.json").exists() else {}
-    scenario = deployment.get("scenario")
-    if not scenario:
+    scenario = scenario_of_run(run_dir)
+    if scenario is None:
         raise ScenarioError(f"{run_dir}: deployments.json names no scenario")
     provider_of, lines_of = {}, {}
     for item in iter_claims(Path(scenario) / CLAIMS_FILE):

@@ -375,3 +375,23 @@ def load_scenario(directory: str | Path) -> Scenario:
     return Scenario(plans, members, providers, auths, errors, directory, revisions, roster)
 
 
+RUN_FILES_NAMING_SCENARIO = ("deployments.json", "optimistic/run.json", "summary.json")
+
+
+def scenario_of_run(run_dir: Path) -> Path | None:
+    """The scenario directory a run directory was adjudicated from, as its files name it (an
+    on-chain run's deployments.json, an optimistic run's optimistic/run.json, any run's
+    summary.json), else None."""
+    import json
+
+    for name in RUN_FILES_NAMING_SCENARIO:
+        path = Path(run_dir) / name
+        if path.is_file():
+            try:
+                value = json.loads(path.read_text()).get("scenario")
+            except (ValueError, AttributeError):
+                value = None
+            if value:
+                return Path(value)
+    return None
+

@@ -25,16 +25,13 @@ _RESULT_AMOUNTS = ("allowed", "deductible", "copay", "coinsurance", "paid", "pat
 
 
 def _scenario_of_run(run_dir: Path, scenario_dir) -> Path:
+    from ..scenario import scenario_of_run
+
     if scenario_dir is not None:
         return Path(scenario_dir)
-    dep = run_dir / "deployments.json"
-    if dep.is_file():
-        try:
-            scenario = json.loads(dep.read_text()).get("scenario")
-        except (json.JSONDecodeError, AttributeError):
-            scenario = None
-        if scenario:
-            return Path(scenario)
+    found = scenario_of_run(run_dir)
+    if found is not None:
+        return found
     raise ScenarioError(f"{run_dir}: no deployments.json naming the scenario (pass scenario_dir)")
 
 

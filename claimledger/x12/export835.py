@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import csv
 import datetime as _dt
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -87,17 +86,13 @@ def _read_rows(path: Path) -> list[_Row]:
 
 
 def _scenario_of(run_dir: Path, scenario_dir) -> Path:
+    from ..scenario import scenario_of_run
+
     if scenario_dir is not None:
         return Path(scenario_dir)
-    for name in ("deployments.json", "summary.json"):
-        path = run_dir / name
-        if path.is_file():
-            try:
-                value = json.loads(path.read_text()).get("scenario")
-            except (ValueError, AttributeError):
-                value = None
-            if value:
-                return Path(value)
+    found = scenario_of_run(run_dir)
+    if found is not None:
+        return found
     raise FormatError(f"{run_dir}: no deployments.json (or summary.json) naming the run's scenario; "
                       f"the 835 needs the scenario's claims (codes, dates, member, provider)")
 

@@ -24,6 +24,9 @@ def test_adjudicate_watch_and_challenge_from_the_command_line(tmp_path, capsys):
     assert main(["challenge", str(run), "--batch", "1", "--claim", "0"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("claimledger: challenge: BatchNotPosted(1, 2)") and "\n" not in err
+    # the run directory's other readers find its scenario through optimistic/run.json
+    assert main(["remit", str(run), "--provider", "1234567893", "--out", str(tmp_path / "remit.csv")]) == 0
+    assert main(["export", "--to", "x12-835", str(run), "--out", str(tmp_path / "835")]) == 0
 
 
 def test_bench_reports_optimistic_figures_beside_the_on_chain_ones(tmp_path):
