@@ -36,6 +36,18 @@ def biller(accounts):
 
 
 @pytest.fixture(scope="module")
+def adjudicator(accounts):
+    """OptimisticSettlement's adjudicator (docs/OPTIMISTIC.md)."""
+    return accounts[6]
+
+
+@pytest.fixture(scope="module")
+def challenger(accounts):
+    """OptimisticSettlement's challenger."""
+    return accounts[7]
+
+
+@pytest.fixture(scope="module")
 def reviewer(accounts):
     return accounts[3]
 

@@ -138,16 +138,6 @@ SETTLEMENT_HOLDERS = {"ADJUDICATOR": "adjudicator", "CHALLENGER": "challenger", 
 
 
 @pytest.fixture(scope="module")
-def adjudicator(accounts):
-    return accounts[6]
-
-
-@pytest.fixture(scope="module")
-def challenger(accounts):
-    return accounts[7]
-
-
-@pytest.fixture(scope="module")
 def optimistic(OptimisticSettlement, ClaimReplay, token, admin, adjudicator, challenger, treasurer):
     """OptimisticSettlement as tests/optimistic/conftest.py deploys it, the adjudicator bonded
     (so that its postBatch goes through), the treasurer's and adjudicator's tokens approved."""

@@ -15,16 +15,6 @@ GENESIS = keccak(text="genesis")[:28]
 
 
 @pytest.fixture(scope="module")
-def adjudicator(accounts):
-    return accounts[6]
-
-
-@pytest.fixture(scope="module")
-def challenger(accounts):
-    return accounts[7]
-
-
-@pytest.fixture(scope="module")
 def replay_implementation(ClaimReplay, admin):
     return ClaimReplay.deploy({"from": admin})
 

@@ -74,16 +74,26 @@ def test_an_honest_run_has_no_findings_and_stands_a_challenge(node, tmp_path):
     assert settlement.token.functions.balanceOf(settlement.parties.address("adjudicator")).call() == before + bond
 
 
-@pytest.mark.parametrize("cheat, at", [
-    (dishonest.PaidAmount, 7),
-    (dishonest.Accumulator, 11),
-    (dishonest.DroppedClaim, 6),
-    (dishonest.ReorderedClaims, 12),
-    (dishonest.StaleRoot, 8),
-], ids=["paid amount", "accumulator", "dropped claim", "reordered claims", "stale root"])
-def test_watch_catches_and_proves_a_dishonest_adjudicator(node, tmp_path, cheat, at):
+@pytest.mark.parametrize("cheat, at, where", [
+    (dishonest.PaidAmount, 7, (2, 2)),
+    (dishonest.Accumulator, 11, (3, 1)),
+    (dishonest.DroppedClaim, 6, (2, 1)),
+    (dishonest.ReorderedClaims, 12, (3, 2)),
+    (dishonest.StaleRoot, 8, (2, 3)),
+    # at the edges: a run's first claim, a batch's last and first, and a
+    # batch's last claim dropped with its root (its batch is then consistent: the next one's first
+    # claim is judged against a root without the dropped claim's effects)
+    (dishonest.PaidAmount, 0, (1, 0)),
+    (dishonest.PaidAmount, 4, (1, 4)),
+    (dishonest.Accumulator, 5, (2, 0)),
+    (dishonest.StaleRoot, 19, (4, 4)),  # a replacement (the last claims, a resubmission and a reject, change nothing)
+    (dishonest.DroppedClaim, 9, (3, 0)),
+], ids=["paid amount", "accumulator", "dropped claim", "reordered claims", "stale root", "paid amount, first claim",
+        "paid amount, last of a batch", "accumulator, first of a batch", "stale root, a replacement last of a batch",
+        "dropped claim, last of a batch"])
+def test_watch_catches_and_proves_a_dishonest_adjudicator(node, tmp_path, cheat, at, where):
     run(node, tmp_path, adjudicator=cheat(at))
-    batch, index = at // BATCH + 1, at % BATCH
+    batch, index = where
     settlement = settlement_of(node, tmp_path)
     bond = settlement.contract.functions.bondOf(settlement.parties.address("adjudicator")).call()
     challenger = settlement.token.functions.balanceOf(settlement.parties.address("challenger")).call()
