@@ -82,7 +82,8 @@ def cmd_watch(args) -> int:
             for a in defend(Path(args.run_dir), w3):
                 print(f"answered challenge {a['challenge']} of batch {a['batch']} claim {a['index']} with "
                       f"{a['keys']} keys ({a['gas']:,} gas)")
-        report = watch(Path(args.run_dir), w3, challenge=not args.no_challenge)
+        report = watch(Path(args.run_dir), w3, challenge=not args.no_challenge, follow=args.follow,
+                       go_on=_until_interrupted)
     print(f"checked {report.batches} batch(es), {report.claims} claim(s) in {report.seconds:.1f}s "
           f"({report.claims_per_second:.1f} claims/s)")
     for f in report.findings:
@@ -96,6 +97,11 @@ def cmd_watch(args) -> int:
         print("every posted root is the one the rules give")
         return 0
     return EXIT_FOUND
+
+
+def _until_interrupted(report) -> bool:
+    print(f"  {report.batches} batch(es), {report.claims} claim(s) checked; watching", flush=True)
+    return True
 
 
 def cmd_challenge(args) -> int:
@@ -116,6 +122,8 @@ def add_optimistic_commands(sub) -> None:
     watch.add_argument("run_dir", help="the run directory of adjudicate --mode optimistic")
     watch.add_argument("--rpc", help="the settlement chain's node (default: the run's embedded chain)")
     watch.add_argument("--no-challenge", action="store_true", help="report only")
+    watch.add_argument("--follow", type=float, metavar="SECONDS",
+                       help="then look for new batches every SECONDS, until Ctrl-C or a wrong root")
     watch.add_argument("--defend", action="store_true",
                        help="first answer the open challenges of this run's batches with the keys and originals "
                             "their claims read (the adjudicator's role: its key)")

@@ -22,7 +22,7 @@ import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 from web3.logs import DISCARD
 
@@ -126,14 +126,22 @@ def watcher_for(run_dir: Path, w3) -> Iterator[tuple[Replayer, list[bytes]]]:
     scenario = load_scenario(Path(run["scenario"]))
     settlement = SettlementChain.load(w3, run_dir, _parties())
     pseudonyms = Pseudonyms.open(keystore_path(run_dir))
-    from .submission import submitted_files
-
-    submitted = [encode_claim(c, pseudonyms) for path in (scenario.claims_path, *submitted_files(run_dir))
-                 for c in iter_claims(path) if isinstance(c, Claim)]
+    submitted = handed_in(run_dir, pseudonyms, scenario)
     with shadow_chain(scenario, pseudonyms) as shadow:
         replayer = Replayer(shadow, settlement)
         replayer.check_genesis()
         yield replayer, submitted
+
+
+def handed_in(run_dir: Path, pseudonyms, scenario=None) -> list[bytes]:
+    """The packed claims handed in to the run, in order: its claims.csv, then the files
+    ``submit --mode optimistic`` kept (:mod:`claimledger.optimistic.submission`)."""
+    from .submission import submitted_files
+
+    if scenario is None:
+        scenario = load_scenario(Path(json.loads((Path(run_dir) / RUN_FILE).read_text())["scenario"]))
+    return [encode_claim(c, pseudonyms) for path in (scenario.claims_path, *submitted_files(run_dir))
+            for c in iter_claims(path) if isinstance(c, Claim)]
 
 
 def _parties():
@@ -161,36 +169,47 @@ def compare_with_submitted(batch: PostedBatch, first: int, submitted: list[bytes
     return None
 
 
-def watch(run_dir: Path, w3, challenge: bool = True) -> WatchReport:
+def watch(run_dir: Path, w3, challenge: bool = True, follow: float | None = None,
+          go_on: Callable[[WatchReport], bool] | None = None) -> WatchReport:
     """Checks every posted batch of ``run_dir``'s settlement; challenges the first claim whose
-    root is wrong (with ``challenge``) and resolves the challenge."""
+    root is wrong (with ``challenge``) and resolves the challenge. With ``follow`` it then looks
+    for new batches every ``follow`` seconds, with the same engine, for as long as
+    ``go_on(report)`` says (default: until interrupted) or until a wrong root."""
     report = WatchReport()
     started = time.monotonic()
     with watcher_for(run_dir, w3) as (replayer, submitted):
-        first = 0
-        in_order = True  # claims compared with claims.csv until the first that differs
-        for batch in replayer.settlement.posted_batches():
-            if batch.status == CANCELLED:
-                continue
-            report.batches += 1
-            order = compare_with_submitted(batch, first, submitted) if in_order else None
-            found = replayer.check(batch)
-            report.claims = replayer.claims
-            if order is not None:
-                report.findings.append(order)
-                in_order = False
-            if found is not None:
-                index, step = found
-                report.findings.append(Finding(
-                    batch.batch_id, index, "wrong root",
-                    f"root after claim {step.claim[:ID_BYTES].hex()[:16]}..: posted {batch.roots[index].hex()}, "
-                    f"the rules give {step.post_root[:28].hex()}", True))
-                if challenge and batch.status == POSTED:
-                    report.challenges.append(dispute(replayer, batch, index, step))
-                break
-            first += batch.valid_count
-    report.seconds = time.monotonic() - started
-    return report
+        first = 0  # the run's claims checked, in batches not cancelled
+        in_order = True  # claims compared with those handed in until the first that differs
+        next_batch = 1
+        while True:
+            for batch in replayer.settlement.posted_batches(first=next_batch):
+                next_batch = batch.batch_id + 1
+                if batch.status == CANCELLED:
+                    continue
+                report.batches += 1
+                if in_order and first + batch.valid_count > len(submitted):
+                    submitted = handed_in(run_dir, replayer.shadow.dep.ids)  # a file submitted since
+                order = compare_with_submitted(batch, first, submitted) if in_order else None
+                found = replayer.check(batch)
+                report.claims = replayer.claims
+                if order is not None:
+                    report.findings.append(order)
+                    in_order = False
+                if found is not None:
+                    index, step = found
+                    report.findings.append(Finding(
+                        batch.batch_id, index, "wrong root",
+                        f"root after claim {step.claim[:ID_BYTES].hex()[:16]}..: posted {batch.roots[index].hex()}, "
+                        f"the rules give {step.post_root[:28].hex()}", True))
+                    if challenge and batch.status == POSTED:
+                        report.challenges.append(dispute(replayer, batch, index, step))
+                    report.seconds = time.monotonic() - started
+                    return report
+                first += batch.valid_count
+            report.seconds = time.monotonic() - started
+            if follow is None or (go_on is not None and not go_on(report)):
+                return report
+            time.sleep(follow)
 
 
 def challenge_claim(run_dir: Path, w3, batch_id: int, index: int) -> dict:

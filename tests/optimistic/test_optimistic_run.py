@@ -226,3 +226,26 @@ def test_the_adjudicators_response_defeats_a_challenger_that_leaves_out_a_slot(n
     assert settlement.batch(1)["validCount"] == BATCH
     undefended = challenge_without_account(1)
     assert resolve(*undefended) is True  # no response: the omitted slot read as zero
+
+
+def test_watch_follows_new_batches_with_the_same_engine(node, tmp_path):
+    """watch --follow: the run's five batches checked, then a file submitted meanwhile (a sixth
+    batch) checked in the next round, against the claims handed in with it."""
+    from claimledger.billing import submit
+    from claimledger.optimistic.submission import optimistic_delivery
+
+    run(node, tmp_path)
+    late = tmp_path / "late.csv"
+    lines = (BASIC / "claims.csv").read_text().splitlines()
+    late.write_text("\n".join([lines[0], lines[3].replace("C0002", "L0002").replace("2026-01-", "2026-03-")]) + "\n")
+    rounds = []
+
+    def go_on(report):
+        rounds.append((report.batches, report.claims))
+        if len(rounds) == 1:
+            with optimistic_delivery(tmp_path, node.url) as deliver:
+                submit(None, "", late, deliver=deliver)
+        return len(rounds) < 2
+
+    report = watch(tmp_path, connect(node.url), follow=0.01, go_on=go_on)
+    assert rounds == [(5, 23), (6, 24)] and report.findings == []
