@@ -211,8 +211,16 @@ def _post_all(scenario, shadow: Shadow, settlement: SettlementChain, progress: P
 
 def finalize_and_pay(shadow: Shadow, settlement: SettlementChain, progress: Progress, out_dir: Path,
                       npis: list[str], funding_ratio: float) -> dict:
-    """Waits out the last batch's window, finalizes every batch in order, pays the providers."""
-    settlement.wait_blocks(progress.last_block + settlement.contract.functions.challengeWindow().call())
+    """Waits out the last batch's window (answering challenges of its batches meanwhile, on a
+    chain where others can send), answers and resolves the challenges still open, finalizes every
+    batch in order, pays the providers."""
+    from .watcher import defend
+
+    w3 = settlement.w3
+    settlement.wait_blocks(progress.last_block + settlement.contract.functions.challengeWindow().call(),
+                           on_poll=lambda: _open_challenges(settlement, progress) and defend(out_dir, w3))
+    if _open_challenges(settlement, progress):
+        defend(out_dir, w3, resolve=True)
     for batch_id in progress.batches:
         if batch_id in progress.finalized:
             continue
@@ -225,3 +233,9 @@ def finalize_and_pay(shadow: Shadow, settlement: SettlementChain, progress: Prog
         progress.finalized.append(batch_id)
         progress.write(out_dir)
     return settlement.settle(shadow.tree, [int(n) for n in npis], funding_ratio)
+
+
+def _open_challenges(settlement: SettlementChain, progress: Progress) -> bool:
+    """Whether a batch of the run not final yet has a challenge open."""
+    return any(settlement.batch(b)["openChallenges"] for b in progress.batches if b not in progress.finalized)
+

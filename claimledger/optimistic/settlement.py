@@ -12,6 +12,7 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 from eth_account import Account
 from web3 import Web3
@@ -32,7 +33,8 @@ RESPONSE = 5  # blocks the adjudicator has to add keys to a challenge
 ADJUDICATOR_BOND = 10_000 * 10**6  # token units (1 cent = 10,000): $10,000
 CHALLENGER_BOND = 1_000 * 10**6
 POSTED, FINAL, CANCELLED = 1, 2, 3  # IOptimisticSettlement.BatchStatus
-OPEN = 1  # IOptimisticSettlement.ChallengeStatus
+OPEN, RESPONDED = 1, 2  # IOptimisticSettlement.ChallengeStatus
+POLL_S = 2.0  # seconds between looks at a chain that is not a dev chain
 
 
 class OptimisticError(RuntimeError):
@@ -203,20 +205,25 @@ class SettlementChain:
 
     # ------------------------------------------------------------------ time
 
-    def wait_blocks(self, until: int, timeout: float = 3600.0) -> None:
+    def wait_blocks(self, until: int, timeout: float = 3600.0, on_poll: Callable[[], object] | None = None) -> None:
         """Until the chain's head is past block ``until``: mined at once on a dev chain (time
-        passes there only when someone mines), waited for on any other."""
+        passes there only when someone mines), waited for on any other, ``on_poll()`` called
+        every few seconds meanwhile."""
         head = self.w3.eth.block_number
         if head > until:
             return
         if self.w3.eth.chain_id in DEV_CHAIN_IDS:
+            if on_poll is not None:  # what the others sent so far is answered before time passes
+                on_poll()
             self.w3.provider.make_request("anvil_mine", [hex(until - head + 1)])
             return
         deadline = time.monotonic() + timeout
         while self.w3.eth.block_number <= until:
             if time.monotonic() > deadline:
                 raise OptimisticError(f"the chain did not reach block {until + 1} within {timeout:.0f}s")
-            time.sleep(1)
+            if on_poll is not None:
+                on_poll()
+            time.sleep(POLL_S)
 
     # ------------------------------------------------------------------ escrow (A-8)
 
@@ -244,13 +251,19 @@ class SettlementChain:
                 "outstanding_cents": (owed_units - paid) // CENT_UNITS, "providers": len(npis)}
 
 
+_SENDERS: dict[tuple, TxSender] = {}
+
+
 def _sender(w3: Web3, key: str) -> TxSender:
-    """One sender a key and node for the process: two would each count the key's nonces. Kept on
-    the node's Web3 object itself (an id() could be a dead one's)."""
-    senders = w3.__dict__.setdefault("_claimledger_senders", {})
-    if str(key) not in senders:
-        senders[str(key)] = TxSender(w3, key, window=1)
-    return senders[str(key)]
+    """One sender a key and node for the process: two would each count the key's nonces. A node
+    is its URL and the hash of its block 0 (a port that a stopped node held may serve another)."""
+    node = w3.__dict__.get("_claimledger_node")
+    if node is None:
+        node = w3.__dict__["_claimledger_node"] = (getattr(w3.provider, "endpoint_uri", id(w3)),
+                                                   bytes(w3.eth.get_block(0)["hash"]))
+    if (node, str(key)) not in _SENDERS:
+        _SENDERS[node, str(key)] = TxSender(w3, key, window=1)
+    return _SENDERS[node, str(key)]
 
 
 def custom_error(contract, exc: Exception) -> str:

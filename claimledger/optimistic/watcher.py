@@ -31,7 +31,7 @@ from ..privacy.pseudonyms import Pseudonyms, keystore_path
 from ..records import Claim
 from ..scenario import iter_claims, load_scenario
 from .batch import leaf_proof, leaves_of
-from .settlement import CANCELLED, OPEN, POSTED, OptimisticError, PostedBatch, SettlementChain
+from .settlement import CANCELLED, OPEN, POSTED, RESPONDED, OptimisticError, PostedBatch, SettlementChain
 from .shadow import Shadow, Step, shadow_chain
 
 RUN_FILE = "optimistic/run.json"
@@ -231,38 +231,67 @@ def challenge_claim(run_dir: Path, w3, batch_id: int, index: int) -> dict:
     raise OptimisticError(f"no batch {batch_id} is posted")
 
 
-def defend(run_dir: Path, w3) -> list[dict]:
-    """The adjudicator's side: answers every open challenge of its batches with the keys its own
-    replay of the claim touched and the originals the claim names (both proven or checked on
-    chain), so that the replay runs on every slot the claim reads even if the challenger left
-    some out. A claim whose posted root the rules do not give is not defended."""
+def defend(run_dir: Path, w3, resolve: bool = False) -> list[dict]:
+    """The adjudicator's side: answers every open challenge of its batches, within its response
+    period, with the keys its own replay of the claim touched and the originals the claim names
+    (both proven or checked on chain), so that the replay runs on every slot the claim reads even
+    if the challenger left some out; with ``resolve``, then resolves each (its own and the
+    challenger's keys, proven from its tree), so that its batches can be finalized. A claim whose
+    posted root the rules do not give is not defended."""
     with watcher_for(run_dir, w3) as (replayer, _):
         settlement = replayer.settlement
+        contract = settlement.contract
         me = settlement.parties.address("adjudicator")
+        response = contract.functions.responsePeriod().call()
         targets = {}
-        for event in settlement.contract.events.ChallengeOpened().get_logs(from_block=settlement.from_block):
+        for event in contract.events.ChallengeOpened().get_logs(from_block=settlement.from_block):
             challenge_id = event["args"]["challengeId"]
-            c = settlement.contract.functions.challengeOf(challenge_id).call()
-            if c[2] == OPEN and settlement.batch(c[0])["adjudicator"] == me:
-                targets.setdefault((c[0], c[1]), []).append(challenge_id)
+            c = contract.functions.challengeOf(challenge_id).call()
+            if c[2] in (OPEN, RESPONDED) and settlement.batch(c[0])["adjudicator"] == me:
+                targets.setdefault((c[0], c[1]), []).append((challenge_id, c[2], c[3]))
         answered = []
         for batch in settlement.posted_batches():
-            if not targets or batch.status == CANCELLED:
+            if not targets:
+                break
+            if batch.status == CANCELLED:
                 continue
             for index, packed in enumerate(batch.claims[:batch.valid_count]):
                 step = replayer.run(packed)
-                ids = targets.pop((batch.batch_id, index), [])
-                if ids and step.post_root[:28] == batch.roots[index]:
+                found = targets.pop((batch.batch_id, index), [])
+                if found and step.post_root[:28] == batch.roots[index]:
                     replayer.undo(step)
-                    args = _smt_args(replayer.shadow.tree, step.keys)
-                    for challenge_id in ids:
-                        receipt = settlement.send("adjudicator", settlement.contract, "respond", challenge_id, *args,
-                                                  step.originals)
-                        answered.append({"challenge": challenge_id, "batch": batch.batch_id, "index": index,
-                                         "keys": len(step.keys), "gas": receipt["gasUsed"]})
+                    for challenge_id, status, opened in found:
+                        answered.append(_answer(replayer, challenge_id, status == OPEN and
+                                                w3.eth.block_number <= opened + response, resolve, step,
+                                                batch.batch_id, index))
                     for key, value in zip(step.keys, step.post_values):
                         replayer.shadow.tree.update(key, value)
         return answered
+
+
+def _answer(replayer: Replayer, challenge_id: int, respond: bool, resolve: bool, step: Step, batch_id: int,
+            index: int) -> dict:
+    """Responds to challenge ``challenge_id`` with ``step`` (the tree before the claim) and, with
+    ``resolve``, resolves it."""
+    settlement, tree = replayer.settlement, replayer.shadow.tree
+    out = {"challenge": challenge_id, "batch": batch_id, "index": index, "keys": len(step.keys), "gas": 0,
+           "upheld": None}
+    if respond:
+        receipt = settlement.send("adjudicator", settlement.contract, "respond", challenge_id,
+                                  *_smt_args(tree, step.keys), step.originals)
+        out["gas"] = receipt["gasUsed"]
+    if resolve:
+        out["upheld"], _ = _resolve(settlement, tree, challenge_id, "adjudicator")
+    return out
+
+
+def _resolve(settlement: SettlementChain, tree, challenge_id: int, role: str) -> tuple[bool, int]:
+    """Resolves the challenge with the union of both parties' keys, proven from ``tree`` (the
+    state before the claim); whether a fault was upheld, and the gas."""
+    challenger_keys, response_keys = settlement.contract.functions.challengeKeys(challenge_id).call()
+    union = sorted({int.from_bytes(k, "big") for k in [*challenger_keys, *response_keys]})
+    receipt = settlement.send(role, settlement.contract, "resolve", challenge_id, *_smt_args(tree, union))
+    return bool(settlement.contract.events.ChallengeUpheld().process_receipt(receipt, errors=DISCARD)), receipt["gasUsed"]
 
 
 def dispute(replayer: Replayer, batch: PostedBatch, index: int, step: Step) -> dict:
@@ -280,12 +309,9 @@ def dispute(replayer: Replayer, batch: PostedBatch, index: int, step: Step) -> d
     challenge_id = opened["args"]["challengeId"]
     response = settlement.contract.functions.responsePeriod().call()
     settlement.wait_blocks(receipt["blockNumber"] + response)
-    challenger_keys, response_keys = settlement.contract.functions.challengeKeys(challenge_id).call()
-    union = sorted({int.from_bytes(k, "big") for k in [*challenger_keys, *response_keys]})
-    receipt = settlement.send("challenger", settlement.contract, "resolve", challenge_id, *_smt_args(tree, union))
-    upheld = bool(settlement.contract.events.ChallengeUpheld().process_receipt(receipt, errors=DISCARD))
+    upheld, gas_resolve = _resolve(settlement, tree, challenge_id, "challenger")
     return {"challenge": challenge_id, "batch": batch.batch_id, "index": index, "upheld": upheld,
-            "gas_challenge": gas_challenge, "gas_resolve": receipt["gasUsed"]}
+            "gas_challenge": gas_challenge, "gas_resolve": gas_resolve}
 
 
 def _smt_args(tree, keys: list[int]) -> tuple[list, list, list]:

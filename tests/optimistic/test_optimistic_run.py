@@ -8,6 +8,12 @@ from __future__ import annotations
 import shutil
 
 import pytest
+from web3.logs import DISCARD
+
+from claimledger.codec import packed_provider
+from claimledger.optimistic.batch import leaf_proof, leaves_of
+from claimledger.optimistic.layout import account_slot
+from claimledger.optimistic.watcher import _smt_args, defend, watcher_for
 
 from claimledger.node import AnvilNode, connect
 from claimledger.optimistic.adjudicator import Progress, adjudicate_optimistic
@@ -19,6 +25,7 @@ from tests.conftest import EXAMPLES
 from tests.optimistic import dishonest
 
 BASIC = EXAMPLES / "basic"
+REJECTED = 4  # IOptimisticSettlement.ChallengeStatus
 BATCH = 5  # claims a batch: examples/basic's 23 claims in 5 batches (claim k: batch k // 5 + 1, index k % 5)
 WINDOW = 10
 
@@ -185,31 +192,9 @@ def test_the_adjudicators_response_defeats_a_challenger_that_leaves_out_a_slot(n
     replay read zero there and 'prove' a fault in an honest claim; the adjudicator's response
     (defend: the keys its own replay touched) puts the slot back and the challenge fails. Without
     a response the same trick wins: the response period is what keeps honest batches safe."""
-    from web3.logs import DISCARD
-
-    from claimledger.codec import packed_provider
-    from claimledger.optimistic.batch import leaf_proof, leaves_of
-    from claimledger.optimistic.layout import account_slot
-    from claimledger.optimistic.watcher import _smt_args, defend, watcher_for
-
     run(node, tmp_path, window=100)  # two challenges, each with a response period, within it
     w3 = connect(node.url)
     settlement = settlement_of(node, tmp_path)
-
-    def challenge_without_account(index):
-        with watcher_for(tmp_path, w3) as (replayer, _):
-            batch = replayer.settlement.posted_batches()[0]
-            _, step = replayer.check(batch, stop_at=index)
-            account = account_slot(packed_provider(step.claim))
-            assert account in step.keys
-            keys = [k for k in step.keys if k != account]
-            leaves = leaves_of(batch.claims, batch.pre_root, batch.roots)
-            before = batch.roots[index - 1] if index else batch.pre_root
-            receipt = settlement.send("challenger", settlement.contract, "challenge", 1, index, step.claim,
-                                      step.originals, before, batch.roots[index], leaf_proof(leaves, index),
-                                      *_smt_args(replayer.shadow.tree, keys))
-            (opened,) = settlement.contract.events.ChallengeOpened().process_receipt(receipt, errors=DISCARD)
-            return opened["args"]["challengeId"], replayer, receipt["blockNumber"]
 
     def resolve(challenge_id, replayer, opened_block):
         settlement.wait_blocks(opened_block + settlement.contract.functions.responsePeriod().call())
@@ -219,12 +204,12 @@ def test_the_adjudicators_response_defeats_a_challenger_that_leaves_out_a_slot(n
                                   *_smt_args(replayer.shadow.tree, union))
         return bool(settlement.contract.events.ChallengeUpheld().process_receipt(receipt, errors=DISCARD))
 
-    defended = challenge_without_account(0)
+    defended = challenge_without_account(node, tmp_path, 0)
     (answer,) = defend(tmp_path, w3)
     assert answer["challenge"] == defended[0] and answer["index"] == 0
     assert resolve(*defended) is False
     assert settlement.batch(1)["validCount"] == BATCH
-    undefended = challenge_without_account(1)
+    undefended = challenge_without_account(node, tmp_path, 1)
     assert resolve(*undefended) is True  # no response: the omitted slot read as zero
 
 
@@ -249,3 +234,36 @@ def test_watch_follows_new_batches_with_the_same_engine(node, tmp_path):
 
     report = watch(tmp_path, connect(node.url), follow=0.01, go_on=go_on)
     assert rounds == [(5, 23), (6, 24)] and report.findings == []
+
+
+def challenge_without_account(node, out, index):
+    w3 = connect(node.url)
+    settlement = settlement_of(node, out)
+    with watcher_for(out, w3) as (replayer, _):
+        batch = replayer.settlement.posted_batches()[0]
+        _, step = replayer.check(batch, stop_at=index)
+        account = account_slot(packed_provider(step.claim))
+        assert account in step.keys
+        keys = [k for k in step.keys if k != account]
+        leaves = leaves_of(batch.claims, batch.pre_root, batch.roots)
+        before = batch.roots[index - 1] if index else batch.pre_root
+        receipt = settlement.send("challenger", settlement.contract, "challenge", 1, index, step.claim,
+                                  step.originals, before, batch.roots[index], leaf_proof(leaves, index),
+                                  *_smt_args(replayer.shadow.tree, keys))
+        (opened,) = settlement.contract.events.ChallengeOpened().process_receipt(receipt, errors=DISCARD)
+        return opened["args"]["challengeId"], replayer, receipt["blockNumber"]
+
+
+def test_the_adjudicator_answers_and_resolves_open_challenges_before_it_finalizes(node, tmp_path):
+    """A challenge left open when the window ends would block finality: the adjudicator's
+    finalization answers it (its keys put back the slot the challenger left out), resolves it (no
+    fault: the challenger's bond is the adjudicator's) and then finalizes and pays."""
+    run(node, tmp_path, window=100)
+    challenge_id, _, _ = challenge_without_account(node, tmp_path, 0)
+    settlement = settlement_of(node, tmp_path)
+    assert settlement.batch(1)["openChallenges"] == 1
+    result = adjudicate_optimistic(BASIC, tmp_path, rpc=node.url, batch_claims=BATCH, resume=True)
+    assert settlement.contract.functions.challengeOf(challenge_id).call()[2] == REJECTED
+    assert all(settlement.batch(b)["status"] == FINAL for b in range(1, 6))
+    assert result.settlement["paid_cents"] > 0 and result.settlement["outstanding_cents"] == 0
+
