@@ -129,6 +129,7 @@ def adjudicate_optimistic(
             write_text_atomically(out_dir / RUN_FILE, json.dumps({
                 "scenario": str(Path(scenario_dir).resolve()), "genesis_root": "0x" + shadow.genesis_root.hex(),
                 "batch_claims": batch_claims, "window": window}, indent=2) + "\n")
+            progress.write(out_dir)  # the first checkpoint: set up, no claim run (the files start anew)
         if not progress.all_posted:
             _post_all(scenario, shadow, settlement, progress, out_dir, batch_claims, adjudicator, stats,
                       on_start, on_progress)
@@ -160,8 +161,11 @@ def _post_all(scenario, shadow: Shadow, settlement: SettlementChain, progress: P
         def post(upto: int) -> None:
             claims, roots = adjudicator.before_post([s.claim for s in steps], [s.post_root[:28] for s in steps])
             found = adopt.pop(0) if adopt else None
-            if found is not None and (found.claims, found.roots) == (claims, roots):
-                batch_id, block, gas = found.batch_id, found.posted_block, 0  # posted when the run died
+            if found is not None:  # posted when the run died, after its checkpoint
+                if (found.claims, found.roots) != (claims, roots):
+                    raise OptimisticError(f"batch {found.batch_id} on chain is not what this run gives for its claims "
+                                          f"from record {progress.records + 1}: the run directory and the chain differ")
+                batch_id, block, gas = found.batch_id, found.posted_block, 0
             else:
                 batch_id, receipt = settlement.post_batch(claims, roots)
                 block, gas = receipt["blockNumber"], receipt["gasUsed"]

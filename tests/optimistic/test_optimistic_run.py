@@ -267,3 +267,13 @@ def test_the_adjudicator_answers_and_resolves_open_challenges_before_it_finalize
     assert all(settlement.batch(b)["status"] == FINAL for b in range(1, 6))
     assert result.settlement["paid_cents"] > 0 and result.settlement["outstanding_cents"] == 0
 
+
+
+def test_killed_before_its_first_batch_resumes_from_the_setup(node, on_chain, tmp_path):
+    chain_out, _ = on_chain
+    with pytest.raises(Killed):
+        run(node, tmp_path, adjudicator=DiesAt(2))
+    assert Progress.read(tmp_path).batches == []
+    adjudicate_optimistic(BASIC, tmp_path, rpc=node.url, batch_claims=BATCH, resume=True)
+    assert (tmp_path / "results.csv").read_bytes() == (chain_out / "results.csv").read_bytes()
+    assert Progress.read(tmp_path).batches == [1, 2, 3, 4, 5]
