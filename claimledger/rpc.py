@@ -48,6 +48,24 @@ class RetryingProvider(HTTPProvider):
                 f"once it is back, run the command again (adjudicate: with --resume)") from None
 
 
+    def make_batch_request(self, batch_requests: list) -> Any:
+        """Several requests in one HTTP round trip, retried as a whole like one request (web3
+        retries no batch)."""
+        started = time.monotonic()
+        retries = self.exception_retry_configuration.retries
+        for attempt in range(retries + 1):
+            try:
+                return super().make_batch_request(batch_requests)
+            except TRANSPORT_ERRORS as exc:
+                if attempt == retries:
+                    methods = ", ".join(sorted({str(method) for method, _ in batch_requests}))
+                    raise NodeUnreachable(
+                        f"the node at {self.endpoint_uri} does not answer (a batch of {methods}: {_reason(exc)}; "
+                        f"{retries} tries in {time.monotonic() - started:.1f} s); "
+                        f"once it is back, run the command again (adjudicate: with --resume)") from None
+                time.sleep(BACKOFF_S * 2 ** attempt)
+
+
 def _reason(exc: BaseException) -> str:
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
         return f"HTTP {exc.response.status_code}"

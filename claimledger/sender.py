@@ -367,27 +367,30 @@ class TxSender:
             self.stats.resent += 1
 
     def _receipt(self, tx_hash: bytes) -> dict | None:
-        """The receipt, fetched raw (one request; None if not mined): web3's result formatters
-        cost more than the node's work at replay rates. Numbers become ints, topics and data
-        bytes; the rest stays as sent."""
+        """The receipt, fetched raw (one request; None if not mined)."""
         raw = self.w3.provider.make_request("eth_getTransactionReceipt", ["0x" + bytes(tx_hash).hex()]).get("result")
-        if raw is None:
-            return None
-        receipt = dict(raw)
-        for key in ("status", "gasUsed", "blockNumber", "transactionIndex"):
-            receipt[key] = int(raw[key], 16)
-        receipt["transactionHash"] = HexBytes(raw["transactionHash"])
-        if raw.get("contractAddress"):
-            receipt["contractAddress"] = Web3.to_checksum_address(raw["contractAddress"])
-        receipt["logs"] = [
-            {**log, "topics": [HexBytes(t) for t in log["topics"]], "data": HexBytes(log["data"]),
-             "logIndex": int(log["logIndex"], 16), "blockNumber": int(log["blockNumber"], 16),
-             "transactionIndex": int(log["transactionIndex"], 16),
-             "transactionHash": HexBytes(log["transactionHash"]), "blockHash": HexBytes(log["blockHash"]),
-             "address": Web3.to_checksum_address(log["address"])}
-            for log in raw["logs"]
-        ]
-        return receipt
+        return None if raw is None else receipt_of(raw)
+
+
+def receipt_of(raw: dict) -> dict:
+    """A receipt as the node sent it, made usable without web3's result formatters (they cost
+    more than the node's work at replay rates): numbers become ints, topics and data bytes; the
+    rest stays as sent."""
+    receipt = dict(raw)
+    for key in ("status", "gasUsed", "blockNumber", "transactionIndex"):
+        receipt[key] = int(raw[key], 16)
+    receipt["transactionHash"] = HexBytes(raw["transactionHash"])
+    if raw.get("contractAddress"):
+        receipt["contractAddress"] = Web3.to_checksum_address(raw["contractAddress"])
+    receipt["logs"] = [
+        {**log, "topics": [HexBytes(t) for t in log["topics"]], "data": HexBytes(log["data"]),
+         "logIndex": int(log["logIndex"], 16), "blockNumber": int(log["blockNumber"], 16),
+         "transactionIndex": int(log["transactionIndex"], 16),
+         "transactionHash": HexBytes(log["transactionHash"]), "blockHash": HexBytes(log["blockHash"]),
+         "address": Web3.to_checksum_address(log["address"])}
+        for log in raw["logs"]
+    ]
+    return receipt
 
 
 def _is_dev_client(w3: Web3) -> bool:

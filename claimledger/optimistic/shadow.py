@@ -3,7 +3,8 @@ its storage kept as a sparse Merkle tree (docs/OPTIMISTIC.md).
 
 A normal claimledger deployment is made on a private anvil and the scenario's reference data
 loaded; the engine's whole storage then (``anvil_dumpState``) is the tree's genesis. Each claim
-goes in a ``submitClaims`` transaction of its own (a rejected claim is logged, not reverted);
+goes in a ``submitClaims`` transaction of its own (a rejected claim is logged, not reverted), its
+receipt back in the same request;
 the prestate tracer gives every engine slot the transaction read or wrote with its value before,
 its diff mode the values after; the tree takes the new values. Per claim a :class:`Step` keeps
 the slots touched, their values before and after, the roots before and after, and the claim's
@@ -16,6 +17,7 @@ result hash, the one ``ClaimReplay.replay`` returns:
 from __future__ import annotations
 
 import json
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,10 +34,11 @@ from ..originals import OriginalContents
 from ..privacy.pseudonyms import Pseudonyms
 from ..records import Claim
 from ..scenario import Scenario, load_scenario
-from ..sender import TxSender
+from ..sender import TxSender, receipt_of
 from .smt import Proof, SparseMerkleTree
 
 CLAIM_GAS = 12_000_000  # one claim of at most 50 lines a transaction
+SYNC_LOST_S = 5.0  # how long a transaction the node says it knows may take to show its receipt
 KEPT_STATES = 8  # anvil keeps the state before each recent transaction, for the tracer
 ACCEPTED = keccak(text="ClaimAccepted(bytes32,uint64,uint256,uint256[])")
 REJECTED = keccak(text="ClaimRecordRejected(bytes32,uint8)")
@@ -99,9 +102,9 @@ def engine_storage(w3, engine: str) -> dict[int, int]:
 
 def touched_slots(w3, tx_hash: str, engine: str) -> dict[int, tuple[int, int]]:
     """slot -> (value before, value after) of every engine slot the transaction read or wrote."""
-    trace = w3.provider.make_request("debug_traceTransaction", [tx_hash, {"tracer": "prestateTracer"}])
-    diff = w3.provider.make_request(
-        "debug_traceTransaction", [tx_hash, {"tracer": "prestateTracer", "tracerConfig": {"diffMode": True}}])
+    trace, diff = w3.provider.make_batch_request([  # one round trip for both
+        ("debug_traceTransaction", [tx_hash, {"tracer": "prestateTracer"}]),
+        ("debug_traceTransaction", [tx_hash, {"tracer": "prestateTracer", "tracerConfig": {"diffMode": True}}])])
     if "result" not in trace or "result" not in diff:
         raise ShadowError(f"{tx_hash}: not traced: {trace.get('error') or diff.get('error')}")
 
@@ -144,6 +147,26 @@ class Shadow:
         self.tree = SparseMerkleTree.from_leaves(engine_storage(dep.w3, self.engine).items())
         self.genesis_root = self.tree.root
 
+    def _transact(self, data: bytes) -> dict:
+        """A claim's transaction sent and its receipt back in one request: anvil's
+        ``eth_sendRawTransactionSync`` (EIP-7966) answers once it has mined it. An answer lost
+        on the way is asked again (:mod:`claimledger.rpc`) and the node then says it knows the
+        transaction: its receipt is fetched."""
+        raw = self.sender.sign(self.engine, data, CLAIM_GAS)
+        provider = self.dep.w3.provider
+        answer = provider.make_request("eth_sendRawTransactionSync", ["0x" + raw.hex()])
+        if answer.get("result"):
+            return receipt_of(answer["result"])
+        tx_hash = "0x" + keccak(raw).hex()
+        deadline = time.monotonic() + SYNC_LOST_S
+        while time.monotonic() < deadline:
+            found = provider.make_request("eth_getTransactionReceipt", [tx_hash]).get("result")
+            if found:
+                return receipt_of(found)
+            time.sleep(0.01)
+        reason = (answer.get("error") or {}).get("message", "no answer")
+        raise ShadowError(f"transaction {tx_hash} of the adjudicator's engine: the node refused it ({reason})")
+
     def submit(self, claim: Claim, with_proofs: bool = False, also: Iterable[int] = ()) -> Step:
         """Runs ``claim`` through the engine in a transaction of its own and moves the tree on.
         The step's keys are the slots it touched and ``also`` (slots it did not touch, as they
@@ -156,7 +179,7 @@ class Shadow:
     def submit_packed(self, packed: bytes, originals: bytes = b"", with_proofs: bool = False,
                       also: Iterable[int] = ()) -> Step:
         self.dep.ids.commit()
-        receipt = self.sender.transact(self.engine, self.encode(packed, originals), CLAIM_GAS)
+        receipt = self._transact(self.encode(packed, originals))
         if receipt["status"] != 1:
             raise ShadowError(f"claim {packed[:32].hex()}: the transaction reverted")
         touched = touched_slots(self.dep.w3, receipt["transactionHash"].to_0x_hex(), self.engine)

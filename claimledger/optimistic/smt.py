@@ -14,13 +14,14 @@ both verifies pre-values against a posted root and gives the root after new valu
 :class:`SparseMerkleTree` keeps only the leaves and the branch points (a compressed binary trie,
 each child slot with its hash at the height just below its parent), so 100,000 leaves take
 memory for about 200,000 nodes, not 25 million; an update still hashes 256 times, as the tree's
-definition requires.
+definition requires (in C where a compiler is at hand: keccak64.py).
 """
 from __future__ import annotations
 
 from bisect import bisect_left
 from typing import Iterable, Sequence
 
+from .keccak64 import chain as _chain
 from .keccak64 import keccak64 as keccak
 
 HEIGHT = 256
@@ -43,16 +44,6 @@ def node_hash(left: bytes, right: bytes) -> bytes:
     if left == ZERO and right == ZERO:
         return ZERO
     return keccak(left + right)
-
-
-def _chain(h: bytes, key: int, start: int, end: int) -> bytes:
-    """The hash at height ``end`` of a subtree at height ``start`` on ``key``'s path whose
-    siblings from ``start`` to ``end - 1`` are all empty."""
-    if h == ZERO:
-        return ZERO
-    for height in range(start, end):
-        h = keccak(ZERO + h) if (key >> height) & 1 else keccak(h + ZERO)
-    return h
 
 
 def compute_root(keys: Sequence[int], values: Sequence[int], proofs: Sequence[Proof]) -> bytes:
@@ -166,6 +157,8 @@ class SparseMerkleTree:
                 self._remove(key)
             return
         present = key in self._values
+        if present and self._values[key] == value:
+            return  # a slot the claim only read: nothing to rehash
         self._values[key] = value
         if self._top is None:
             self._top = [0, key, _chain(leaf_hash(key, value), key, 0, HEIGHT)]

@@ -1,5 +1,6 @@
 """A JSON-RPC proxy for tests: forwards each request to a node and, by a seeded draw per request
-(in arrival order: one client sends one request at a time), drops or delays a share of them.
+(in arrival order: one client sends one request at a time), drops or delays a share of them. A
+JSON-RPC batch counts as one request of the method "batch".
 
 A dropped request is closed without an answer, before it reaches the node or after the node
 carried it out (the answer lost on the way back, the case that matters for a transaction), or
@@ -77,7 +78,8 @@ class RpcProxy:
             def do_POST(self):  # noqa: N802 - http.server's name
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
                 try:
-                    method = json.loads(body).get("method", "?")
+                    request = json.loads(body)
+                    method = "batch" if isinstance(request, list) else request.get("method", "?")
                 except (ValueError, AttributeError):
                     method = "?"
                 fault, delay = proxy._draw(method)

@@ -112,3 +112,14 @@ def test_a_tree_built_at_once_is_the_tree_built_leaf_by_leaf(seed):
     incremental.update(key, value)
     assert built.root == incremental.root
     assert SparseMerkleTree.from_leaves([]).root == ZERO
+
+
+def test_setting_a_leaf_to_the_value_it_has_changes_nothing():
+    # the shadow sets every slot a claim read, most of them to the value they had
+    tree = SparseMerkleTree([(1, 2), (3, 4), (1 << 200, 5)])
+    root, values = tree.root, dict(tree.items())
+    for key, value in list(values.items()):
+        tree.update(key, value)
+    assert tree.root == root == definition_root(values)
+    tree.update(3, 7)
+    assert tree.root == definition_root({**values, 3: 7})
