@@ -1,5 +1,6 @@
 """The command line of optimistic settlement (docs/OPTIMISTIC.md): ``adjudicate --mode
-optimistic``, ``watch RUN_DIR`` and ``challenge RUN_DIR --batch B --claim C``."""
+optimistic``, ``watch RUN_DIR``, ``challenge RUN_DIR --batch B --claim C``, ``finalize RUN_DIR`` and
+``repost RUN_DIR``."""
 from __future__ import annotations
 
 import argparse
@@ -116,6 +117,21 @@ def cmd_challenge(args) -> int:
     return 0 if c["upheld"] else 1
 
 
+def cmd_repost(args) -> int:
+    from .optimistic.takeover import repost
+
+    with _w3(args) as w3:
+        r = repost(Path(args.run_dir), w3, finalize=not args.no_finalize)
+    print(f"{r.history} claim(s) valid on chain, every root checked; posted {r.posted} claim(s) again in "
+          f"{len(r.batches)} batch(es)" + (f" ({', '.join(map(str, r.batches))})" if r.batches else ""))
+    if r.finalized:
+        print(f"finalized batch(es) {', '.join(map(str, r.finalized))}")
+    if r.settlement:
+        print(f"paid {r.settlement['paid_cents'] / 100:,.2f} to {r.settlement['providers']} provider(s), "
+              f"{r.settlement['outstanding_cents'] / 100:,.2f} outstanding")
+    return 0
+
+
 def add_optimistic_commands(sub) -> None:
     watch = sub.add_parser("watch", help="check every posted batch of an optimistic run; challenge the first "
                                          "wrong claim (challenger role)")
@@ -139,6 +155,13 @@ def add_optimistic_commands(sub) -> None:
     fin.add_argument("run_dir", help="the run directory of adjudicate --mode optimistic")
     fin.add_argument("--rpc", help="the settlement chain's node (default: the run's embedded chain)")
     fin.set_defaults(func=cmd_finalize)
+    rep = sub.add_parser("repost", help="after a proven fault (or an adjudicator that stopped): post the claims "
+                                        "handed in that the chain does not hold, as another adjudicator (its key: "
+                                        "CLAIMLEDGER_ADJUDICATOR_KEY), then finalize and pay")
+    rep.add_argument("run_dir", help="the run directory of adjudicate --mode optimistic")
+    rep.add_argument("--rpc", help="the settlement chain's node (default: the run's embedded chain)")
+    rep.add_argument("--no-finalize", action="store_true", help="stop once the claims are posted")
+    rep.set_defaults(func=cmd_repost)
 
 
 def print_optimistic(result) -> None:

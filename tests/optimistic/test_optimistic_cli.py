@@ -1,6 +1,7 @@
 """The command line of optimistic settlement on its embedded default: adjudicate --mode
 optimistic writes examples/basic's expected files, watch finds every root right (exit 0), a
-challenge of a batch already final is refused in one line (exit 1), and bench --mode optimistic
+challenge of a batch already final is refused in one line (exit 1), repost finds nothing to post,
+and bench --mode optimistic
 reports its figures beside the on-chain ones."""
 import json
 
@@ -24,6 +25,11 @@ def test_adjudicate_watch_and_challenge_from_the_command_line(tmp_path, capsys):
     assert main(["challenge", str(run), "--batch", "1", "--claim", "0"]) == 1
     err = capsys.readouterr().err.strip()
     assert err.startswith("claimledger: challenge: BatchNotPosted(1, 2)") and "\n" not in err
+    # a run whose every batch is final: repost has nothing to post and pays nobody twice
+    assert main(["repost", str(run)]) == 0
+    out = capsys.readouterr().out
+    assert "23 claim(s) valid on chain, every root checked; posted 0 claim(s) again in 0 batch(es)" in out
+    assert "paid 0.00 to 4 provider(s), 0.00 outstanding" in out
     # the run directory's other readers find its scenario through optimistic/run.json
     assert main(["remit", str(run), "--provider", "1234567893", "--out", str(tmp_path / "remit.csv")]) == 0
     assert main(["export", "--to", "x12-835", str(run), "--out", str(tmp_path / "835")]) == 0

@@ -277,3 +277,45 @@ def test_killed_before_its_first_batch_resumes_from_the_setup(node, on_chain, tm
     adjudicate_optimistic(BASIC, tmp_path, rpc=node.url, batch_claims=BATCH, resume=True)
     assert (tmp_path / "results.csv").read_bytes() == (chain_out / "results.csv").read_bytes()
     assert Progress.read(tmp_path).batches == [1, 2, 3, 4, 5]
+
+
+@pytest.mark.parametrize("cheat, at, cut", [(dishonest.PaidAmount, 7, (2, 2)), (dishonest.DroppedClaim, 6, (2, 1))],
+                         ids=["paid amount", "dropped claim"])
+def test_after_a_proven_fault_another_adjudicator_reposts_and_pays_what_the_chain_mode_pays(
+        node, on_chain, tmp_path, monkeypatch, cheat, at, cut):
+    """The fault proven and cut, a second adjudicator (its own key, the role granted, a bond of its
+    own) posts the claims cut off with its engine's roots, finalizes every batch and pays: each
+    provider what the on-chain mode pays it. A second repost finds nothing to do."""
+    from claimledger.node import dev_private_keys
+    from claimledger.optimistic.takeover import repost
+
+    _, chain_result = on_chain
+    run(node, tmp_path, adjudicator=cheat(at))
+    report = watch(tmp_path, connect(node.url))
+    assert [(c["batch"], c["index"], c["upheld"]) for c in report.challenges] == [(*cut, True)]
+    history = (cut[0] - 1) * BATCH + cut[1]
+    monkeypatch.setenv("CLAIMLEDGER_ADJUDICATOR_KEY", dev_private_keys(6)[5])
+    taken = repost(tmp_path, connect(node.url))
+    assert taken.history == history and taken.posted == 23 - history
+    assert taken.batches == list(range(6, 6 + -(-taken.posted // BATCH)))
+    assert taken.finalized == [1, 2, *taken.batches]
+    assert taken.settlement["paid_cents"] == chain_result.settlement["paid_cents"]
+    assert taken.settlement["outstanding_cents"] == 0
+    settlement = settlement_of(node, tmp_path)
+    assert {settlement.batch(b)["adjudicator"] for b in taken.batches} == {settlement.parties.address("adjudicator")}
+    assert settlement.contract.functions.escrowBalance().call() == 0
+    assert watch(tmp_path, connect(node.url)).findings == []
+    again = repost(tmp_path, connect(node.url))
+    assert (again.posted, again.batches, again.finalized, again.settlement["paid_cents"]) == (0, [], [], 0)
+
+
+def test_repost_refuses_a_history_it_cannot_build_on(node, tmp_path):
+    from claimledger.optimistic.takeover import repost
+
+    run(node, tmp_path, adjudicator=dishonest.PaidAmount(7))
+    with pytest.raises(OptimisticError, match="batch 2 claim 2: the posted root is not the one the rules give"):
+        repost(tmp_path, connect(node.url))  # not challenged yet
+    skipped = tmp_path / "skipped"
+    run(node, skipped, adjudicator=dishonest.SkippedClaim(9))
+    with pytest.raises(OptimisticError, match=r"batch 2 claim 4 \(.*\) is not claim 10 handed in"):
+        repost(skipped, connect(node.url))
