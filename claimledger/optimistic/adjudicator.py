@@ -232,8 +232,8 @@ def finalize_and_pay(shadow: Shadow, settlement: SettlementChain, progress: Prog
         if status == 1:  # posted: a batch finalized when the run died is final already
             settlement.finalize(batch_id)
         elif status != 2:
-            raise OptimisticError(f"batch {batch_id} was cut or cancelled by a challenge: its claims must be "
-                                  "posted again (see `claimledger watch`)")
+            raise OptimisticError(f"batch {batch_id} was cancelled by a proven fault: its claims must be posted "
+                                  f"again by another adjudicator (claimledger repost {out_dir})")
         progress.finalized.append(batch_id)
         progress.write(out_dir)
     return settlement.settle(shadow.tree, [int(n) for n in npis], funding_ratio)
