@@ -85,6 +85,17 @@ def cmd_watch(args) -> int:
                       f"{a['keys']} keys ({a['gas']:,} gas)")
         report = watch(Path(args.run_dir), w3, challenge=not args.no_challenge, follow=args.follow,
                        go_on=_until_interrupted)
+        _print_watch(report)
+        if not report.findings:
+            return 0
+        if args.repost and any(c["upheld"] for c in report.challenges):
+            from .optimistic.takeover import repost
+
+            _print_repost(repost(Path(args.run_dir), w3))
+    return EXIT_FOUND
+
+
+def _print_watch(report) -> None:
     print(f"checked {report.batches} batch(es), {report.claims} claim(s) in {report.seconds:.1f}s "
           f"({report.claims_per_second:.1f} claims/s)")
     for f in report.findings:
@@ -96,8 +107,6 @@ def cmd_watch(args) -> int:
               f"(challenge {c['gas_challenge']:,} gas, resolve {c['gas_resolve']:,} gas)")
     if not report.findings:
         print("every posted root is the one the rules give")
-        return 0
-    return EXIT_FOUND
 
 
 def _until_interrupted(report) -> bool:
@@ -121,7 +130,11 @@ def cmd_repost(args) -> int:
     from .optimistic.takeover import repost
 
     with _w3(args) as w3:
-        r = repost(Path(args.run_dir), w3, finalize=not args.no_finalize)
+        _print_repost(repost(Path(args.run_dir), w3, finalize=not args.no_finalize))
+    return 0
+
+
+def _print_repost(r) -> None:
     print(f"{r.history} claim(s) valid on chain, every root checked; posted {r.posted} claim(s) again in "
           f"{len(r.batches)} batch(es)" + (f" ({', '.join(map(str, r.batches))})" if r.batches else ""))
     if r.finalized:
@@ -129,7 +142,6 @@ def cmd_repost(args) -> int:
     if r.settlement:
         print(f"paid {r.settlement['paid_cents'] / 100:,.2f} to {r.settlement['providers']} provider(s), "
               f"{r.settlement['outstanding_cents'] / 100:,.2f} outstanding")
-    return 0
 
 
 def add_optimistic_commands(sub) -> None:
@@ -143,6 +155,9 @@ def add_optimistic_commands(sub) -> None:
     watch.add_argument("--defend", action="store_true",
                        help="first answer the open challenges of this run's batches with the keys and originals "
                             "their claims read (the adjudicator's role: its key)")
+    watch.add_argument("--repost", action="store_true",
+                       help="once a challenge is upheld, post the claims it cut off again as the adjudicator of "
+                            "CLAIMLEDGER_ADJUDICATOR_KEY, then finalize and pay (what `repost` does)")
     watch.set_defaults(func=cmd_watch)
     chal = sub.add_parser("challenge", help="challenge one claim of a posted batch (challenger role)")
     chal.add_argument("run_dir", help="the run directory of adjudicate --mode optimistic")

@@ -41,3 +41,23 @@ def test_bench_reports_optimistic_figures_beside_the_on_chain_ones(tmp_path):
     assert 0 < result["optimistic_gas_per_claim"] < result["gas_per_claim_batched"]
     assert result["resolve_gas_upheld"] > 0 and result["watch_seconds_per_batch"] > 0
     assert json.loads((tmp_path / "bench.json").read_text())["optimistic_network_claims_per_s"] > 0
+
+
+def test_watch_reposts_what_an_upheld_challenge_cut_off(tmp_path, capsys, monkeypatch):
+    """watch --repost on the run's embedded chain: a wrong paid amount at claim 7 is proven, and a
+    second adjudicator posts the 16 claims cut off, finalizes every batch and pays; the next watch
+    finds every root right."""
+    from claimledger.node import dev_private_keys
+    from claimledger.optimistic.adjudicator import adjudicate_optimistic
+    from tests.optimistic import dishonest
+
+    run = tmp_path / "run"
+    adjudicate_optimistic(BASIC, run, batch_claims=5, adjudicator=dishonest.PaidAmount(7), finalize=False)
+    monkeypatch.setenv("CLAIMLEDGER_ADJUDICATOR_KEY", dev_private_keys(6)[5])
+    assert main(["watch", str(run), "--repost"]) == 3
+    out = capsys.readouterr().out
+    assert "challenge 1 of batch 2 claim 2: upheld" in out
+    assert "7 claim(s) valid on chain, every root checked; posted 16 claim(s) again in 4 batch(es) (6, 7, 8, 9)" in out
+    assert "finalized batch(es) 1, 2, 6, 7, 8, 9" in out and "0.00 outstanding" in out
+    assert main(["watch", str(run)]) == 0
+    assert "every posted root is the one the rules give" in capsys.readouterr().out
