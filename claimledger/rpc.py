@@ -42,11 +42,7 @@ class RetryingProvider(HTTPProvider):
         try:
             return super().make_request(method, params)
         except TRANSPORT_ERRORS as exc:
-            raise NodeUnreachable(
-                f"the node at {self.endpoint_uri} does not answer ({method}: {_reason(exc)}; "
-                f"{self.exception_retry_configuration.retries} tries in {time.monotonic() - started:.1f} s); "
-                f"once it is back, run the command again (adjudicate: with --resume)") from None
-
+            raise self._unreachable(str(method), exc, started) from None
 
     def make_batch_request(self, batch_requests: list) -> Any:
         """Several requests in one HTTP round trip, retried as a whole like one request (web3
@@ -59,11 +55,14 @@ class RetryingProvider(HTTPProvider):
             except TRANSPORT_ERRORS as exc:
                 if attempt == retries:
                     methods = ", ".join(sorted({str(method) for method, _ in batch_requests}))
-                    raise NodeUnreachable(
-                        f"the node at {self.endpoint_uri} does not answer (a batch of {methods}: {_reason(exc)}; "
-                        f"{retries} tries in {time.monotonic() - started:.1f} s); "
-                        f"once it is back, run the command again (adjudicate: with --resume)") from None
+                    raise self._unreachable(f"a batch of {methods}", exc, started) from None
                 time.sleep(BACKOFF_S * 2 ** attempt)
+
+    def _unreachable(self, what: str, exc: BaseException, started: float) -> NodeUnreachable:
+        return NodeUnreachable(
+            f"the node at {self.endpoint_uri} does not answer ({what}: {_reason(exc)}; "
+            f"{self.exception_retry_configuration.retries} tries in {time.monotonic() - started:.1f} s); "
+            f"once it is back, run the command again (adjudicate: with --resume)")
 
 
 def _reason(exc: BaseException) -> str:

@@ -218,13 +218,8 @@ def finalize_and_pay(shadow: Shadow, settlement: SettlementChain, progress: Prog
     """Waits out the last batch's window (answering challenges of its batches meanwhile, on a
     chain where others can send), answers and resolves the challenges still open, finalizes every
     batch in order, pays the providers."""
-    from .watcher import defend
-
-    w3 = settlement.w3
-    settlement.wait_blocks(progress.last_block + settlement.contract.functions.challengeWindow().call(),
-                           on_poll=lambda: _open_challenges(settlement, progress) and defend(out_dir, w3))
-    if _open_challenges(settlement, progress):
-        defend(out_dir, w3, resolve=True)
+    wait_out_window(out_dir, settlement, [b for b in progress.batches if b not in progress.finalized],
+                    progress.last_block)
     for batch_id in progress.batches:
         if batch_id in progress.finalized:
             continue
@@ -239,7 +234,16 @@ def finalize_and_pay(shadow: Shadow, settlement: SettlementChain, progress: Prog
     return settlement.settle(shadow.tree, [int(n) for n in npis], funding_ratio)
 
 
-def _open_challenges(settlement: SettlementChain, progress: Progress) -> bool:
-    """Whether a batch of the run not final yet has a challenge open."""
-    return any(settlement.batch(b)["openChallenges"] for b in progress.batches if b not in progress.finalized)
+def wait_out_window(run_dir: Path, settlement: SettlementChain, batch_ids: list[int], last_block: int) -> None:
+    """Until the window of a batch posted in ``last_block`` is over, answering the challenges of
+    ``batch_ids`` meanwhile (on a chain where others can send), then answering and resolving those
+    still open, so that the batches can be finalized."""
+    from .watcher import defend
 
+    def challenged() -> bool:
+        return any(settlement.batch(b)["openChallenges"] for b in batch_ids)
+
+    settlement.wait_blocks(last_block + settlement.contract.functions.challengeWindow().call(),
+                           on_poll=lambda: challenged() and defend(run_dir, settlement.w3))
+    if challenged():
+        defend(run_dir, settlement.w3, resolve=True)

@@ -32,7 +32,8 @@ from ..codec import ID_BYTES
 from ..keys import DEV_CHAIN_IDS
 from ..scenario import load_scenario
 from .settlement import CANCELLED, POSTED, OptimisticError, SettlementChain
-from .watcher import RUN_FILE, Replayer, defend, watcher_for
+from .adjudicator import wait_out_window
+from .watcher import RUN_FILE, Replayer, compare_with_submitted, watcher_for
 
 
 @dataclass
@@ -86,13 +87,14 @@ def _check_history(replayer: Replayer, submitted: list[bytes]) -> int:
         if found is not None:
             raise OptimisticError(f"batch {batch.batch_id} claim {found[0]}: the posted root is not the one the rules "
                                   "give and no challenge has cut it there: challenge it first (claimledger watch)")
-        for index, packed in enumerate(batch.claims[:batch.valid_count]):
-            if accepted >= len(submitted) or packed != submitted[accepted]:
-                raise OptimisticError(
-                    f"batch {batch.batch_id} claim {index} ({packed[:ID_BYTES].hex()[:16]}..) is not claim "
-                    f"{accepted + 1} handed in: the chain's history is not the claims handed in, in order, and "
-                    "repost builds only on that (claimledger watch names the difference)")
-            accepted += 1
+        differs = compare_with_submitted(batch, accepted, submitted)
+        if differs is not None:
+            packed = batch.claims[differs.index]
+            raise OptimisticError(
+                f"batch {batch.batch_id} claim {differs.index} ({packed[:ID_BYTES].hex()[:16]}..) is not claim "
+                f"{accepted + differs.index + 1} handed in: the chain's history is not the claims handed in, in "
+                "order, and repost builds only on that (claimledger watch names the difference)")
+        accepted += batch.valid_count
     return accepted
 
 
@@ -121,19 +123,11 @@ def finalize_posted(run_dir: Path, settlement: SettlementChain) -> list[int]:
     """Waits out the window of the last batch still open (answering challenges of this
     adjudicator's batches meanwhile), resolves the challenges still open, and finalizes every
     open batch in order; the batches finalized."""
-    batches = [(b, settlement.batch(b)) for b in range(1, settlement.batch_count() + 1)]
-    open_ = [b for b, state in batches if state["status"] == POSTED]
+    states = {b: settlement.batch(b) for b in range(1, settlement.batch_count() + 1)}
+    open_ = [b for b, state in states.items() if state["status"] == POSTED]
     if not open_:
         return []
-    window = settlement.contract.functions.challengeWindow().call()
-    last = max(state["postedBlock"] for b, state in batches if b in open_)
-
-    def challenged() -> bool:
-        return any(settlement.batch(b)["openChallenges"] for b in open_)
-
-    settlement.wait_blocks(last + window, on_poll=lambda: challenged() and defend(run_dir, settlement.w3))
-    if challenged():
-        defend(run_dir, settlement.w3, resolve=True)
+    wait_out_window(run_dir, settlement, open_, max(states[b]["postedBlock"] for b in open_))
     done = []
     for batch_id in open_:
         if settlement.batch(batch_id)["status"] == POSTED:
